@@ -6,7 +6,8 @@ namespace Pab.Common;
 public static unsafe partial class Native
 {
     public const int O_RDWR = 2, O_CLOEXEC = 0x80000;
-    public const int EINTR = 4, ENOENT = 2, ENOMEM = 12, EINVAL = 22, EFAULT = 14, ENOTTY = 25, EPERM = 1, EACCES = 13, EBUSY = 16, EIO = 5;
+    public const int EPERM = 1, ENOENT = 2, EINTR = 4, EIO = 5, ENOEXEC = 8, EAGAIN = 11, ENOMEM = 12, EACCES = 13,
+        EFAULT = 14, EBUSY = 16, EEXIST = 17, EINVAL = 22, ENOTTY = 25, ENOSYS = 38;
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int open(string path, int flags);

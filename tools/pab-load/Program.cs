@@ -1,1 +1,4 @@
-return 0;
+using System.CommandLine;
+using Pab.Load;
+
+return LoadCommand.Build().Parse(args).Invoke();

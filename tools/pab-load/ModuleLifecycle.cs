@@ -1,0 +1,208 @@
+using System.Runtime.InteropServices;
+using Pab.Common;
+
+namespace Pab.Load;
+
+/// <summary>insert, remove and status, each writing one event record and returning its exit code.</summary>
+public sealed class ModuleLifecycle(string sysRoot = "/")
+{
+    public const string ModuleName = "page_alloc_bench";
+    private readonly RecordWriter _out = RecordWriter.Stdout("pab-load");
+
+    private string Sys(string path) => Path.Combine(sysRoot, path.TrimStart('/'));
+    private string ModuleDir => Sys("/sys/module/" + ModuleName);
+    private bool Loaded => File.Exists(Path.Combine(ModuleDir, "initstate")) || Directory.Exists(Path.Combine(ModuleDir, "sections"));
+    private string RunningRelease => File.ReadAllText(Sys("/proc/sys/kernel/osrelease")).Trim();
+    private string? SysAttr(string name) =>
+        File.Exists(Path.Combine(ModuleDir, name)) ? File.ReadAllText(Path.Combine(ModuleDir, name)).Trim() : null;
+
+    public static string DefaultKoPath() =>
+        Environment.GetEnvironmentVariable("PAB_KO") is { Length: > 0 } ko
+            ? ko
+            : Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "kmod", ModuleName + ".ko"));
+
+    private static ExitCode Fail(ExitCode code, string message)
+    {
+        Console.Error.WriteLine($"pab-load: {message}");
+        return code;
+    }
+
+    private ExitCode? CheckPrivileges()
+    {
+        if (!File.Exists(Sys("/proc/modules")))
+            return Fail(ExitCode.NoModuleSupport, $"this kernel ({RunningRelease}) has no loadable module support (CONFIG_MODULES is off); run the benchmark in a VM: scripts/vm-run");
+        if (Native.geteuid() != 0)
+            return Fail(ExitCode.NotRoot, "must run as root (loading and unloading kernel modules needs CAP_SYS_MODULE)");
+        return null;
+    }
+
+    public ExitCode Insert(string koPath)
+    {
+        if (CheckPrivileges() is { } denied) return denied;
+        if (!File.Exists(koPath))
+            return Fail(ExitCode.ModuleFileMissing, $"module file {koPath} not found; build it with `make kmod` or name it with --ko");
+
+        ModInfo info;
+        try { info = ModInfo.Read(koPath); }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            return Fail(ExitCode.ModuleFileMissing, $"cannot read {koPath}: {e.Message}");
+        }
+        if (info.KernelRelease != RunningRelease)
+            return Fail(ExitCode.WrongKernel, $"{koPath} was built for kernel {info.KernelRelease ?? "(unknown)"} but {RunningRelease} is running; rebuild with `make kmod KDIR=<build tree of {RunningRelease}>`");
+
+        if (Loaded)
+            return AlreadyLoaded(info, koPath);
+
+        int err;
+        using (var file = File.OpenHandle(koPath))
+            err = ModuleSyscalls.FinitModule(file);
+        switch (err)
+        {
+            case 0: break;
+            case Native.EEXIST: return AlreadyLoaded(info, koPath);
+            case Native.ENOEXEC:
+                return Fail(ExitCode.WrongKernel, $"the kernel refused {koPath} as built for another kernel or configuration (invalid module format; the kernel log says why); running {RunningRelease}, module built for {info.KernelRelease}");
+            case Native.ENOSYS:
+                return Fail(ExitCode.NoModuleSupport, $"this kernel ({RunningRelease}) has no loadable module support");
+            case Native.EPERM:
+                return Fail(ExitCode.NotRoot, File.Exists(Sys("/proc/sys/kernel/modules_disabled")) && File.ReadAllText(Sys("/proc/sys/kernel/modules_disabled")).Trim() == "1"
+                    ? "module loading is disabled on this system (kernel.modules_disabled=1)"
+                    : "not permitted to load modules (needs CAP_SYS_MODULE; lockdown or module signing may also forbid it)");
+            default:
+                return Fail(ExitCode.Error, $"loading {koPath} failed: {Native.ErrorText(err)} (errno {err}); see the kernel log");
+        }
+        return Report("module_inserted", $"inserted {koPath} (module {info.Version}, built for {info.KernelRelease})", verifyAbi: true);
+    }
+
+    private ExitCode AlreadyLoaded(ModInfo info, string koPath)
+    {
+        string? loadedSrc = SysAttr("srcversion");
+        if (loadedSrc != null && info.SrcVersion != null && loadedSrc != info.SrcVersion)
+            return Fail(ExitCode.OtherBuildLoaded, $"another build of {ModuleName} is loaded (srcversion {loadedSrc}, version {SysAttr("version")}); {koPath} is srcversion {info.SrcVersion}; run `pab-load remove` first");
+        return Report("module_already_loaded", $"{ModuleName} {SysAttr("version")} is already loaded (the same build as {koPath})", verifyAbi: true);
+    }
+
+    public ExitCode Remove(bool force)
+    {
+        if (CheckPrivileges() is { } denied) return denied;
+        if (!Loaded)
+        {
+            Console.Error.WriteLine($"pab-load: {ModuleName} is not loaded; nothing to remove");
+            _out.Write(Event("module_not_loaded", $"{ModuleName} is not loaded"));
+            return ExitCode.Ok;
+        }
+
+        var holders = Holders();
+        if (holders.Count > 0 && !force)
+            return Fail(ExitCode.InUse, $"{Abi.ProcPath} is held open by {string.Join(", ", holders)}; stop them, or use --force (their pages are freed and their calls fail)");
+
+        var before = ReadInfo();
+        int err = ModuleSyscalls.DeleteModule(ModuleName);
+        if (err is Native.EBUSY or Native.EAGAIN)
+            return Fail(ExitCode.InUse, $"{ModuleName} is in use (the kernel holds a reference); try again when its users are gone");
+        if (err == Native.ENOENT)
+        {
+            _out.Write(Event("module_not_loaded", $"{ModuleName} was unloaded meanwhile"));
+            return ExitCode.Ok;
+        }
+        if (err != 0)
+            return Fail(ExitCode.Error, $"unloading {ModuleName} failed: {Native.ErrorText(err)} (errno {err})");
+
+        var record = Event("module_removed", $"removed {ModuleName}" + (before is { } b && b.TotalOutstanding > 0 ? $"; it freed {b.TotalOutstanding} blocks still held ({b.TotalOutstandingPages} pages)" : ""));
+        if (before is { } i)
+        {
+            record.Details = new() { ["outstanding_blocks"] = i.TotalOutstanding, ["outstanding_pages"] = i.TotalOutstandingPages };
+            record.Host = new HostInfo { KernelRelease = RunningRelease, ModuleVersion = i.ModuleVersion };
+        }
+        _out.Write(record);
+        Console.Error.WriteLine($"pab-load: {record.Message}");
+        return ExitCode.Ok;
+    }
+
+    public ExitCode Status()
+    {
+        if (!File.Exists(Sys("/proc/modules")))
+            return Fail(ExitCode.NoModuleSupport, $"this kernel ({RunningRelease}) has no loadable module support");
+        if (!Loaded)
+        {
+            _out.Write(Event("module_not_loaded", $"{ModuleName} is not loaded"));
+            return Fail(ExitCode.NotLoaded, $"{ModuleName} is not loaded; load it with `pab-load insert`");
+        }
+        return Report("module_status", $"{ModuleName} {SysAttr("version")} is loaded", verifyAbi: false);
+    }
+
+    private Record Event(string name, string message) => new()
+    {
+        Type = RecordType.Event,
+        Event = name,
+        Message = message,
+        Host = new HostInfo { KernelRelease = RunningRelease, ModuleVersion = SysAttr("version") },
+    };
+
+    private ExitCode Report(string name, string message, bool verifyAbi)
+    {
+        var record = Event(name, message);
+        var info = ReadInfo();
+        if (info is { } i)
+        {
+            record.Details = new()
+            {
+                ["abi_version"] = i.AbiVersion,
+                ["max_order"] = i.MaxOrder,
+                ["outstanding_blocks"] = i.TotalOutstanding,
+                ["outstanding_pages"] = i.TotalOutstandingPages,
+            };
+            record.Host!.ModuleVersion = i.ModuleVersion;
+            message += $"; ABI {i.AbiVersion}, max order {i.MaxOrder}, {i.TotalOutstanding} blocks ({i.TotalOutstandingPages} pages) outstanding";
+            record.Message = message;
+        }
+        _out.Write(record);
+        Console.Error.WriteLine($"pab-load: {message}");
+        if (verifyAbi && info is { } v && v.AbiVersion != Abi.AbiVersion)
+            return Fail(ExitCode.AbiMismatch, $"the loaded module speaks ABI {v.AbiVersion} but these tools speak ABI {Abi.AbiVersion}; load the module built with these tools");
+        return ExitCode.Ok;
+    }
+
+    /// <summary>The module's INFO, or null where its file cannot be opened (not root, or mid-unload).</summary>
+    private ModuleInfo? ReadInfo()
+    {
+        try
+        {
+            using var client = ModuleClient.Open(Sys(Abi.ProcPath));
+            return client.Info();
+        }
+        catch (ModuleException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Processes other than this one with the module's file open, as "pid (comm)".</summary>
+    private List<string> Holders()
+    {
+        var result = new List<string>();
+        string target = Sys(Abi.ProcPath);
+        foreach (var proc in Directory.EnumerateDirectories(Sys("/proc")))
+        {
+            if (!int.TryParse(Path.GetFileName(proc), out int pid) || pid == Environment.ProcessId) continue;
+            try
+            {
+                foreach (var fd in Directory.EnumerateFileSystemEntries(Path.Combine(proc, "fd")))
+                {
+                    if (new FileInfo(fd).LinkTarget == target)
+                    {
+                        string comm = File.ReadAllText(Path.Combine(proc, "comm")).Trim();
+                        result.Add($"{pid} ({comm})");
+                        break;
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process ended or hides its fds; skip it.
+            }
+        }
+        return result;
+    }
+}
