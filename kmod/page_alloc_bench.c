@@ -1,0 +1,511 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * page_alloc_bench: lets userspace drive the page allocator through ioctls
+ * on /proc/page_alloc_bench and times each alloc_pages()/__free_pages().
+ *
+ * Every open file holds its own pages; whatever it still holds is freed
+ * when it is released, so a killed client leaks nothing.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/gfp.h>
+#include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/percpu_counter.h>
+#include <linux/proc_fs.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
+
+#include "page_alloc_bench.h"
+#include "pab_compat.h"
+
+#ifndef PAB_MODULE_VERSION
+#define PAB_MODULE_VERSION "0.1.0"
+#endif
+
+/* Failure is a result the caller counts, not something to dump a stack for. */
+#define PAB_GFP		(GFP_KERNEL | __GFP_NOWARN)
+
+/*
+ * An id is (index << PAB_ORDER_BITS) | order. The order picks one of the
+ * file's xarrays, the index is allocated cyclically in it, so a freed id is
+ * not soon handed out again and no memory is needed per page besides the
+ * xarray's own nodes. Index 0 is never used, so no id is 0.
+ */
+#define PAB_ORDER_BITS	5
+#define PAB_ORDER_MASK	((1U << PAB_ORDER_BITS) - 1)
+#define PAB_INDEX_MAX	U32_MAX
+#define PAB_NR_ORDERS	(PAB_MAX_ORDER + 1)
+
+static_assert(PAB_MAX_ORDER <= PAB_ORDER_MASK);
+
+/* Batch entries copied to or from userspace at a time, on the stack. */
+#define PAB_CHUNK	16
+
+struct pab_ids {
+	struct xarray xa;	/* index -> struct page * */
+	u32 next;		/* cyclic cursor, under xa's lock */
+};
+
+struct pab_file {
+	struct pab_ids ids[PAB_NR_ORDERS];
+	atomic_long_t blocks;
+};
+
+static struct percpu_counter pab_total_blocks;
+static struct percpu_counter pab_total_pages;
+static struct proc_dir_entry *pab_entry;
+
+static void pab_account(struct pab_file *pf, unsigned int order, long blocks)
+{
+	atomic_long_add(blocks, &pf->blocks);
+	percpu_counter_add(&pab_total_blocks, blocks);
+	percpu_counter_add(&pab_total_pages, blocks << order);
+}
+
+static int pab_alloc_one(struct pab_file *pf, unsigned int order,
+			 struct pab_batch_entry *e)
+{
+	struct pab_ids *ids = &pf->ids[order];
+	struct page *page;
+	u64 start, end;
+	u32 index;
+	int ret;
+
+	start = ktime_get_ns();
+	page = alloc_pages(PAB_GFP, order);
+	end = ktime_get_ns();
+	if (!page)
+		return -ENOMEM;
+
+	ret = xa_alloc_cyclic(&ids->xa, &index, page,
+			      XA_LIMIT(1, PAB_INDEX_MAX), &ids->next, PAB_GFP);
+	if (ret < 0) {
+		__free_pages(page, order);
+		return -ENOMEM;
+	}
+	pab_account(pf, order, 1);
+
+	e->id = ((u64)index << PAB_ORDER_BITS) | order;
+	e->latency_ns = end - start;
+	e->nid = page_to_nid(page);
+	e->reserved = 0;
+	return 0;
+}
+
+/* Removes id from the file; NULL if the file does not hold it. */
+static struct page *pab_take(struct pab_file *pf, u64 id, unsigned int *order)
+{
+	u64 index = id >> PAB_ORDER_BITS;
+	unsigned int o = id & PAB_ORDER_MASK;
+
+	if (o > PAB_MAX_ORDER || index == 0 || index > PAB_INDEX_MAX)
+		return NULL;
+	*order = o;
+	return xa_erase(&pf->ids[o].xa, index);
+}
+
+static int pab_free_one(struct pab_file *pf, u64 id, s64 *latency_ns)
+{
+	unsigned int order;
+	struct page *page;
+	u64 start, end;
+
+	page = pab_take(pf, id, &order);
+	if (!page)
+		return -ENOENT;
+
+	start = ktime_get_ns();
+	__free_pages(page, order);
+	end = ktime_get_ns();
+
+	pab_account(pf, order, -1);
+	*latency_ns = end - start;
+	return 0;
+}
+
+/* Gives back blocks just allocated whose ids could not reach userspace. */
+static void pab_undo(struct pab_file *pf, const struct pab_batch_entry *e,
+		     unsigned int n)
+{
+	s64 unused;
+
+	while (n--)
+		pab_free_one(pf, e[n].id, &unused);
+}
+
+static bool pab_order_valid(s32 order)
+{
+	return order >= 0 && order <= PAB_MAX_ORDER;
+}
+
+static long pab_ioctl_alloc_page(struct pab_file *pf,
+				 struct pab_alloc_page __user *uarg)
+{
+	struct pab_alloc_page req;
+	struct pab_batch_entry e;
+	int ret;
+
+	memset(&req, 0, sizeof(req));
+	if (copy_from_user(&req.args, &uarg->args, sizeof(req.args)))
+		return -EFAULT;
+	if (!pab_order_valid(req.args.order))
+		return -EINVAL;
+
+	ret = pab_alloc_one(pf, req.args.order, &e);
+	if (ret)
+		return ret;
+
+	req.result.id = e.id;
+	req.result.nid = e.nid;
+	req.result.latency_ns = e.latency_ns;
+	if (copy_to_user(&uarg->result, &req.result, sizeof(req.result))) {
+		pab_undo(pf, &e, 1);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static long pab_ioctl_free_page(struct pab_file *pf,
+				struct pab_free_page __user *uarg)
+{
+	struct pab_free_page req;
+	int ret;
+
+	memset(&req, 0, sizeof(req));
+	if (copy_from_user(&req.args, &uarg->args, sizeof(req.args)))
+		return -EFAULT;
+
+	ret = pab_free_one(pf, req.args.id, &req.result.latency_ns);
+	if (ret)
+		return ret;
+
+	/* The page is gone either way; only the latency is lost. */
+	if (copy_to_user(&uarg->result, &req.result, sizeof(req.result)))
+		return -EFAULT;
+	return 0;
+}
+
+static long pab_ioctl_info(struct pab_file *pf, struct pab_info __user *uarg)
+{
+	struct pab_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.abi_version = PAB_ABI_VERSION;
+	info.max_order = PAB_MAX_ORDER;
+	info.file_outstanding = atomic_long_read(&pf->blocks);
+	info.total_outstanding = percpu_counter_sum_positive(&pab_total_blocks);
+	info.total_outstanding_pages =
+		percpu_counter_sum_positive(&pab_total_pages);
+	strscpy(info.module_version, PAB_MODULE_VERSION,
+		sizeof(info.module_version));
+
+	if (copy_to_user(uarg, &info, sizeof(info)))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Reads and checks a batch header. done is zeroed in userspace first, so a
+ * header we cannot write back fails before anything is allocated or freed.
+ */
+static int pab_batch_begin(struct pab_batch __user *uarg, struct pab_batch *b)
+{
+	if (copy_from_user(b, uarg, sizeof(*b)))
+		return -EFAULT;
+	if (b->count == 0 || b->count > PAB_BATCH_MAX || b->flags)
+		return -EINVAL;
+	if (put_user(0U, &uarg->done))
+		return -EFAULT;
+	return 0;
+}
+
+static long pab_batch_end(struct pab_batch __user *uarg, u32 done, int ret)
+{
+	if (put_user(done, &uarg->done))
+		return -EFAULT;
+	return ret;
+}
+
+/* Stops early, with what was done kept, when the caller is being killed. */
+static int pab_batch_yield(void)
+{
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	cond_resched();
+	return 0;
+}
+
+static long pab_ioctl_alloc_batch(struct pab_file *pf,
+				  struct pab_batch __user *uarg)
+{
+	struct pab_batch_entry chunk[PAB_CHUNK];
+	struct pab_batch_entry __user *ue;
+	struct pab_batch b;
+	u32 done = 0;
+	int ret;
+
+	ret = pab_batch_begin(uarg, &b);
+	if (ret)
+		return ret;
+	if (!pab_order_valid(b.order))
+		return -EINVAL;
+	ue = u64_to_user_ptr(b.entries);
+
+	while (done < b.count && !ret) {
+		unsigned int n = min_t(u32, b.count - done, PAB_CHUNK);
+		unsigned int i;
+
+		for (i = 0; i < n; i++) {
+			ret = pab_alloc_one(pf, b.order, &chunk[i]);
+			if (ret)
+				break;
+		}
+		if (i && copy_to_user(ue + done, chunk, i * sizeof(*chunk))) {
+			pab_undo(pf, chunk, i);
+			ret = -EFAULT;
+			break;
+		}
+		done += i;
+		if (!ret && done < b.count)
+			ret = pab_batch_yield();
+	}
+	return pab_batch_end(uarg, done, ret);
+}
+
+static long pab_ioctl_free_batch(struct pab_file *pf,
+				 struct pab_batch __user *uarg)
+{
+	struct pab_batch_entry chunk[PAB_CHUNK];
+	struct pab_batch_entry __user *ue;
+	struct pab_batch b;
+	u32 done = 0;
+	int ret;
+
+	ret = pab_batch_begin(uarg, &b);
+	if (ret)
+		return ret;
+	ue = u64_to_user_ptr(b.entries);
+
+	while (done < b.count && !ret) {
+		unsigned int n = min_t(u32, b.count - done, PAB_CHUNK);
+		unsigned int i;
+
+		if (copy_from_user(chunk, ue + done, n * sizeof(*chunk))) {
+			ret = -EFAULT;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			if (chunk[i].reserved) {
+				ret = -EINVAL;
+				break;
+			}
+			ret = pab_free_one(pf, chunk[i].id, &chunk[i].latency_ns);
+			if (ret)
+				break;
+			chunk[i].nid = NUMA_NO_NODE;
+		}
+		/* Freed is freed: done counts them even if the write fails. */
+		if (i && copy_to_user(ue + done, chunk, i * sizeof(*chunk)))
+			ret = -EFAULT;
+		done += i;
+		if (!ret && done < b.count)
+			ret = pab_batch_yield();
+	}
+	return pab_batch_end(uarg, done, ret);
+}
+
+static long pab_ioctl_selftest(struct pab_selftest __user *uarg)
+{
+	struct pab_selftest st;
+	struct page **ring;
+	u32 head = 0, held = 0;
+	u64 start, i;
+	int ret = 0;
+
+	if (copy_from_user(&st, uarg, sizeof(st)))
+		return -EFAULT;
+	if (!pab_order_valid(st.order) || st.hold == 0 ||
+	    st.hold > PAB_BATCH_MAX || st.count == 0 ||
+	    st.count > PAB_SELFTEST_MAX)
+		return -EINVAL;
+
+	ring = kmalloc_array(st.hold, sizeof(*ring), GFP_KERNEL);
+	if (!ring)
+		return -ENOMEM;
+
+	st.allocs = 0;
+	st.failures = 0;
+	start = ktime_get_ns();
+	/* count attempts: a failed allocation is counted and the loop moves on */
+	for (i = 0; i < st.count; i++) {
+		struct page *page;
+
+		if (held == st.hold) {
+			__free_pages(ring[head], st.order);
+			if (++head == st.hold)
+				head = 0;
+			held--;
+		}
+		page = alloc_pages(PAB_GFP, st.order);
+		if (page) {
+			u32 tail = head + held;
+
+			if (tail >= st.hold)
+				tail -= st.hold;
+			ring[tail] = page;
+			held++;
+			st.allocs++;
+		} else {
+			st.failures++;
+		}
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	while (held) {
+		__free_pages(ring[head], st.order);
+		if (++head == st.hold)
+			head = 0;
+		held--;
+	}
+	st.elapsed_ns = ktime_get_ns() - start;
+	kfree(ring);
+
+	if (ret)
+		return ret;
+	if (copy_to_user(uarg, &st, sizeof(st)))
+		return -EFAULT;
+	return 0;
+}
+
+static long pab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct pab_file *pf = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case PAB_IOCTL_ALLOC_PAGE:
+		return pab_ioctl_alloc_page(pf, uarg);
+	case PAB_IOCTL_FREE_PAGE:
+		return pab_ioctl_free_page(pf, uarg);
+	case PAB_IOCTL_INFO:
+		return pab_ioctl_info(pf, uarg);
+	case PAB_IOCTL_ALLOC_BATCH:
+		return pab_ioctl_alloc_batch(pf, uarg);
+	case PAB_IOCTL_FREE_BATCH:
+		return pab_ioctl_free_batch(pf, uarg);
+	case PAB_IOCTL_SELFTEST:
+		return pab_ioctl_selftest(uarg);
+	default:
+		pr_info_ratelimited("unknown ioctl %#x from %s[%d]\n", cmd,
+				    current->comm, task_pid_nr(current));
+		return -ENOTTY;
+	}
+}
+
+static int pab_open(struct inode *inode, struct file *file)
+{
+	struct pab_file *pf;
+	unsigned int o;
+
+	pf = kzalloc(sizeof(*pf), GFP_KERNEL);
+	if (!pf)
+		return -ENOMEM;
+	for (o = 0; o < PAB_NR_ORDERS; o++)
+		xa_init_flags(&pf->ids[o].xa, XA_FLAGS_ALLOC1);
+	file->private_data = pf;
+	return 0;
+}
+
+/*
+ * Runs on the last close, and from remove_proc_entry() at unload for files
+ * still open; either way no ioctl is running on the file any more.
+ */
+static int pab_release(struct inode *inode, struct file *file)
+{
+	struct pab_file *pf = file->private_data;
+	unsigned int o;
+
+	for (o = 0; o < PAB_NR_ORDERS; o++) {
+		struct xarray *xa = &pf->ids[o].xa;
+		struct page *page;
+		unsigned long index;
+		long n = 0;
+
+		xa_for_each(xa, index, page) {
+			__free_pages(page, o);
+			n++;
+			cond_resched();
+		}
+		xa_destroy(xa);
+		pab_account(pf, o, -n);
+	}
+	kfree(pf);
+	file->private_data = NULL;
+	return 0;
+}
+
+static const struct proc_ops pab_proc_ops = {
+	.proc_open		= pab_open,
+	.proc_release		= pab_release,
+	.proc_ioctl		= pab_ioctl,
+};
+
+static int __init pab_init(void)
+{
+	int ret;
+
+	ret = percpu_counter_init(&pab_total_blocks, 0, GFP_KERNEL);
+	if (ret)
+		return ret;
+	ret = percpu_counter_init(&pab_total_pages, 0, GFP_KERNEL);
+	if (ret)
+		goto err_blocks;
+
+	pab_entry = proc_create(PAB_PROC_NAME, 0600, NULL, &pab_proc_ops);
+	if (!pab_entry) {
+		ret = -ENOMEM;
+		goto err_pages;
+	}
+	pr_info("version %s, max order %d\n", PAB_MODULE_VERSION,
+		PAB_MAX_ORDER);
+	return 0;
+
+err_pages:
+	percpu_counter_destroy(&pab_total_pages);
+err_blocks:
+	percpu_counter_destroy(&pab_total_blocks);
+	return ret;
+}
+
+static void __exit pab_exit(void)
+{
+	s64 left;
+
+	/* Waits for running ioctls, then releases every file still open. */
+	proc_remove(pab_entry);
+
+	left = percpu_counter_sum(&pab_total_blocks);
+	if (left)
+		pr_err("%lld blocks still held at unload\n", left);
+	percpu_counter_destroy(&pab_total_pages);
+	percpu_counter_destroy(&pab_total_blocks);
+}
+
+module_init(pab_init);
+module_exit(pab_exit);
+
+MODULE_DESCRIPTION("Page allocator benchmark: timed alloc_pages()/__free_pages() from userspace");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(PAB_MODULE_VERSION);
