@@ -72,7 +72,15 @@ public sealed class ModuleLifecycle(string sysRoot = "/")
             default:
                 return Fail(ExitCode.Error, $"loading {koPath} failed: {Native.ErrorText(err)} (errno {err}); see the kernel log");
         }
+        WriteMeta(koPath);
         return Report("module_inserted", $"inserted {koPath} (module {info.Version}, built for {info.KernelRelease})", verifyAbi: true);
+    }
+
+    /// <summary>The run's meta record: the machine and module that the following records measured.</summary>
+    private void WriteMeta(string koPath)
+    {
+        var host = HostInfo.Collect(Sys("/proc"), Sys("/sys"));
+        _out.Write(new Record { Type = RecordType.Meta, Host = host, Options = new() { ["ko"] = koPath } });
     }
 
     private ExitCode AlreadyLoaded(ModInfo info, string koPath)
@@ -80,6 +88,7 @@ public sealed class ModuleLifecycle(string sysRoot = "/")
         string? loadedSrc = SysAttr("srcversion");
         if (loadedSrc != null && info.SrcVersion != null && loadedSrc != info.SrcVersion)
             return Fail(ExitCode.OtherBuildLoaded, $"another build of {ModuleName} is loaded (srcversion {loadedSrc}, version {SysAttr("version")}); {koPath} is srcversion {info.SrcVersion}; run `pab-load remove` first");
+        WriteMeta(koPath);
         return Report("module_already_loaded", $"{ModuleName} {SysAttr("version")} is already loaded (the same build as {koPath})", verifyAbi: true);
     }
 
