@@ -33,5 +33,11 @@ public static unsafe partial class Native
     [LibraryImport("libc")]
     public static partial nint strerror(int errnum);
 
+    public const int SIGINT = 2, SIGKILL = 9, SIGTERM = 15;
+
+    /// <summary>Sends a signal (pab-antagonize forwards SIGTERM to the command it wraps).</summary>
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int kill(int pid, int sig);
+
     public static string ErrorText(int errno) => Marshal.PtrToStringUTF8(strerror(errno)) ?? $"errno {errno}";
 }

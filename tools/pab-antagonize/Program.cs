@@ -1,1 +1,3 @@
-return 0;
+using Pab.Antagonize;
+
+return AntagonizeCommand.Run(args);

@@ -1,0 +1,53 @@
+namespace Pab.Antagonize;
+
+/// <summary>What the main thread and the workers share: the stop flag, steady state and the moment it began.</summary>
+public sealed class AntagonistControl(int workers)
+{
+    private volatile bool _stop;
+    private long _steadyTimestamp;
+    private int _notAtMiddle = workers;
+    private readonly ManualResetEventSlim _wake = new(false);
+
+    public bool StopRequested => _stop;
+
+    /// <summary>Stopwatch timestamp at which steady state was declared; 0 before.</summary>
+    public long SteadyTimestamp => Volatile.Read(ref _steadyTimestamp);
+
+    public bool AllReachedMiddle => Volatile.Read(ref _notAtMiddle) == 0;
+
+    public void RequestStop()
+    {
+        _stop = true;
+        _wake.Set();
+    }
+
+    /// <summary>A worker held the middle count for the first time.</summary>
+    public void ReachedMiddle()
+    {
+        if (Interlocked.Decrement(ref _notAtMiddle) == 0) _wake.Set();
+    }
+
+    public void DeclareSteady(long timestamp) => Volatile.Write(ref _steadyTimestamp, timestamp);
+
+    /// <summary>Blocks until every worker reached the middle or a stop was requested (or the timeout passed).</summary>
+    public bool WaitForSteadyOrStop(TimeSpan timeout)
+    {
+        _wake.Wait(timeout);
+        return AllReachedMiddle || StopRequested;
+    }
+
+    /// <summary>Blocks until a stop is requested or the timeout passed; true if stopped.</summary>
+    public bool WaitForStop(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!_stop)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero) return false;
+            _wake.Reset();
+            if (_stop) break;
+            _wake.Wait(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
+        }
+        return true;
+    }
+}

@@ -1,0 +1,54 @@
+using System.Globalization;
+using Pab.Common;
+
+namespace Pab.Antagonize;
+
+/// <summary>A refusal to start: the exit code and a message that says what to do.</summary>
+public sealed record Refusal(ExitCode Code, string Message);
+
+/// <summary>The checks made before any page is allocated, each with its own exit code.</summary>
+public static class Preflight
+{
+    /// <summary>The CPUs to run on: all online ones, or the --cpus list if every CPU in it is online.</summary>
+    public static Refusal? ResolveCpus(string? list, Topology topology, out int[] cpus)
+    {
+        cpus = [.. topology.OnlineCpus];
+        if (list == null) return cpus.Length > 0 ? null : new Refusal(ExitCode.CpusOffline, "no CPU is online (sysfs says so)");
+        if (!CpuList.TryParse(list, out int[] requested, out string? error))
+            return new Refusal(ExitCode.Usage, $"--cpus: {error}");
+        if (requested.Length == 0)
+            return new Refusal(ExitCode.Usage, "--cpus: the list is empty");
+        int[] offline = [.. requested.Except(topology.OnlineCpus)];
+        if (offline.Length > 0)
+            return new Refusal(ExitCode.CpusOffline,
+                $"--cpus {list}: CPU {CpuList.Format(offline)} {(offline.Length == 1 ? "is" : "are")} not online (online: {CpuList.Format(topology.OnlineCpus)})");
+        cpus = requested;
+        return null;
+    }
+
+    public static Refusal? CheckRoot(int euid) =>
+        euid == 0 ? null : new Refusal(ExitCode.NotRoot,
+            $"must run as root (effective uid is {euid.ToString(CultureInfo.InvariantCulture)}): the module's file is root's, and lowering oom_score_adj needs CAP_SYS_RESOURCE");
+
+    public static Refusal? CheckLoaded(string procPath) =>
+        File.Exists(procPath) ? null : new Refusal(ExitCode.NotLoaded,
+            $"the page_alloc_bench module is not loaded ({procPath} is missing); load it with `pab-load insert`");
+
+    public static Refusal? CheckInfo(ModuleInfo info, int order)
+    {
+        if (info.AbiVersion != Abi.AbiVersion)
+            return new Refusal(ExitCode.AbiMismatch,
+                $"the loaded module speaks ABI {info.AbiVersion}, this tool ABI {Abi.AbiVersion}; load the matching module with `pab-load insert`");
+        if (order > info.MaxOrder)
+            return new Refusal(ExitCode.OrderRejected, $"--order {order}: the kernel takes orders 0 to {info.MaxOrder}");
+        return null;
+    }
+
+    /// <summary>What a first allocation's errno means: EINVAL is the kernel refusing the order.</summary>
+    public static Refusal? CheckProbe(int errno, int order) => errno switch
+    {
+        0 or Native.ENOMEM => null, // ENOMEM is counted and retried later, like any failure
+        Native.EINVAL => new Refusal(ExitCode.OrderRejected, $"--order {order}: the kernel rejects this order ({Native.ErrorText(errno)})"),
+        _ => new Refusal(ExitCode.ModuleCallFailed, $"allocating one block of order {order}: {Native.ErrorText(errno)} (errno {errno})"),
+    };
+}

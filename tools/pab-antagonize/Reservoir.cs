@@ -1,0 +1,40 @@
+namespace Pab.Antagonize;
+
+/// <summary>
+/// A uniform random sample of at most Capacity values from a stream of unknown length
+/// (Vitter's algorithm R: the n-th value replaces a random slot with probability Capacity/n).
+/// Storage is allocated once; Add never allocates.
+/// </summary>
+public sealed class Reservoir
+{
+    private readonly long[] _values;
+    private SplitMix64 _random;
+
+    public Reservoir(int capacity, ulong seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        _values = new long[capacity];
+        _random = new SplitMix64(seed);
+    }
+
+    public int Capacity => _values.Length;
+    /// <summary>Values offered so far (the population the sample stands for).</summary>
+    public long Seen { get; private set; }
+
+    public void Add(long value)
+    {
+        long n = Seen++;
+        if (n < _values.Length)
+        {
+            _values[n] = value;
+            return;
+        }
+        if (_values.Length == 0) return;
+        ulong slot = _random.NextBelow((ulong)n + 1);
+        if (slot < (ulong)_values.Length)
+            _values[slot] = value;
+    }
+
+    /// <summary>The sample: every value while fewer than Capacity were seen, else Capacity of them.</summary>
+    public ReadOnlySpan<long> Sample => _values.AsSpan(0, (int)Math.Min(Seen, _values.Length));
+}

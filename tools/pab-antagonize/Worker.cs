@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using Pab.Common;
+
+namespace Pab.Antagonize;
+
+public sealed record WorkerSettings(
+    int Order, int Middle, int Spread, int Batch, bool Latencies, int Samples, ulong Seed);
+
+/// <summary>
+/// One CPU's antagonist: alternately allocates up to a target and frees down to one, oldest page first,
+/// through its own page source. Everything it needs is allocated in the constructor so the loop never
+/// allocates (no GC while it runs). Not thread-safe: one thread runs it, others read results after it ends.
+/// </summary>
+public sealed class Worker
+{
+    private readonly IPageSource _source;
+    private readonly AntagonistControl _control;
+    private readonly WorkerSettings _settings;
+    private readonly ulong[] _ring;            // held ids, oldest at _head
+    private readonly PabBatchEntry[] _entries; // pinned: the module reads and writes them
+    private TargetPattern _pattern;
+    private int _head;
+    private long _lastTimestamp;
+    private int _backoffMs;
+
+    /// <summary>Longest pause between retries after ENOMEM.</summary>
+    public const int MaxBackoffMs = 64;
+
+    public Worker(int cpu, int node, IPageSource source, AntagonistControl control, WorkerSettings settings)
+    {
+        Cpu = cpu;
+        Node = node;
+        _source = source;
+        _control = control;
+        _settings = settings;
+        _pattern = new TargetPattern(SplitMix64.Derive(settings.Seed, cpu), settings.Middle, settings.Spread);
+        _ring = new ulong[_pattern.High];
+        _entries = GC.AllocateArray<PabBatchEntry>(settings.Batch, pinned: true);
+        int samples = settings.Latencies ? settings.Samples : 0;
+        AllocSample = new Reservoir(samples, SplitMix64.Derive(settings.Seed ^ 0xA110C, cpu));
+        FreeSample = new Reservoir(samples, SplitMix64.Derive(settings.Seed ^ 0xF4EE, cpu));
+    }
+
+    public int Cpu { get; }
+    public int Node { get; }
+    public int Held { get; private set; }
+    public int PeakHeld { get; private set; }
+    public long Allocs { get; private set; }
+    public long Frees { get; private set; }
+    public long Failures { get; private set; }
+    public long Remote { get; private set; }
+    public bool ReachedMiddle { get; private set; }
+    public long StartTimestamp { get; private set; }
+    public long EndTimestamp { get; private set; }
+    /// <summary>Held blocks integrated over Stopwatch ticks, before and after steady state was declared.</summary>
+    public double HeldTicksBeforeSteady { get; private set; }
+    public double HeldTicksAfterSteady { get; private set; }
+    public LatencyHistogram AllocLatency { get; } = new();
+    public LatencyHistogram FreeLatency { get; } = new();
+    public Reservoir AllocSample { get; }
+    public Reservoir FreeSample { get; }
+    /// <summary>Set when a call failed in a way retrying cannot fix; the worker then stops everyone.</summary>
+    public string? Error { get; private set; }
+    public int ErrorErrno { get; private set; }
+    /// <summary>Thread id of the thread that ran the worker (for reading its affinity back).</summary>
+    public int Tid { get; set; }
+
+    /// <summary>Runs until the control asks to stop, then frees every page it holds.</summary>
+    public void Run()
+    {
+        StartTimestamp = _lastTimestamp = Stopwatch.GetTimestamp();
+        while (!_control.StopRequested && Error == null)
+        {
+            int target = _pattern.Next();
+            while (Held != target && !_control.StopRequested && Error == null)
+            {
+                if (Held < target) AllocStep(target);
+                else FreeStep(target);
+            }
+        }
+        if (Error != null) _control.RequestStop();
+        while (Held > 0)
+        {
+            FreeStep(0);
+            if (Error != null) break; // closing the file frees the rest
+        }
+        EndTimestamp = Stopwatch.GetTimestamp();
+    }
+
+    private void AllocStep(int target)
+    {
+        int n = Math.Min(_settings.Batch, target - Held);
+        if (Held < _settings.Middle) n = Math.Min(n, _settings.Middle - Held); // stop exactly at the middle
+        Span<PabBatchEntry> batch = _entries.AsSpan(0, n);
+        batch.Clear();
+        int err = _source.Alloc(_settings.Order, batch, out int done);
+        Integrate(Stopwatch.GetTimestamp());
+        for (int i = 0; i < done; i++)
+        {
+            ref PabBatchEntry e = ref batch[i];
+            _ring[(_head + Held) % _ring.Length] = e.Id;
+            Held++;
+            if (e.Nid != Node) Remote++;
+            if (_settings.Latencies)
+            {
+                AllocLatency.Record(e.LatencyNs);
+                AllocSample.Add(e.LatencyNs);
+            }
+        }
+        Allocs += done;
+        if (Held > PeakHeld) PeakHeld = Held;
+        CheckMiddle();
+        if (err == 0)
+        {
+            _backoffMs = 0;
+        }
+        else if (err == Native.ENOMEM)
+        {
+            Failures++;
+            Backoff();
+        }
+        else
+        {
+            Fail("alloc", err);
+        }
+    }
+
+    private void FreeStep(int target)
+    {
+        int n = Math.Min(_settings.Batch, Held - target);
+        if (Held > _settings.Middle && target < _settings.Middle) n = Math.Min(n, Held - _settings.Middle);
+        Span<PabBatchEntry> batch = _entries.AsSpan(0, n);
+        batch.Clear();
+        for (int i = 0; i < n; i++) batch[i].Id = _ring[(_head + i) % _ring.Length];
+        int err = _source.Free(batch, out int done);
+        Integrate(Stopwatch.GetTimestamp());
+        for (int i = 0; i < done; i++)
+        {
+            if (_settings.Latencies)
+            {
+                FreeLatency.Record(batch[i].LatencyNs);
+                FreeSample.Add(batch[i].LatencyNs);
+            }
+        }
+        _head = (_head + done) % _ring.Length;
+        Held -= done;
+        Frees += done;
+        CheckMiddle();
+        if (err != 0) Fail("free", err);
+    }
+
+    private void CheckMiddle()
+    {
+        if (Held == _settings.Middle && !ReachedMiddle)
+        {
+            ReachedMiddle = true;
+            _control.ReachedMiddle();
+        }
+    }
+
+    private void Integrate(long now)
+    {
+        long steady = _control.SteadyTimestamp;
+        long last = _lastTimestamp;
+        if (steady == 0 || now <= steady)
+        {
+            HeldTicksBeforeSteady += (double)Held * (now - last);
+        }
+        else if (last >= steady)
+        {
+            HeldTicksAfterSteady += (double)Held * (now - last);
+        }
+        else
+        {
+            HeldTicksBeforeSteady += (double)Held * (steady - last);
+            HeldTicksAfterSteady += (double)Held * (now - steady);
+        }
+        _lastTimestamp = now;
+    }
+
+    /// <summary>Exponential backoff after ENOMEM: 1, 2, 4 … 64 ms, cut short by a stop.</summary>
+    private void Backoff()
+    {
+        _backoffMs = _backoffMs == 0 ? 1 : Math.Min(_backoffMs * 2, MaxBackoffMs);
+        for (int slept = 0; slept < _backoffMs && !_control.StopRequested; slept++)
+            Thread.Sleep(1);
+    }
+
+    private void Fail(string operation, int errno)
+    {
+        ErrorErrno = errno;
+        Error = $"CPU {Cpu}: {operation} of order {_settings.Order}: {Native.ErrorText(errno)} (errno {errno})";
+    }
+}
