@@ -1,1 +1,184 @@
-return 0;
+using System.CommandLine;
+using System.Globalization;
+using Pab.Report;
+using Pab.Report.Export;
+
+return ReportCli.Run(args, Console.OpenStandardOutput(), Console.Error);
+
+namespace Pab.Report
+{
+    public static class ReportCli
+    {
+        private static readonly Argument<string[]> FilesArgument = new("FILES")
+        {
+            Description = "Record files: JSON lines from the pab tools, or the original tool's JSON output; '-' for standard input (the default when no file is given)",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+
+        private static readonly Option<ReportFormat?> FormatOption = new("--format", "-f")
+        {
+            Description = "Output on standard output: text (default on a terminal), jsonl (default otherwise: the merged records), csv, markdown",
+        };
+
+        private static readonly Option<string?> OutputPathOption = new("--output-path", "-o")
+        {
+            Description = "Also write the original tool's JSON (metric_order$n → array of integers) to this file, atomically",
+        };
+
+        private static readonly Option<KeepPolicy> KeepOption = new("--keep")
+        {
+            Description = "When runs measured the same metric, order and iteration: latest (the later run replaces the earlier) or all (keep every value)",
+            DefaultValueFactory = _ => KeepPolicy.Latest,
+        };
+
+        private static readonly Option<bool> SkipBadOption = new("--skip-bad")
+        {
+            Description = "Report malformed records and go on without them, instead of failing",
+        };
+
+        private static readonly Argument<string[]> SidesArgument = new("SIDES")
+        {
+            Description = "[NAME=]FILE[,FILE…] per side, the baseline first; a directory stands for its *.jsonl and *.json files",
+            Arity = new ArgumentArity(2, 64),
+        };
+
+        private static readonly Option<ReportFormat> CompareFormatOption = new("--format", "-f")
+        {
+            Description = "text or markdown",
+            DefaultValueFactory = _ => ReportFormat.Text,
+        };
+
+        private static readonly Option<double> AlphaOption = new("--alpha")
+        {
+            Description = "Significance level of the Mann-Whitney U test",
+            DefaultValueFactory = _ => 0.05,
+        };
+
+        private static readonly Option<double> MinChangeOption = new("--min-change")
+        {
+            Description = "Smallest change of the median, in percent of the baseline, that counts as a change",
+            DefaultValueFactory = _ => 1.0,
+        };
+
+        public static int Run(string[] args, Stream stdout, TextWriter stderr)
+        {
+            var root = new RootCommand("Merge page-alloc-bench records from any runs into a report; 'compare' sets runs against a baseline")
+            {
+                FilesArgument, FormatOption, OutputPathOption, KeepOption, SkipBadOption,
+            };
+            var compare = new Command("compare", "Compare runs against a baseline: median, mean ± σ, min … max, change and its significance per metric and order")
+            {
+                SidesArgument, CompareFormatOption, KeepOption, SkipBadOption, AlphaOption, MinChangeOption,
+            };
+            CompareFormatOption.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<ReportFormat>() is not (ReportFormat.Text or ReportFormat.Markdown))
+                    r.AddError("--format: compare writes text or markdown");
+            });
+            AlphaOption.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<double>() is not (> 0 and < 1)) r.AddError("--alpha must lie between 0 and 1");
+            });
+            MinChangeOption.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<double>() < 0) r.AddError("--min-change must not be negative");
+            });
+            root.Subcommands.Add(compare);
+            root.SetAction(pr => Report(pr, stdout, stderr));
+            compare.SetAction(pr => CompareSides(pr, stdout, stderr));
+            var config = new InvocationConfiguration { Output = stderr, Error = stderr };
+            return root.Parse(args).Invoke(config);
+        }
+
+        private static int Report(ParseResult pr, Stream stdout, TextWriter stderr)
+        {
+            string[] files = pr.GetValue(FilesArgument) ?? [];
+            var sources = files.Length == 0 ? [InputSource.FromArgument("-")] : files.Select(InputSource.FromArgument).ToList();
+            bool skipBad = pr.GetValue(SkipBadOption);
+            var data = MergedData.Read(sources, pr.GetValue(KeepOption));
+            var warnings = Advice.For(data);
+            bool failed = PrintProblems(data, skipBad, stderr, "");
+            foreach (var w in warnings) stderr.WriteLine($"pab-report: warning: {w}");
+            PrintSummary(data, sources.Count, stderr);
+            if (failed) return 1;
+
+            if (pr.GetValue(OutputPathOption) is { } path)
+            {
+                try { OriginalFormat.WriteFile(data, path); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    stderr.WriteLine($"pab-report: --output-path {path}: cannot write: {e.Message}");
+                    return 1;
+                }
+            }
+            var format = pr.GetValue(FormatOption) ?? (Console.IsOutputRedirected ? ReportFormat.Jsonl : ReportFormat.Text);
+            Exporters.For(format).Export(data, warnings, stdout);
+            stdout.Flush();
+            return 0;
+        }
+
+        private static int CompareSides(ParseResult pr, Stream stdout, TextWriter stderr)
+        {
+            var sides = new List<Side>();
+            foreach (string arg in pr.GetValue(SidesArgument) ?? [])
+            {
+                var side = Side.Parse(arg, out string? error);
+                if (error != null)
+                {
+                    stderr.WriteLine($"pab-report compare: side '{arg}': {error}");
+                    return 2;
+                }
+                sides.Add(side);
+            }
+            var names = sides.Select(s => s.Name).ToList();
+            for (int i = 0; i < names.Count; i++)
+                if (names.IndexOf(names[i]) != i) names[i] = $"{names[i]}#{i + 1}";
+            bool skipBad = pr.GetValue(SkipBadOption);
+            var keep = pr.GetValue(KeepOption);
+            var data = new List<MergedData>();
+            bool failed = false;
+            for (int i = 0; i < sides.Count; i++)
+            {
+                var d = MergedData.Read(sides[i].Sources, keep);
+                failed |= PrintProblems(d, skipBad, stderr, $"[{names[i]}] ");
+                foreach (var warning in Advice.For(d)) stderr.WriteLine($"pab-report: [{names[i]}] warning: {warning}");
+                data.Add(d);
+            }
+            if (failed) return 1;
+            var cmp = Comparison.Run(data, names, pr.GetValue(AlphaOption), pr.GetValue(MinChangeOption) / 100);
+            using var w = Exporters.Writer(stdout);
+            cmp.Write(w, pr.GetValue(CompareFormatOption) == ReportFormat.Markdown);
+            return 0;
+        }
+
+        /// <summary>Prints every problem; true when the report must fail.</summary>
+        private static bool PrintProblems(MergedData data, bool skipBad, TextWriter stderr, string prefix)
+        {
+            const int Shown = 50;
+            foreach (var p in data.Problems.Take(Shown)) stderr.WriteLine($"pab-report: {prefix}{p}");
+            if (data.Problems.Count > Shown) stderr.WriteLine($"pab-report: {prefix}… and {data.Problems.Count - Shown} more problem(s)");
+            bool unreadable = data.Problems.Any(p => p.Severity == Severity.Error && p.Where.Line == 0);
+            int bad = data.Problems.Count(p => p.Severity == Severity.Error && p.Where.Line > 0);
+            if (unreadable)
+            {
+                stderr.WriteLine($"pab-report: {prefix}an input could not be read; nothing written");
+                return true;
+            }
+            if (bad > 0 && !skipBad)
+            {
+                stderr.WriteLine($"pab-report: {prefix}{bad} bad record(s); nothing written. Fix the input, or pass --skip-bad to report without them");
+                return true;
+            }
+            return false;
+        }
+
+        private static void PrintSummary(MergedData data, int inputs, TextWriter stderr)
+        {
+            long values = data.Measured.Sum(s => s.ValueCount);
+            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"pab-report: {data.RecordsRead} record(s) read from {inputs} input(s) in {data.Runs.Count} run(s): {data.RecordsKept} merged, {data.RecordsReplaced} replaced, {data.RecordsRejected} rejected{(data.LinesTruncated > 0 ? $" ({data.LinesTruncated} truncated)" : "")}; {values} value(s) kept, {data.Derived.Count} computed"));
+            foreach (string line in TextExporter.DescribeReplacements(data.Replacements))
+                stderr.WriteLine("pab-report: replaced: " + line);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using MathNet.Numerics.Statistics;
+using Pab.Common;
+
+namespace Pab.Report;
+
+/// <summary>A warning about what the data can carry, with what to do about it.</summary>
+public sealed record Warning(GroupKey? Key, string Message)
+{
+    public override string ToString() => Key is { } k ? $"{k}: {Message}" : Message;
+}
+
+/// <summary>
+/// Flags data that cannot carry a conclusion, as hyperfine does: too few values, outliers, a first iteration
+/// unlike the rest, failed kernel allocations, error events.
+/// </summary>
+public static class Advice
+{
+    /// <summary>Fewer iterations than this give no usable spread.</summary>
+    public const int MinIterations = 5;
+    /// <summary>Fewer sampled latencies than this give no usable percentiles.</summary>
+    public const int MinSamples = 100;
+    /// <summary>Modified z-score (0.6745·|x − median| / MAD) above which a value is an outlier (Iglewicz and Hoaglin).</summary>
+    public const double OutlierScore = 3.5;
+
+    public static List<Warning> For(MergedData data)
+    {
+        var warnings = new List<Warning>();
+        foreach (var (key, series) in data.Groups())
+        {
+            bool samples = series.Any(s => s.Items.Any(c => c.Header.Type == RecordType.Samples));
+            if (samples)
+            {
+                // Latency samples are distributions: long tails are the point, not outliers.
+                long n = series.Sum(s => s.ValueCount);
+                if (n < MinSamples)
+                    warnings.Add(new Warning(key, $"only {n} sampled values; percentiles from so few are noise: run the antagonist longer or with a larger sample"));
+                continue;
+            }
+            double[] values = Summary.Values(series);
+            {
+                if (values.Length < MinIterations)
+                    warnings.Add(new Warning(key, $"only {values.Length} value(s); too few to judge the spread: run at least {MinIterations} iterations"));
+                int outliers = CountOutliers(values);
+                if (outliers > 0)
+                    warnings.Add(new Warning(key, $"{outliers} of {values.Length} values are outliers (MAD-based score > {OutlierScore}); something else was running or the machine was not in a steady state: rerun on a quiet machine, or look at those iterations"));
+                if (FirstIterationDiffers(series) is { } first)
+                    warnings.Add(new Warning(key, $"the first iteration ({UnitFormat.Format(first.Value, series[0].Unit)}) is far from the rest (median {UnitFormat.Format(first.RestMedian, series[0].Unit)}); a cold start (page cache, compaction) distorts it: add a warm-up iteration or discard the first"));
+            }
+            if (key.Metric == Metrics.KernelAllocFailures && values.Any(v => v > 0))
+                warnings.Add(new Warning(key, $"the kernel workers failed {values.Sum():0} allocation(s); the other metrics of this order are suspect: check dmesg and the antagonist's options"));
+        }
+        foreach (var e in data.Events.Where(e => e.Event == "error"))
+            warnings.Add(new Warning(null, $"{e.Tool ?? "a tool"} reported an error in run {e.Run}: {e.Message}; its results may be incomplete"));
+        return warnings;
+    }
+
+    /// <summary>How many values have a modified z-score above <see cref="OutlierScore"/>.</summary>
+    public static int CountOutliers(double[] values)
+    {
+        if (values.Length < 3) return 0;
+        var (median, mad) = MedianMad(values);
+        if (mad == 0) return 0;
+        return values.Count(v => 0.6745 * Math.Abs(v - median) / mad > OutlierScore);
+    }
+
+    /// <summary>The first iteration, when it lies far from the others' median (by their MAD, or by 1 % when they agree exactly).</summary>
+    public static (double Value, double RestMedian)? FirstIterationDiffers(IReadOnlyList<Series> series)
+    {
+        var byIteration = series.Where(s => s.Key.Iteration != null && s.Items.Count > 0).OrderBy(s => s.Key.Iteration).ToList();
+        if (byIteration.Count < 4) return null;
+        double first = byIteration[0].Items[0].Values[0];
+        double[] rest = Summary.Values(byIteration.Skip(1));
+        var (median, mad) = MedianMad(rest);
+        bool far = mad > 0
+            ? 0.6745 * Math.Abs(first - median) / mad > OutlierScore
+            : Math.Abs(first - median) > 0.01 * Math.Abs(median);
+        return far ? (first, median) : null;
+    }
+
+    private static (double Median, double Mad) MedianMad(double[] values)
+    {
+        double median = Statistics.Median(values);
+        double mad = Statistics.Median(values.Select(v => Math.Abs(v - median)));
+        return (median, mad);
+    }
+}

@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using CsvHelper;
+using Pab.Common;
+
+namespace Pab.Report.Export;
+
+/// <summary>Output formats of a report; all are written from the same merged data.</summary>
+public enum ReportFormat
+{
+    /// <summary>Aligned tables for a terminal.</summary>
+    Text,
+    /// <summary>The merged records, one JSON object a line, for further pipelines (pab-report reads it back).</summary>
+    Jsonl,
+    /// <summary>One row per value with its keys.</summary>
+    Csv,
+    /// <summary>Tables for a mailing-list post.</summary>
+    Markdown,
+}
+
+/// <summary>Writes a report in one format.</summary>
+public interface IReportExporter
+{
+    void Export(MergedData data, IReadOnlyList<Warning> warnings, Stream output);
+}
+
+public static class Exporters
+{
+    public static IReportExporter For(ReportFormat format) => format switch
+    {
+        ReportFormat.Text => new TextExporter(markdown: false),
+        ReportFormat.Markdown => new TextExporter(markdown: true),
+        ReportFormat.Jsonl => new JsonlExporter(),
+        ReportFormat.Csv => new CsvExporter(),
+        _ => throw new ArgumentOutOfRangeException(nameof(format)),
+    };
+
+    internal static StreamWriter Writer(Stream output) => new(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
+}
+
+/// <summary>Per metric and order: values, mean, σ, median, p95, min, max, with units; then runs, replacements, warnings.</summary>
+public sealed class TextExporter(bool markdown) : IReportExporter
+{
+    public void Export(MergedData data, IReadOnlyList<Warning> warnings, Stream output)
+    {
+        using var w = Exporters.Writer(output);
+        var table = new Table("metric", "order", "values", "mean", "σ", "median", "p95", "min", "max");
+        foreach (int c in new[] { 1, 2, 3, 4, 5, 6, 7, 8 }) table.RightAligned.Add(c);
+        foreach (var (key, series) in data.Groups())
+        {
+            var s = Summary.Of(series);
+            string unit = series[0].Unit;
+            table.Add(MetricName(key), key.Order?.ToString(CultureInfo.InvariantCulture) ?? "-", UnitFormat.Count(s.Count),
+                UnitFormat.Format(s.Mean, unit), UnitFormat.Format(s.StdDev, unit), UnitFormat.Format(s.Median, unit),
+                UnitFormat.Format(s.P95, unit), UnitFormat.Format(s.Min, unit), UnitFormat.Format(s.Max, unit));
+        }
+
+        if (markdown) w.WriteLine("## page-alloc-bench results\n");
+        Heading(w, "Runs");
+        foreach (var run in data.Runs) WriteRun(w, run);
+        w.WriteLine();
+        Heading(w, "Results");
+        if (table.Count == 0) w.WriteLine("(no metric or samples records)");
+        else if (markdown) table.WriteMarkdown(w);
+        else table.WriteText(w);
+        if (data.Derived.Count > 0)
+            w.WriteLine($"{Prefix()}{Metrics.MemoryAvailableDiffBytes} = idle − antagonized available bytes − {Metrics.KernelHeldBytes}, per iteration (computed by pab-report).");
+
+        if (data.Replacements.Count > 0)
+        {
+            w.WriteLine();
+            Heading(w, "Replaced by a later run");
+            foreach (var line in DescribeReplacements(data.Replacements)) w.WriteLine(Prefix() + line);
+        }
+        if (markdown && warnings.Count > 0)
+        {
+            w.WriteLine();
+            Heading(w, "Warnings");
+            foreach (var warning in warnings) w.WriteLine("- " + warning);
+        }
+    }
+
+    private string Prefix() => markdown ? "- " : "  ";
+
+    private void Heading(TextWriter w, string title)
+    {
+        if (markdown) w.WriteLine($"### {title}\n");
+        else w.WriteLine(title + ":");
+    }
+
+    private static string MetricName(GroupKey key) => key.Label is { } l ? $"{key.Metric} [{l}]" : key.Metric;
+
+    private void WriteRun(TextWriter w, RunInfo run)
+    {
+        var tools = run.Meta.Where(m => m.Tool != null).Select(m => $"{m.Tool} {m.ToolVersion}".Trim()).Distinct().ToList();
+        if (tools.Count == 0) tools = run.Tools.Order(StringComparer.Ordinal).ToList();
+        string when = run.FirstTime is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) : "time unknown";
+        w.WriteLine($"{Prefix()}{run.Id} ({when}; {string.Join(", ", tools)})");
+        var host = run.Meta.Select(m => m.Host).FirstOrDefault(h => h != null);
+        if (host != null) w.WriteLine($"{(markdown ? "  - " : "    ")}{DescribeHost(host)}");
+    }
+
+    public static string DescribeHost(HostInfo h)
+    {
+        var parts = new List<string>();
+        if (h.KernelRelease != null) parts.Add("Linux " + h.KernelRelease);
+        if (h.CpuModel != null || h.Cpus != null) parts.Add($"{h.Cpus?.ToString(CultureInfo.InvariantCulture) ?? "?"} × {h.CpuModel ?? "CPU"}");
+        if (h.NumaNodes != null) parts.Add($"{h.NumaNodes} NUMA node(s)");
+        if (h.MemTotalBytes is long m) parts.Add(ByteSize.Format(m) + " RAM");
+        if (h.ModuleVersion != null) parts.Add("module " + h.ModuleVersion);
+        if (h.KernelCmdline != null) parts.Add($"cmdline \"{h.KernelCmdline}\"");
+        return string.Join(", ", parts);
+    }
+
+    /// <summary>One line per metric and pair of runs, naming the iterations.</summary>
+    public static IEnumerable<string> DescribeReplacements(IReadOnlyList<Replacement> replacements) =>
+        replacements.GroupBy(r => (r.Key.Group, r.ReplacedRun, r.ByRun)).Select(g =>
+        {
+            var iterations = g.Where(r => r.Key.Iteration != null).Select(r => r.Key.Iteration!.Value).Order().ToList();
+            string which = iterations.Count > 0 ? $" iteration(s) {string.Join(",", iterations)}" : "";
+            return $"{g.Key.Group}{which}: {g.Sum(r => r.Records)} record(s), {UnitFormat.Count(g.Sum(r => r.Values))} value(s) of run {g.Key.ReplacedRun} replaced by run {g.Key.ByRun}";
+        });
+}
+
+/// <summary>The merged records: meta first, then each kept record, the computed ones, and events.</summary>
+public sealed class JsonlExporter : IReportExporter
+{
+    public void Export(MergedData data, IReadOnlyList<Warning> warnings, Stream output)
+    {
+        var buffered = new BufferedStream(output, 1 << 16);
+        using var writer = new Utf8JsonWriter(buffered, new JsonWriterOptions { SkipValidation = true });
+        void Write(Record r)
+        {
+            JsonSerializer.Serialize(writer, r, RecordJsonContext.Default.Record);
+            writer.Flush();
+            buffered.WriteByte((byte)'\n');
+            writer.Reset();
+        }
+        foreach (var run in data.Runs)
+            foreach (var meta in run.Meta) Write(meta);
+        foreach (var series in data.AllSeries)
+            foreach (var c in series.Items) Write(c.ToRecord());
+        foreach (var e in data.Events) Write(e);
+        buffered.Flush();
+    }
+}
+
+/// <summary>One row per value with every key, for spreadsheets and data frames.</summary>
+public sealed class CsvExporter : IReportExporter
+{
+    public static readonly string[] Columns = ["run", "tool", "type", "metric", "order", "label", "iteration", "cpu", "unit", "value"];
+
+    public void Export(MergedData data, IReadOnlyList<Warning> warnings, Stream output)
+    {
+        using var w = Exporters.Writer(output);
+        using var csv = CsvWriter.Create(w, new CsvWriterOptions { NewLine = "\n", FormatProvider = CultureInfo.InvariantCulture }, true);
+        csv.WriteHeader(Columns);
+        foreach (var series in data.AllSeries)
+            foreach (var c in series.Items)
+            {
+                var h = c.Header;
+                string type = h.Type == RecordType.Samples ? "samples" : "metric";
+                string order = h.Order?.ToString(CultureInfo.InvariantCulture) ?? "";
+                string iteration = h.Iteration?.ToString(CultureInfo.InvariantCulture) ?? "";
+                string cpu = h.Cpu?.ToString(CultureInfo.InvariantCulture) ?? "";
+                for (int i = 0; i < c.Values.Count; i++)
+                {
+                    csv.WriteField(h.Run);
+                    csv.WriteField(h.Tool ?? "");
+                    csv.WriteField(type);
+                    csv.WriteField(h.Metric);
+                    csv.WriteField(order);
+                    csv.WriteField(h.Label ?? "");
+                    csv.WriteField(iteration);
+                    csv.WriteField(cpu);
+                    csv.WriteField(series.Unit);
+                    csv.WriteField(c.Values[i].ToString(CultureInfo.InvariantCulture));
+                    csv.EndRecord();
+                }
+            }
+    }
+}

@@ -1,0 +1,193 @@
+using System.Buffers;
+using System.Text.Json;
+using Pab.Common;
+
+namespace Pab.Report;
+
+/// <summary>An input: a file, or standard input ("-").</summary>
+public sealed class InputSource(string name, Func<Stream> open, DateTimeOffset? modified = null)
+{
+    public string Name { get; } = name;
+    public Func<Stream> Open { get; } = open;
+    public DateTimeOffset? Modified { get; } = modified;
+
+    public const string StdinName = "<stdin>";
+
+    public static InputSource FromArgument(string arg) =>
+        arg == "-"
+            ? new InputSource(StdinName, Console.OpenStandardInput)
+            : new InputSource(arg, () => new FileStream(arg, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan),
+                File.Exists(arg) ? File.GetLastWriteTimeUtc(arg) : null);
+
+    public static InputSource FromBytes(string name, byte[] bytes) => new(name, () => new MemoryStream(bytes, writable: false));
+}
+
+/// <summary>Receives what the reader finds, in input order.</summary>
+public interface IRecordSink
+{
+    void Accept(Record record, ValueChunk? values, SourcePos where);
+    void Problem(InputProblem problem);
+}
+
+/// <summary>
+/// Streams records out of JSON lines, or imports the original tool's single JSON object.
+/// Lines are cut out of one growing pooled buffer, so memory follows the longest line, not the input.
+/// </summary>
+public static class InputReader
+{
+    private const int InitialBuffer = 1 << 20;
+
+    public static void Read(InputSource source, IRecordSink sink)
+    {
+        Stream stream;
+        try { stream = source.Open(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            sink.Problem(new InputProblem(Severity.Error, new SourcePos(source.Name, 0), $"cannot read: {e.Message}"));
+            return;
+        }
+        using (stream)
+        {
+            try { ReadStream(source, stream, sink); }
+            catch (IOException e)
+            {
+                sink.Problem(new InputProblem(Severity.Error, new SourcePos(source.Name, 0), $"read failed: {e.Message}"));
+            }
+        }
+    }
+
+    private static void ReadStream(InputSource source, Stream stream, IRecordSink sink)
+    {
+        byte[] buf = ArrayPool<byte>.Shared.Rent(InitialBuffer);
+        long[] values = new long[1024];
+        try
+        {
+            int start = 0, end = 0, scanned = 0;
+            bool eof = false;
+            long lineNo = 0;
+            end = Fill(stream, buf, 0, ref eof);
+            if (end >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF) start = scanned = 3;
+            if (LooksLikeOriginal(buf.AsSpan(start, end - start), eof))
+            {
+                var whole = new MemoryStream();
+                whole.Write(buf, start, end - start);
+                stream.CopyTo(whole);
+                OriginalFormat.Import(source, whole.GetBuffer().AsSpan(0, (int)whole.Length), sink);
+                return;
+            }
+            while (true)
+            {
+                int nl = buf.AsSpan(scanned, end - scanned).IndexOf((byte)'\n');
+                if (nl >= 0)
+                {
+                    int stop = scanned + nl;
+                    lineNo++;
+                    HandleLine(buf.AsSpan(start, stop - start), new SourcePos(source.Name, lineNo), terminated: true, ref values, sink);
+                    start = scanned = stop + 1;
+                    continue;
+                }
+                if (eof)
+                {
+                    if (start < end)
+                    {
+                        lineNo++;
+                        HandleLine(buf.AsSpan(start, end - start), new SourcePos(source.Name, lineNo), terminated: false, ref values, sink);
+                    }
+                    return;
+                }
+                // Keep the unfinished line; make room for more of it.
+                int pending = end - start;
+                scanned -= start;
+                if (start > 0)
+                {
+                    Buffer.BlockCopy(buf, start, buf, 0, pending);
+                }
+                else if (pending == buf.Length)
+                {
+                    byte[] bigger = ArrayPool<byte>.Shared.Rent(buf.Length * 2);
+                    Buffer.BlockCopy(buf, 0, bigger, 0, pending);
+                    ArrayPool<byte>.Shared.Return(buf);
+                    buf = bigger;
+                }
+                start = 0;
+                end = pending + Fill(stream, buf, pending, ref eof);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buf);
+        }
+    }
+
+    private static int Fill(Stream stream, byte[] buf, int offset, ref bool eof)
+    {
+        int total = 0;
+        while (offset + total < buf.Length)
+        {
+            int n = stream.Read(buf, offset + total, buf.Length - offset - total);
+            if (n == 0) { eof = true; break; }
+            total += n;
+        }
+        return total;
+    }
+
+    private static void HandleLine(ReadOnlySpan<byte> line, SourcePos where, bool terminated, ref long[] values, IRecordSink sink)
+    {
+        if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
+        if (line.Trim(" \t"u8).IsEmpty) return;
+        Record record;
+        ValueChunk? chunk;
+        try
+        {
+            record = RecordParser.Parse(line, ref values, out chunk);
+        }
+        catch (Exception e) when (e is JsonException or BadRecordException or InvalidOperationException or FormatException)
+        {
+            string reason = e is JsonException j ? Clean(j) : e.Message;
+            // A writer killed mid-line leaves an unterminated last line: expected damage, not a broken file.
+            if (!terminated)
+                sink.Problem(new InputProblem(Severity.Warning, where, $"truncated last line skipped ({reason}); the writer was probably killed mid-line"));
+            else
+                sink.Problem(new InputProblem(Severity.Error, where, $"malformed record: {reason}"));
+            return;
+        }
+        sink.Accept(record, chunk, where);
+    }
+
+    // Utf8JsonReader's messages name the line of the parsed span (always 0 here) and the byte position; keep the useful part.
+    private static string Clean(JsonException e)
+    {
+        string m = e.Message;
+        int i = m.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (i > 0) m = m[..i];
+        return e.BytePositionInLine is long p ? $"{m.TrimEnd('.')} (at byte {p + 1})" : m;
+    }
+
+    /// <summary>
+    /// The original wrote one object of arrays (<c>{"idle_available_bytes_order0": [...], ...}</c>); our records are
+    /// objects of scalars. Telling them apart needs only the first property's value.
+    /// </summary>
+    internal static bool LooksLikeOriginal(ReadOnlySpan<byte> head, bool isFinal)
+    {
+        var reader = new Utf8JsonReader(head, isFinal, default);
+        try
+        {
+            return reader.Read() && reader.TokenType == JsonTokenType.StartObject
+                && reader.Read() && reader.TokenType == JsonTokenType.PropertyName
+                && reader.Read() && (reader.TokenType == JsonTokenType.StartArray
+                    || (reader.TokenType == JsonTokenType.Number && !HasRecordKeys(head)));
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    // The first version's {"memory_available_diff_bytes": 123} starts with a number too; our records never lack "type".
+    private static bool HasRecordKeys(ReadOnlySpan<byte> head)
+    {
+        int nl = head.IndexOf((byte)'\n');
+        var first = nl >= 0 ? head[..nl] : head;
+        return first.IndexOf("\"type\""u8) >= 0;
+    }
+}

@@ -1,0 +1,125 @@
+using System.Text;
+using System.Text.Json;
+using Pab.Common;
+
+namespace Pab.Report;
+
+/// <summary>
+/// The original tool's --output-path JSON: one object mapping <c>metric_order$n</c> to arrays of integers
+/// (its first version: <c>memory_available_diff_bytes</c> alone). Imported so old results compare against new ones,
+/// and written so existing analysis scripts keep working.
+/// </summary>
+public static class OriginalFormat
+{
+    public const string Tool = "page_alloc_bench";
+
+    public static void Import(InputSource source, ReadOnlySpan<byte> json, IRecordSink sink)
+    {
+        string run = "original:" + Path.GetFileName(source.Name);
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+        var pending = new List<(Record Record, ValueChunk Values, long Line)>();
+        var values = new List<long>();
+        try
+        {
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartObject)
+                throw new BadRecordException("the original's output must be a JSON object");
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                long line = LineOf(json, reader.TokenStartIndex);
+                string key = reader.GetString()!;
+                var (metric, order) = Metrics.SplitOrder(key);
+                reader.Read();
+                values.Clear();
+                if (reader.TokenType == JsonTokenType.Number) values.Add(Integer(ref reader, key));
+                else if (reader.TokenType == JsonTokenType.StartArray)
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                        values.Add(Integer(ref reader, key));
+                else
+                    throw new BadRecordException($"'{key}' must be an integer or an array of integers");
+
+                string unit = Metrics.UnitOf(metric);
+                string? label = metric == Metrics.IdleAvailableBytes ? "idle" : metric == Metrics.AntagonizedAvailableBytes ? "antagonized" : null;
+                if (metric.EndsWith("_latencies_ns", StringComparison.Ordinal))
+                {
+                    // A uniform sample of latencies, like the antagonist's samples records.
+                    pending.Add((Make(RecordType.Samples, run, source, metric, order, label, null, unit), ValueChunk.Of(values.ToArray()), line));
+                }
+                else
+                {
+                    // Everything else has one item per iteration.
+                    for (int i = 0; i < values.Count; i++)
+                        pending.Add((Make(RecordType.Metric, run, source, metric, order, label, i, unit), ValueChunk.Single(values[i]), line));
+                }
+            }
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+                throw new BadRecordException("trailing data after the object");
+        }
+        catch (Exception e) when (e is JsonException or BadRecordException or InvalidOperationException)
+        {
+            long line = e is JsonException { LineNumber: long l } ? l + 1 : LineOf(json, (int)Math.Min(reader.TokenStartIndex, json.Length));
+            string message = e is JsonException j ? j.Message.Split(" LineNumber:")[0] : e.Message;
+            sink.Problem(new InputProblem(Severity.Error, new SourcePos(source.Name, line), $"malformed original-format JSON: {message}; nothing taken from this file"));
+            return;
+        }
+        foreach (var (record, chunk, line) in pending)
+            sink.Accept(record, chunk, new SourcePos(source.Name, line));
+    }
+
+    private static Record Make(RecordType type, string run, InputSource source, string metric, int? order, string? label, int? iteration, string unit) => new()
+    {
+        Type = type, Run = run, Tool = Tool, Time = source.Modified, Metric = metric, Order = order, Label = label,
+        Iteration = iteration, Unit = unit,
+    };
+
+    private static long Integer(ref Utf8JsonReader reader, string key) =>
+        reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long v) ? v
+            : throw new BadRecordException($"'{key}' holds something other than an integer");
+
+    private static long LineOf(ReadOnlySpan<byte> json, long offset) =>
+        json[..(int)Math.Min(offset, json.Length)].Count((byte)'\n') + 1;
+
+    /// <summary>Writes the original's JSON: keys sorted as Go's encoder sorts a map, each an array of integers.</summary>
+    public static void Write(MergedData data, Stream output)
+    {
+        var arrays = new SortedDictionary<string, List<ValueChunk>>(StringComparer.Ordinal);
+        foreach (var series in data.AllSeries)
+        {
+            string key = Metrics.OriginalKey(series.Key.Metric, series.Key.Order);
+            if (!arrays.TryGetValue(key, out var list)) arrays[key] = list = [];
+            list.AddRange(series.Items.Select(c => c.Values));
+        }
+        using var writer = new Utf8JsonWriter(output);
+        writer.WriteStartObject();
+        foreach (var (key, chunks) in arrays)
+        {
+            writer.WriteStartArray(key);
+            foreach (var chunk in chunks)
+                for (int i = 0; i < chunk.Count; i++) writer.WriteNumberValue(chunk[i]);
+            writer.WriteEndArray();
+        }
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Writes <paramref name="path"/> atomically: a temporary file beside it, renamed over it when complete.</summary>
+    public static void WriteFile(MergedData data, string path)
+    {
+        string full = Path.GetFullPath(path);
+        string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            using (var fs = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                Write(data, fs);
+                fs.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(temp); } catch (IOException) { }
+            throw;
+        }
+    }
+
+}
