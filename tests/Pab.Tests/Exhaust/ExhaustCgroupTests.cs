@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Pab.Common;
+using Xunit.Abstractions;
+
+namespace Pab.Tests.Exhaust;
+
+/// <summary>Skips (at discovery, with the reason) where no limited memory cgroup can be made.</summary>
+public sealed class CgroupFactAttribute : FactAttribute
+{
+    public CgroupFactAttribute()
+    {
+        using var box = CgroupSandbox.TryCreate(ExhaustCgroupTests.LimitBytes, out string why);
+        if (box == null) Skip = "needs a memory cgroup with a limit: " + why;
+    }
+}
+
+/// <summary>
+/// The real tool, a real OOM kill: pab-exhaust runs (parent and child) inside a
+/// memory cgroup limited to a few hundred MiB. The whole tool goes in, not just the
+/// child, because that is the situation the tool is for: parent and child share one
+/// memory budget and the OOM killer chooses between them, so "the parent survives"
+/// is a real assertion here (with only the child limited the parent could never be
+/// a victim). The parent reads the cgroup's usage just before the child starts
+/// filling; what the cgroup charged after that is the fill, which lets the count be
+/// compared with the kernel's own accounting.
+/// </summary>
+public sealed class ExhaustCgroupTests(ITestOutputHelper output)
+{
+    public const long LimitBytes = 320L << 20;
+    private const long Chunk = 256L << 10;
+    private const int Iterations = 2;
+
+    [CgroupFact]
+    public void Child_is_oom_killed_in_the_cgroup_count_matches_its_accounting_and_parent_survives()
+    {
+        using var box = CgroupSandbox.TryCreate(LimitBytes, out string why) ?? throw new InvalidOperationException(why);
+        string tool = Path.Join(AppContext.BaseDirectory, "pab-exhaust");
+        // The shell moves itself into the cgroup and only then becomes the tool, so nothing
+        // fills outside it; --max-bytes is a second guard should the limit not hold.
+        var psi = new ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var a in new[]
+                 {
+                     "-c", "echo $$ > \"$0\"/cgroup.procs && exec \"$@\"", box.Dir, tool,
+                     "--iterations", Iterations.ToString(CultureInfo.InvariantCulture), "--chunk", "256K", "--max-bytes", "2G",
+                 })
+            psi.ArgumentList.Add(a);
+        psi.Environment.Remove(RunContext.LabelVariable);
+        psi.Environment.Remove(RunContext.OrderVariable);
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        string stdout = p.StandardOutput.ReadToEnd();
+        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(3)), "pab-exhaust did not finish in 3 minutes");
+        output.WriteLine(stdout);
+        output.WriteLine(stderr.Result);
+
+        // The parent survived: it exited by itself, cleanly, after writing every record.
+        Assert.Equal(0, p.ExitCode);
+        var records = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonSerializer.Deserialize(l, RecordJsonContext.Default.Record)!).ToList();
+        Assert.Equal(Iterations, records.Count);
+        // Exactly one OOM kill per iteration: the children, and nobody else.
+        Assert.Equal(Iterations, box.OomKills);
+        long peak = box.PeakBytes;
+        output.WriteLine($"limit {LimitBytes} peak {peak}");
+        Assert.InRange(peak, LimitBytes - (1L << 20), LimitBytes);
+
+        for (int i = 0; i < records.Count; i++)
+        {
+            var r = records[i];
+            Assert.Equal("idle_available_bytes", r.Metric);
+            Assert.Equal(i, r.Iteration);
+            Assert.Equal(0, r.Details!["capped"]);
+            long value = r.Value!.Value;
+            long resolution = (long)r.Details["resolution_bytes"];
+            long before = (long)r.Details["cgroup_usage_before_fill_bytes"];
+            Assert.Equal(Chunk * Environment.ProcessorCount, resolution);
+
+            // What the cgroup charged during the fill: everything from the child's go to the kill.
+            long accounted = peak - before;
+            // The kernel also charges the fill's page tables (8 bytes per 4 KiB page) and
+            // keeps up to 64 pages per CPU charged ahead (memcg charge batching).
+            long kernelSide = value / 512 + 64L * Environment.SystemPageSize * Environment.ProcessorCount;
+            output.WriteLine($"iteration {i}: value {value} accounted {accounted} gap {accounted - value} resolution {resolution} kernel-side {kernelSide}");
+            Assert.True(value <= accounted + 64L * Environment.SystemPageSize * Environment.ProcessorCount,
+                $"counted {value} bytes but the cgroup charged only {accounted} during the fill");
+            Assert.True(accounted - value <= resolution + kernelSide,
+                $"the cgroup charged {accounted} bytes during the fill, {accounted - value} more than counted ({value}); allowed: one resolution step {resolution} + kernel-side {kernelSide}");
+            Assert.True(r.Details["fill_rate_bytes_per_s"] > 0);
+        }
+    }
+}

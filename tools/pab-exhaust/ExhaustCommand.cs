@@ -1,0 +1,155 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Pab.Common;
+
+namespace Pab.Exhaust;
+
+/// <summary>pab-exhaust's exit codes.</summary>
+public enum ExitCode
+{
+    Ok = 0,
+    /// <summary>Bad arguments or environment (System.CommandLine uses 1 for parse errors too).</summary>
+    Usage = 1,
+    /// <summary>The child ended some other way than being OOM-killed (or capped).</summary>
+    ChildFailed = 2,
+    /// <summary>The parent could not set up (shared page, spawn).</summary>
+    SetupFailed = 3,
+}
+
+public static class ExhaustCommand
+{
+    public static readonly Option<int> IterationsOption = new("--iterations")
+    {
+        Description = "How many times to fill memory until the child is OOM-killed",
+        DefaultValueFactory = _ => ExhaustSettings.DefaultIterations,
+    };
+
+    public static readonly Option<string?> LabelOption = new("--label")
+    {
+        Description = $"Phase the measurement belongs to; the metric is <label>_available_bytes [default: ${RunContext.LabelVariable}, else idle]",
+    };
+
+    public static readonly Option<int?> OrderOption = new("--order")
+    {
+        Description = $"Order the kernel antagonist allocates, recorded with each value [default: ${RunContext.OrderVariable}, else none]",
+    };
+
+    public static readonly Option<long> ChunkOption = new("--chunk")
+    {
+        Description = "Bytes populated at a time by each worker; the count's resolution is this times the CPUs",
+        HelpName = "SIZE",
+        DefaultValueFactory = _ => ExhaustSettings.DefaultChunk,
+        CustomParser = r => ParseSize(r, "--chunk"),
+    };
+
+    public static readonly Option<long> MmapSizeOption = new("--mmap-size")
+    {
+        Description = "Bytes per mapping; halved while the kernel refuses one (a multiple of --chunk)",
+        HelpName = "SIZE",
+        DefaultValueFactory = _ => ExhaustSettings.DefaultMmapSize,
+        CustomParser = r => ParseSize(r, "--mmap-size"),
+    };
+
+    public static readonly Option<long?> MaxBytesOption = new("--max-bytes")
+    {
+        Description = "Stop filling at this many bytes instead of at the OOM kill (the record then says capped)",
+        HelpName = "SIZE",
+        CustomParser = r => ParseSize(r, "--max-bytes"),
+    };
+
+    public static readonly Option<bool> ProgressOption = new("--progress")
+    {
+        Description = "Show bytes so far and fill rate on stderr even when it is not a terminal",
+    };
+
+    public static readonly Option<bool> TouchOption = new("--touch")
+    {
+        Description = "Fault pages in by writing to each instead of MADV_POPULATE_WRITE (for comparison)",
+    };
+
+    static ExhaustCommand()
+    {
+        IterationsOption.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1) r.AddError("--iterations: must be at least 1");
+        });
+        LabelOption.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } l && ExhaustSettings.CheckLabel(l, "--label") is { } e) r.AddError(e);
+        });
+        OrderOption.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is { } o && ExhaustSettings.CheckOrder(o, "--order") is { } e) r.AddError(e);
+        });
+    }
+
+    private static long ParseSize(ArgumentResult r, string name)
+    {
+        string text = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
+        if (!ByteSize.TryParse(text, out long bytes, out string? error))
+        {
+            r.AddError($"{name}: {error}");
+            return 0;
+        }
+        if (bytes <= 0)
+        {
+            r.AddError($"{name}: must be more than 0 bytes");
+            return 0;
+        }
+        return bytes;
+    }
+
+    /// <summary>Settings from a parse result without errors, plus the environment; or the error naming the flag or variable.</summary>
+    public static (ExhaustSettings? Settings, string? Error) Resolve(ParseResult pr, Func<string, string?> env, long pageSize)
+    {
+        string label = pr.GetValue(LabelOption) ?? ExhaustSettings.DefaultLabel;
+        if (pr.GetValue(LabelOption) == null && env(RunContext.LabelVariable) is { Length: > 0 } envLabel)
+        {
+            if (ExhaustSettings.CheckLabel(envLabel, RunContext.LabelVariable) is { } e) return (null, e);
+            label = envLabel;
+        }
+        int? order = pr.GetValue(OrderOption);
+        if (order == null)
+        {
+            var (o, e) = ExhaustSettings.ParseOrderVariable(env(RunContext.OrderVariable), RunContext.OrderVariable);
+            if (e != null) return (null, e);
+            order = o;
+        }
+        long chunk = pr.GetValue(ChunkOption);
+        long mmap = pr.GetValue(MmapSizeOption);
+        long? max = pr.GetValue(MaxBytesOption);
+        if (ExhaustSettings.CheckSizes(chunk, mmap, max, pageSize) is { } sizeError) return (null, sizeError);
+        return (new ExhaustSettings
+        {
+            Iterations = pr.GetValue(IterationsOption),
+            Label = label,
+            Order = order,
+            ChunkBytes = chunk,
+            MmapBytes = ExhaustSettings.RoundMmapSize(mmap, chunk),
+            MaxBytes = max,
+            Progress = pr.GetValue(ProgressOption),
+            ForceTouch = pr.GetValue(TouchOption),
+        }, null);
+    }
+
+    public static RootCommand Build(Func<ExhaustSettings, int> run, Func<string, string?>? env = null)
+    {
+        var root = new RootCommand(
+            "Measure how much memory userspace can get: a child fills memory on every CPU until the OOM killer ends it, " +
+            "counting every chunk the kernel gave. One JSON-lines record per iteration on stdout; progress and errors on stderr.")
+        {
+            IterationsOption, LabelOption, OrderOption, ChunkOption, MmapSizeOption, MaxBytesOption, ProgressOption, TouchOption,
+        };
+        root.SetAction(pr =>
+        {
+            var (settings, error) = Resolve(pr, env ?? Environment.GetEnvironmentVariable, Environment.SystemPageSize);
+            if (settings == null)
+            {
+                Console.Error.WriteLine("pab-exhaust: " + error);
+                return (int)ExitCode.Usage;
+            }
+            return run(settings);
+        });
+        return root;
+    }
+}

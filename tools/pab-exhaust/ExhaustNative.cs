@@ -1,0 +1,89 @@
+using System.Runtime.InteropServices;
+
+namespace Pab.Exhaust;
+
+/// <summary>libc calls only pab-exhaust needs (memory mapping, spawning, waiting).</summary>
+public static unsafe partial class ExhaustNative
+{
+    public const int PROT_READ = 1, PROT_WRITE = 2;
+    public const int MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_ANONYMOUS = 0x20;
+    public const int MADV_POPULATE_WRITE = 23;
+    public const int MCL_CURRENT = 1, MCL_FUTURE = 2, MCL_ONFAULT = 4;
+    public const uint MFD_CLOEXEC = 1;
+    public const int WNOHANG = 1;
+    public const int SIGINT = 2, SIGKILL = 9, SIGTERM = 15;
+    public const int PR_SET_PDEATHSIG = 1;
+    public const short POLLIN = 1;
+    public const long SYS_pidfd_open = 434;
+    public const int EAGAIN = 11, EINTR = 4, ENOMEM = 12, EINVAL = 22, ECHILD = 10, ENOSYS = 38;
+
+    public static readonly nint MapFailed = -1;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial void* mmap(void* addr, nuint length, int prot, int flags, int fd, long offset);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int munmap(void* addr, nuint length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int madvise(void* addr, nuint length, int advice);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int mlockall(int flags);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int memfd_create(string name, uint flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int ftruncate(int fd, long length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int posix_spawn(int* pid, byte* path, void* fileActions, void* attr, byte** argv, byte** envp);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int posix_spawn_file_actions_init(void* fileActions);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int posix_spawn_file_actions_adddup2(void* fileActions, int fd, int newFd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int posix_spawn_file_actions_destroy(void* fileActions);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int waitpid(int pid, int* status, int options);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int kill(int pid, int signal);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int poll(PollFd* fds, nuint count, int timeoutMs);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial long syscall(long number, long a1, long a2);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int prctl(int option, nuint a2, nuint a3, nuint a4, nuint a5);
+
+    [LibraryImport("libc")]
+    public static partial int getppid();
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint write(int fd, byte* buffer, nuint count);
+
+    /// <summary>A pidfd for the process (Linux 5.3+), or -1.</summary>
+    public static int PidfdOpen(int pid) => (int)syscall(SYS_pidfd_open, pid, 0);
+
+    // wait(2) status decoding, as <sys/wait.h> does it.
+    public static bool WIfExited(int status) => (status & 0x7f) == 0;
+    public static int WExitStatus(int status) => (status >> 8) & 0xff;
+    public static bool WIfSignaled(int status) => ((status & 0x7f) + 1) >> 1 > 0 && (status & 0x7f) != 0x7f;
+    public static int WTermSig(int status) => status & 0x7f;
+}

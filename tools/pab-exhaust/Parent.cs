@@ -1,0 +1,307 @@
+using System.Diagnostics;
+using System.Runtime;
+using System.Runtime.InteropServices;
+using System.Text;
+using Pab.Common;
+using static Pab.Exhaust.ExhaustNative;
+
+namespace Pab.Exhaust;
+
+/// <summary>
+/// The parent: protects itself, then per iteration spawns the child, lets it fill,
+/// waits for it to die without allocating, and writes one record.
+/// </summary>
+public sealed unsafe class Parent(ExhaustSettings settings, RecordWriter writer, TextWriter log)
+{
+    /// <summary>How long a filling child may go without a new chunk before the parent gives up on it.</summary>
+    public static TimeSpan StallLimit { get; } = TimeSpan.FromSeconds(120);
+    /// <summary>How long the child may take to start (a .NET start under TCG takes seconds).</summary>
+    public static TimeSpan StartLimit { get; } = TimeSpan.FromSeconds(300);
+
+    private static volatile int s_signal;
+    private static volatile int s_childPid;
+
+    public int Run()
+    {
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        Protect();
+        bool progress = settings.Progress || !Console.IsErrorRedirected;
+        int done = 0;
+        for (int i = 0; i < settings.Iterations && s_signal == 0; i++)
+        {
+            var (code, outcome) = RunOnce(i, progress);
+            if (outcome.Kind == OutcomeKind.Interrupted)
+                break;
+            if (code != ExitCode.Ok)
+            {
+                log.WriteLine($"pab-exhaust: iteration {i}: {outcome.Message}");
+                writer.Write(new Record { Type = RecordType.Event, Event = "error", Label = settings.Label, Order = settings.Order, Iteration = i, Message = outcome.Message });
+                return (int)code;
+            }
+            done++;
+        }
+        if (s_signal != 0)
+        {
+            string name = Outcomes.SignalName(s_signal);
+            log.WriteLine($"pab-exhaust: interrupted by {name}; child killed; {done} record(s) written");
+            writer.Write(new Record { Type = RecordType.Event, Event = "interrupted", Label = settings.Label, Order = settings.Order, Message = $"{name} after {done} iteration(s)" });
+            return 128 + s_signal;
+        }
+        return 0;
+    }
+
+    private static void OnSignal(PosixSignalContext ctx)
+    {
+        ctx.Cancel = true;
+        s_signal = ctx.Signal == PosixSignal.SIGINT ? SIGINT : SIGTERM;
+        int pid = s_childPid;
+        if (pid > 0) kill(pid, SIGKILL);
+    }
+
+    /// <summary>
+    /// Makes the parent a poor OOM victim and keeps it from needing memory later:
+    /// oom_score_adj -1000 where allowed, and every page it has locked and present.
+    /// </summary>
+    private void Protect()
+    {
+        int err = OomScoreAdj.TrySet(-1000);
+        if (err != 0)
+            log.WriteLine($"pab-exhaust: cannot lower own oom_score_adj ({Native.ErrorText(err)}; needs root or CAP_SYS_RESOURCE): " +
+                          "relying on locked memory and the child's oom_score_adj 1000");
+        // Collect now so the heap is small, then lock what is present. MCL_ONFAULT keeps
+        // mlockall from populating every runtime thread's untouched 8 MiB stack; MCL_FUTURE
+        // keeps whatever the parent touches later locked too.
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        TouchStack();
+        if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) != 0 &&
+            (Marshal.GetLastPInvokeError() != EINVAL || mlockall(MCL_CURRENT) != 0))
+        {
+            int e = Marshal.GetLastPInvokeError();
+            log.WriteLine($"pab-exhaust: mlockall failed ({Native.ErrorText(e)}): the parent's pages may be reclaimed while the child fills");
+        }
+    }
+
+    /// <summary>Makes the stack the wait loop needs present before locking (MCL_ONFAULT locks only present pages).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static int TouchStack()
+    {
+        Span<byte> stack = stackalloc byte[128 * 1024];
+        for (int i = 0; i < stack.Length; i += 4096) stack[i] = 1;
+        return stack[^4096];
+    }
+
+    private (ExitCode, Outcome) RunOnce(int iteration, bool progress)
+    {
+        long pageSize = Environment.SystemPageSize;
+        int memfd = memfd_create("pab-exhaust-counter", MFD_CLOEXEC);
+        if (memfd < 0 || ftruncate(memfd, pageSize) != 0)
+            return Setup($"cannot create the shared counter (memfd_create/ftruncate): {Native.ErrorText(Marshal.GetLastPInvokeError())}");
+        var page = (SharedPage*)mmap(null, (nuint)pageSize, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+        if ((nint)page == MapFailed)
+        {
+            Native.close(memfd);
+            return Setup($"cannot map the shared counter: {Native.ErrorText(Marshal.GetLastPInvokeError())}");
+        }
+        try
+        {
+            *page = default;
+            page->Magic = SharedPage.ExpectedMagic;
+            page->ParentPid = Environment.ProcessId;
+            page->Workers = settings.Workers;
+            page->ChunkBytes = settings.ChunkBytes;
+            page->MmapBytes = settings.MmapBytes;
+            page->MaxBytes = settings.MaxBytes ?? 0;
+            page->ForceTouch = settings.ForceTouch ? 1 : 0;
+            return RunChild(iteration, page, memfd, progress);
+        }
+        finally
+        {
+            munmap(page, (nuint)pageSize);
+            Native.close(memfd);
+        }
+    }
+
+    private static (ExitCode, Outcome) Setup(string message) =>
+        (ExitCode.SetupFailed, new Outcome(OutcomeKind.Failed, message));
+
+    private (ExitCode, Outcome) RunChild(int iteration, SharedPage* page, int memfd, bool progress)
+    {
+        long spawnTicks = Stopwatch.GetTimestamp();
+        int pid = Spawn(memfd, out int spawnErr);
+        if (pid <= 0)
+            return Setup($"cannot start the child ({Environment.ProcessPath}): {Native.ErrorText(spawnErr)}");
+        s_childPid = pid;
+        if (s_signal != 0) kill(pid, SIGKILL);
+        int pidfd = PidfdOpen(pid);
+        string? gaveUp = null;
+        long? oomBefore = ProcStatus.ReadOomKills();
+        long? cgroupBefore = null, parentRss = null;
+        bool noGc = false;
+        int status = 0;
+        try
+        {
+            // Until the child is ready: it may take seconds to start under emulation.
+            bool alive = WaitUntil(pid, pidfd, () => Volatile.Read(ref page->State) != (int)ChildState.Starting, StartLimit);
+            if (alive && Volatile.Read(ref page->State) == (int)ChildState.Ready && s_signal == 0)
+            {
+                cgroupBefore = ProcStatus.ReadCgroupUsageBytes();
+                parentRss = ProcStatus.ReadRssBytes("/proc/self/status");
+                Progress.TryFormat(stackalloc char[160], 0, 1, 0, 0, out _);
+                // From here until the child is dead the parent must not need a new page.
+                GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                noGc = GC.TryStartNoGCRegion(1 << 20);
+                Volatile.Write(ref page->Go, 1);
+                gaveUp = WaitForDeath(iteration, pid, pidfd, page, progress);
+            }
+            else if (alive && s_signal == 0)
+            {
+                if (Volatile.Read(ref page->State) == (int)ChildState.Starting)
+                {
+                    gaveUp = $"child did not get ready within {StartLimit.TotalSeconds:0} s; killed it";
+                    kill(pid, SIGKILL);
+                }
+            }
+            else if (s_signal != 0)
+                kill(pid, SIGKILL);
+
+            while (waitpid(pid, &status, 0) < 0 && Marshal.GetLastPInvokeError() == EINTR) { }
+        }
+        finally
+        {
+            if (noGc && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
+            s_childPid = 0;
+            if (pidfd >= 0) Native.close(pidfd);
+        }
+        if (progress) Progress.EndLine();
+
+        var snapshot = ChildSnapshot.Read(page);
+        long? oomAfter = ProcStatus.ReadOomKills();
+        long? oomDuring = oomBefore != null && oomAfter != null ? oomAfter - oomBefore : null;
+        var outcome = Outcomes.Classify(status, snapshot, settings, s_signal, gaveUp, oomDuring);
+        if (outcome.Kind is OutcomeKind.OomKilled or OutcomeKind.Capped)
+        {
+            double startSeconds = snapshot.ReadyTicks > spawnTicks ? (snapshot.ReadyTicks - spawnTicks) / (double)Stopwatch.Frequency : 0;
+            writer.Write(Outcomes.MetricRecord(settings, iteration, snapshot, outcome, cgroupBefore, parentRss, startSeconds));
+            return (ExitCode.Ok, outcome);
+        }
+        return (outcome.Kind == OutcomeKind.Interrupted ? ExitCode.Ok : ExitCode.ChildFailed, outcome);
+    }
+
+    /// <summary>Polls until <paramref name="done"/> or the child's death; false when the child is dead.</summary>
+    private static bool WaitUntil(int pid, int pidfd, Func<bool> done, TimeSpan limit)
+    {
+        long deadline = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
+        while (!done() && s_signal == 0 && Stopwatch.GetTimestamp() < deadline)
+            if (!Sleep(pid, pidfd, 5)) return false;
+        return !done() || IsAlive(pid, pidfd);
+    }
+
+    /// <summary>Sleeps up to <paramref name="ms"/> or until the child dies; false when it has.</summary>
+    private static bool Sleep(int pid, int pidfd, int ms)
+    {
+        if (pidfd >= 0)
+        {
+            var fd = new PollFd { Fd = pidfd, Events = POLLIN };
+            return poll(&fd, 1, ms) == 0 || (fd.Revents & POLLIN) == 0;
+        }
+        poll(null, 0, ms);
+        return IsAlive(pid, pidfd);
+    }
+
+    private static bool IsAlive(int pid, int pidfd)
+    {
+        if (pidfd >= 0)
+        {
+            var fd = new PollFd { Fd = pidfd, Events = POLLIN };
+            return poll(&fd, 1, 0) == 0;
+        }
+        // Without pidfd: a zombie still answers kill(0), so look at its state instead.
+        var stat = ProcStatus.SafeRead($"/proc/{pid}/stat");
+        if (stat == null) return false;
+        int close = stat.LastIndexOf(')');
+        return close < 0 || close + 2 >= stat.Length || stat[close + 2] != 'Z';
+    }
+
+    /// <summary>
+    /// Waits for the filling child to die. Allocation-free: it runs while memory is gone.
+    /// Returns why the parent killed the child itself, or null.
+    /// </summary>
+    private string? WaitForDeath(int iteration, int pid, int pidfd, SharedPage* page, bool progress)
+    {
+        long lastFilled = -1;
+        long lastChange = Stopwatch.GetTimestamp();
+        long stallTicks = (long)(StallLimit.TotalSeconds * Stopwatch.Frequency);
+        long prevTicks = lastChange, prevFilled = 0;
+        while (Sleep(pid, pidfd, progress ? 250 : 1000))
+        {
+            long now = Stopwatch.GetTimestamp();
+            long filled = Volatile.Read(ref page->Filled);
+            if (filled != lastFilled)
+            {
+                lastFilled = filled;
+                lastChange = now;
+            }
+            else if (now - lastChange > stallTicks)
+            {
+                kill(pid, SIGKILL);
+                return StallMessage(filled);
+            }
+            if (progress)
+            {
+                double rate = (filled - prevFilled) / ((now - prevTicks) / (double)Stopwatch.Frequency);
+                Progress.Write(iteration, settings.Iterations, filled, rate);
+                prevTicks = now;
+                prevFilled = filled;
+            }
+        }
+        return null;
+    }
+
+    private static string StallMessage(long filled) =>
+        $"child made no progress for {StallLimit.TotalSeconds:0} s after filling {ByteSize.Format(filled)} and was not OOM-killed; killed it " +
+        "(is the OOM killer disabled for its cgroup, e.g. memory.oom_control oom_kill_disable 1?)";
+
+    /// <summary>posix_spawn of this executable in child mode: shared page as fd 3, stdout onto stderr so it can never pollute the records.</summary>
+    private static int Spawn(int memfd, out int error)
+    {
+        string exe = Environment.ProcessPath ?? throw new InvalidOperationException("no process path");
+        var args = new List<string> { exe };
+        if (Path.GetFileNameWithoutExtension(exe) == "dotnet")
+            args.Add(Path.Join(AppContext.BaseDirectory, "pab-exhaust.dll"));
+        args.Add(ChildMode.Verb);
+        var env = new List<string>();
+        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+            env.Add($"{e.Key}={e.Value}");
+
+        var allocated = new List<nint>();
+        byte* Utf8(string s)
+        {
+            nint p = Marshal.StringToCoTaskMemUTF8(s);
+            allocated.Add(p);
+            return (byte*)p;
+        }
+        byte** argv = (byte**)NativeMemory.AllocZeroed((nuint)(args.Count + 1), (nuint)sizeof(nint));
+        byte** envp = (byte**)NativeMemory.AllocZeroed((nuint)(env.Count + 1), (nuint)sizeof(nint));
+        void* actions = NativeMemory.AllocZeroed(256); // posix_spawn_file_actions_t is 80 bytes on glibc x86-64
+        try
+        {
+            for (int i = 0; i < args.Count; i++) argv[i] = Utf8(args[i]);
+            for (int i = 0; i < env.Count; i++) envp[i] = Utf8(env[i]);
+            posix_spawn_file_actions_init(actions);
+            posix_spawn_file_actions_adddup2(actions, memfd, SharedPage.ChildFd);
+            posix_spawn_file_actions_adddup2(actions, 2, 1);
+            int pid;
+            error = posix_spawn(&pid, argv[0], actions, null, argv, envp);
+            posix_spawn_file_actions_destroy(actions);
+            return error == 0 ? pid : -1;
+        }
+        finally
+        {
+            foreach (var p in allocated) Marshal.FreeCoTaskMem(p);
+            NativeMemory.Free(argv);
+            NativeMemory.Free(envp);
+            NativeMemory.Free(actions);
+        }
+    }
+}
