@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using Pab.Antagonize;
+
+namespace Pab.Tests.Antagonize;
+
+/// <summary>The tool as a process on this host (no module here): each refusal has its own exit code and message.</summary>
+public class CliTests
+{
+    public static (int Code, string Stdout, string Stderr) Run(params string[] args) => RunAs(null, args);
+
+    private static (int Code, string Stdout, string Stderr) RunAs(string[]? prefix, string[] args)
+    {
+        string tool = Path.Combine(AppContext.BaseDirectory, "pab-antagonize");
+        var psi = new ProcessStartInfo(prefix?[0] ?? tool) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (prefix != null)
+        {
+            foreach (string part in prefix.Skip(1)) psi.ArgumentList.Add(part);
+            psi.ArgumentList.Add(tool);
+        }
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        string stderr = p.StandardError.ReadToEnd();
+        Assert.True(p.WaitForExit(60_000), "pab-antagonize did not exit");
+        return (p.ExitCode, stdout.Result, stderr);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--batch", "0", "--order", "0" }, "--batch 0")]
+    [InlineData(new[] { "--batch", "1025", "--order", "0" }, "--batch 1025")]
+    [InlineData(new[] { "--order", "-1" }, "--order -1")]
+    [InlineData(new[] { "--middle", "0", "--order", "0" }, "--middle 0")]
+    [InlineData(new[] { "--samples", "-1", "--order", "0" }, "--samples -1")]
+    [InlineData(new[] { "--duration", "soon", "--order", "0" }, "--duration")]
+    [InlineData(new[] { "--duration", "5", "--order", "0", "--", "true" }, "not with a COMMAND")]
+    [InlineData(new[] { "--latencies", "--no-latencies", "--order", "0" }, "contradict")]
+    [InlineData(new[] { "--cpus", "1-", "--order", "0" }, "--cpus")]
+    [InlineData(new string[0], "--order")]
+    public void BadArgumentsNameTheFlagAndExit2(string[] args, string named)
+    {
+        var (code, _, stderr) = Run(args);
+        Assert.Equal((int)ExitCode.Usage, code);
+        Assert.Contains(named, stderr);
+    }
+
+    [Fact]
+    public void OfflineCpusExit6()
+    {
+        var (code, stdout, stderr) = Run("--order", "0", "--cpus", "0,4000");
+        Assert.Equal((int)ExitCode.CpusOffline, code);
+        Assert.Contains("CPU 4000 is not online", stderr);
+        Assert.Contains("\"event\":\"error\"", stdout);
+    }
+
+    [Fact]
+    public void MissingModuleExit3AndSaysHowToLoadIt()
+    {
+        if (File.Exists("/proc/page_alloc_bench")) return; // this host cannot load modules; the VM tests cover a loaded one
+        var (code, _, stderr) = Run("--order", "0");
+        Assert.Equal((int)ExitCode.NotLoaded, code);
+        Assert.Contains("pab-load insert", stderr);
+    }
+
+    [Fact]
+    public void NotRootExit4()
+    {
+        // As root, drop to nobody for the run; as anyone else, run as is.
+        string[]? drop = Pab.Common.Native.geteuid() == 0 ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : null;
+        var (code, _, stderr) = RunAs(drop, ["--order", "0"]);
+        Assert.Equal((int)ExitCode.NotRoot, code);
+        Assert.Contains("must run as root", stderr);
+    }
+}

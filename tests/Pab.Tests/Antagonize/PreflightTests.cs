@@ -1,0 +1,85 @@
+using Pab.Antagonize;
+using Pab.Common;
+
+namespace Pab.Tests.Antagonize;
+
+public sealed class PreflightTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("pab-sysfs").FullName;
+
+    public void Dispose() => Directory.Delete(_root, true);
+
+    private Topology Machine(string online)
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "devices/system/cpu"));
+        File.WriteAllText(Path.Combine(_root, "devices/system/cpu/online"), online);
+        return Topology.Read(_root);
+    }
+
+    [Fact]
+    public void DefaultIsEveryOnlineCpu()
+    {
+        Assert.Null(Preflight.ResolveCpus(null, Machine("0-2,5"), out int[] cpus));
+        Assert.Equal([0, 1, 2, 5], cpus);
+    }
+
+    [Fact]
+    public void ListOfOnlineCpusIsTaken()
+    {
+        Assert.Null(Preflight.ResolveCpus("5,1", Machine("0-2,5"), out int[] cpus));
+        Assert.Equal([1, 5], cpus);
+    }
+
+    [Fact]
+    public void OfflineCpusAreNamed()
+    {
+        var r = Preflight.ResolveCpus("2-4", Machine("0-2,5"), out _);
+        Assert.Equal(ExitCode.CpusOffline, r!.Code);
+        Assert.Contains("CPU 3-4 are not online", r.Message);
+        Assert.Contains("online: 0-2,5", r.Message);
+    }
+
+    [Fact]
+    public void MalformedOrEmptyListIsAUsageError()
+    {
+        Assert.Equal(ExitCode.Usage, Preflight.ResolveCpus("x", Machine("0-1"), out _)!.Code);
+        Assert.Equal(ExitCode.Usage, Preflight.ResolveCpus(" ", Machine("0-1"), out _)!.Code);
+    }
+
+    [Fact]
+    public void RootModuleOrderChecks()
+    {
+        Assert.Null(Preflight.CheckRoot(0));
+        Assert.Equal(ExitCode.NotRoot, Preflight.CheckRoot(1000)!.Code);
+        var missing = Preflight.CheckLoaded(Path.Combine(_root, "page_alloc_bench"));
+        Assert.Equal(ExitCode.NotLoaded, missing!.Code);
+        Assert.Contains("pab-load insert", missing.Message);
+        var info = new ModuleInfo(Abi.AbiVersion, 10, 0, 0, 0, "0.1.0");
+        Assert.Null(Preflight.CheckInfo(info, 10));
+        Assert.Equal(ExitCode.OrderRejected, Preflight.CheckInfo(info, 11)!.Code);
+        Assert.Equal(ExitCode.AbiMismatch, Preflight.CheckInfo(info with { AbiVersion = 99 }, 0)!.Code);
+        Assert.Null(Preflight.CheckProbe(0, 4));
+        Assert.Null(Preflight.CheckProbe(Native.ENOMEM, 4));
+        Assert.Equal(ExitCode.OrderRejected, Preflight.CheckProbe(Native.EINVAL, 4)!.Code);
+        Assert.Equal(ExitCode.ModuleCallFailed, Preflight.CheckProbe(Native.EIO, 4)!.Code);
+    }
+
+    [Theory]
+    [InlineData("30", 30.0)]
+    [InlineData("30s", 30.0)]
+    [InlineData("500ms", 0.5)]
+    [InlineData("2m", 120.0)]
+    [InlineData("1.5h", 5400.0)]
+    public void Durations(string text, double seconds)
+    {
+        Assert.True(DurationText.TryParse(text, out TimeSpan d, out _));
+        Assert.Equal(seconds, d.TotalSeconds, 6);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("0")]
+    [InlineData("5 weeks")]
+    [InlineData("-3s")]
+    public void BadDurations(string text) => Assert.False(DurationText.TryParse(text, out _, out _));
+}
