@@ -38,7 +38,8 @@ public static class Advice
             }
             double[] values = Summary.Values(series);
             {
-                if (values.Length < MinIterations)
+                // Totals measured once per run (allocations, failures, held bytes) have no iterations to count.
+                if (values.Length < MinIterations && series.Any(s => s.Key.Iteration != null))
                     warnings.Add(new Warning(key, $"only {values.Length} value(s); too few to judge the spread: run at least {MinIterations} iterations"));
                 int outliers = CountOutliers(values);
                 if (outliers > 0)

@@ -95,7 +95,11 @@ public static class OriginalFormat
         {
             writer.WriteStartArray(key);
             foreach (var chunk in chunks)
+            {
                 for (int i = 0; i < chunk.Count; i++) writer.WriteNumberValue(chunk[i]);
+                // Utf8JsonWriter holds everything until flushed: flush per record to keep memory flat.
+                if (writer.BytesPending > 1 << 16) writer.Flush();
+            }
             writer.WriteEndArray();
         }
         writer.WriteEndObject();

@@ -96,8 +96,8 @@ namespace Pab.Report
             var sources = files.Length == 0 ? [InputSource.FromArgument("-")] : files.Select(InputSource.FromArgument).ToList();
             bool skipBad = pr.GetValue(SkipBadOption);
             var data = MergedData.Read(sources, pr.GetValue(KeepOption));
-            var warnings = Advice.For(data);
             bool failed = PrintProblems(data, skipBad, stderr, "");
+            var warnings = failed ? [] : Advice.For(data);
             foreach (var w in warnings) stderr.WriteLine($"pab-report: warning: {w}");
             PrintSummary(data, sources.Count, stderr);
             if (failed) return 1;
