@@ -93,3 +93,23 @@ pab_initramfs_build() {
 	mv "$PAB_INITRD.tmp" "$PAB_INITRD"
 	rm -rf "$tree"
 }
+
+# Everything the guest needs for the prepared kernel: glibc closure, the module (unless KMOD_SRC
+# is empty; a source dir without .c files yet is skipped with a note), the initramfs.
+# Sets PAB_SYS (the sys share) and PAB_INITRD.
+pab_guest_prepare() { # KMOD_SRC
+	local src=$1 kout
+	PAB_SYS="$PAB_ROOT/build/vm/$KREL/sys"
+	mkdir -p "$PAB_SYS/kmod"
+	pab_guest_libs "$PAB_SYS/lib"
+	if [ -n "$src" ]; then
+		if ls "$src"/*.c >/dev/null 2>&1; then
+			kout=$(pab_kmod_build "$src") || return 1
+			rm -f "$PAB_SYS/kmod/"*.ko
+			cp "$kout"/*.ko "$PAB_SYS/kmod/"
+		else
+			pab_log "no module sources in $src: /opt/pab/kmod stays empty"
+		fi
+	fi
+	pab_initramfs_build
+}

@@ -157,7 +157,10 @@ pab_kmod_build() { # SRC_DIR
 	fi
 	if [ -n "$CHROOT" ]; then work="$CHROOT/tmp/pab-kmod-build"; else work="$PAB_ROOT/build/vm/$KREL/kmod-build"; fi
 	mkdir -p "$work"
-	cp -a "$src/." "$work/"
+	# Sources only: build products of another kernel must not leak into this build.
+	tar -C "$src" -cf - --exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
+		--exclude='.*.cmd' --exclude=Module.symvers --exclude=modules.order --exclude='.tmp_*' . |
+		tar -C "$work" -xf -
 	local mk=(make -C "$work" KDIR="$KDIR")
 	[ -n "${LLVM:-}" ] && mk+=(LLVM="$LLVM")
 	if [ ! -e "$work/Makefile" ]; then mk=(make -C "$KDIR" M="$work" modules); fi

@@ -1,0 +1,52 @@
+# page-alloc-bench top-level build.
+#   make                 kmod (against KDIR; default: the cached kernel of SUITE) + tools
+#   make kmod            the module in kmod/ (KDIR=..., LLVM=1 passed through)
+#   make tools           pab-load, pab-exhaust, pab-antagonize, pab-report, self-contained
+#                        linux-x64, all in build/bin (one shared runtime)
+#   make kmod-vm         the module and guest image for SUITE's kernel, as vm-run uses them
+#   make vm-smoke        boot SUITE's kernel and run a command in it
+#   make deps            install the Debian packages the project needs
+#   make clean
+SUITE ?= bookworm
+LLVM ?=
+KDIR ?=
+PUBLISH_FORM ?= untrimmed
+
+# KDIR defaults to the unpacked headers of SUITE's kernel (fetched on first use).
+kdir = $(or $(KDIR),$(shell scripts/kernel-prep --suite $(SUITE) --print KDIR))
+
+.PHONY: all kmod tools kmod-vm vm-image vm-smoke deps clean test-matrix
+
+all: kmod tools
+
+kmod:
+	$(MAKE) -C kmod KDIR=$(kdir) $(if $(LLVM),LLVM=$(LLVM))
+
+# Publishing takes minutes on 2 cores: redo it only when a tool source changed.
+TOOL_SRC := $(shell find tools -name '*.cs' -o -name '*.csproj' 2>/dev/null) Directory.Build.props scripts/publish-tools
+
+tools: build/bin/.published-$(PUBLISH_FORM)
+
+build/bin/.published-$(PUBLISH_FORM): $(TOOL_SRC)
+	scripts/publish-tools --form $(PUBLISH_FORM) --out build/bin
+	touch $@
+
+kmod-vm:
+	scripts/kernel-prep --suite $(SUITE) --kmod --image
+
+vm-image:
+	scripts/kernel-prep --suite $(SUITE) --image
+
+vm-smoke: kmod-vm
+	scripts/vm-run --suite $(SUITE) -- sh -c 'uname -r; insmod /opt/pab/kmod/page_alloc_bench.ko && rmmod page_alloc_bench && echo module ok'
+
+deps:
+	scripts/install-deps
+
+test-matrix:
+	scripts/test-matrix
+
+clean:
+	-[ -z "$(KDIR)" ] || $(MAKE) -C kmod KDIR=$(KDIR) clean
+	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/Module.symvers kmod/modules.order
+	rm -rf build
