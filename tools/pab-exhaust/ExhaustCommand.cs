@@ -22,6 +22,7 @@ public static class ExhaustCommand
     {
         Description = "How many times to fill memory until the child is OOM-killed",
         DefaultValueFactory = _ => ExhaustSettings.DefaultIterations,
+        CustomParser = r => ParseInt(r, "--iterations", 1, 1_000_000),
     };
 
     public static readonly Option<string?> LabelOption = new("--label")
@@ -32,6 +33,7 @@ public static class ExhaustCommand
     public static readonly Option<int?> OrderOption = new("--order")
     {
         Description = $"Order the kernel antagonist allocates, recorded with each value [default: ${RunContext.OrderVariable}, else none]",
+        CustomParser = r => ParseInt(r, "--order", 0, ExhaustSettings.MaxOrder),
     };
 
     public static readonly Option<long> ChunkOption = new("--chunk")
@@ -69,18 +71,23 @@ public static class ExhaustCommand
 
     static ExhaustCommand()
     {
-        IterationsOption.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1) r.AddError("--iterations: must be at least 1");
-        });
         LabelOption.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<string?>() is { } l && ExhaustSettings.CheckLabel(l, "--label") is { } e) r.AddError(e);
         });
-        OrderOption.Validators.Add(r =>
+    }
+
+    private static int ParseInt(ArgumentResult r, string name, int min, int max)
+    {
+        string text = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
+        if (!int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int v))
         {
-            if (r.GetValueOrDefault<int?>() is { } o && ExhaustSettings.CheckOrder(o, "--order") is { } e) r.AddError(e);
-        });
+            r.AddError($"{name}: '{text}' is not a whole number");
+            return 0;
+        }
+        if (v < min || v > max)
+            r.AddError($"{name}: {v} is out of range ({min} to {max})");
+        return v;
     }
 
     private static long ParseSize(ArgumentResult r, string name)

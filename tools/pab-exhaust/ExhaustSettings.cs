@@ -10,6 +10,7 @@ public sealed partial record ExhaustSettings
     public const long DefaultMmapSize = 64L << 20;
     public const int DefaultIterations = 5;
     public const string DefaultLabel = "idle";
+    public const int MaxOrder = 20;
 
     public int Iterations { get; init; } = DefaultIterations;
     public string Label { get; init; } = DefaultLabel;
@@ -38,14 +39,14 @@ public sealed partial record ExhaustSettings
             : $"{source}: '{label}' is not a label (lower-case letter first, then letters, digits or '_'; e.g. idle, antagonized)";
 
     public static string? CheckOrder(int order, string source) =>
-        order is >= 0 and <= 20 ? null : $"{source}: order {order} is out of range (0 to 20)";
+        order is >= 0 and <= MaxOrder ? null : $"{source}: order {order} is out of range (0 to {MaxOrder})";
 
     /// <summary>An order from PAB_ORDER text.</summary>
     public static (int? Order, string? Error) ParseOrderVariable(string? text, string source)
     {
         if (string.IsNullOrWhiteSpace(text)) return (null, null);
         if (!int.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int order))
-            return (null, $"{source}: '{text}' is not an order (a whole number, 0 to 20)");
+            return (null, $"{source}: '{text}' is not an order (a whole number, 0 to {MaxOrder})");
         return CheckOrder(order, source) is { } e ? (null, e) : (order, null);
     }
 

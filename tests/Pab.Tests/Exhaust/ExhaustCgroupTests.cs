@@ -33,7 +33,7 @@ public sealed class ExhaustCgroupTests(ITestOutputHelper output)
     private const int Iterations = 2;
 
     [CgroupFact]
-    public void Child_is_oom_killed_in_the_cgroup_count_matches_its_accounting_and_parent_survives()
+    public async Task Child_is_oom_killed_in_the_cgroup_count_matches_its_accounting_and_parent_survives()
     {
         using var box = CgroupSandbox.TryCreate(LimitBytes, out string why) ?? throw new InvalidOperationException(why);
         string tool = Path.Join(AppContext.BaseDirectory, "pab-exhaust");
@@ -53,11 +53,12 @@ public sealed class ExhaustCgroupTests(ITestOutputHelper output)
         psi.Environment.Remove(RunContext.LabelVariable);
         psi.Environment.Remove(RunContext.OrderVariable);
         using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        string stdout = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(3)), "pab-exhaust did not finish in 3 minutes");
+        var stderrTask = p.StandardError.ReadToEndAsync();
+        string stdout = await p.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await p.WaitForExitAsync(timeout.Token);
         output.WriteLine(stdout);
-        output.WriteLine(stderr.Result);
+        output.WriteLine(await stderrTask);
 
         // The parent survived: it exited by itself, cleanly, after writing every record.
         Assert.Equal(0, p.ExitCode);

@@ -1,0 +1,130 @@
+using System.CommandLine;
+using Pab.Common;
+using Pab.Exhaust;
+
+namespace Pab.Tests.Exhaust;
+
+public class ExhaustCommandTests
+{
+    private const long Page = 4096;
+
+    private static (ExhaustSettings? Settings, string? Error, IReadOnlyList<string> ParseErrors) Parse(
+        string[] args, Dictionary<string, string>? env = null)
+    {
+        ExhaustSettings? captured = null;
+        var root = ExhaustCommand.Build(s => { captured = s; return 0; });
+        var pr = root.Parse(args);
+        if (pr.Errors.Count > 0) return (null, null, pr.Errors.Select(e => e.Message).ToList());
+        var (settings, error) = ExhaustCommand.Resolve(pr, k => env != null && env.TryGetValue(k, out var v) ? v : null, Page);
+        return (settings, error, []);
+    }
+
+    [Fact]
+    public void Defaults_are_five_idle_iterations_without_order()
+    {
+        var (s, error, parse) = Parse([]);
+        Assert.Empty(parse);
+        Assert.Null(error);
+        Assert.Equal(5, s!.Iterations);
+        Assert.Equal("idle", s.Label);
+        Assert.Null(s.Order);
+        Assert.Equal(2L << 20, s.ChunkBytes);
+        Assert.Equal(64L << 20, s.MmapBytes);
+        Assert.Null(s.MaxBytes);
+        Assert.Equal("idle_available_bytes", s.Metric);
+        Assert.Equal(Environment.ProcessorCount, s.Workers);
+    }
+
+    [Fact]
+    public void Label_and_order_come_from_what_pab_antagonize_sets()
+    {
+        var env = new Dictionary<string, string> { [RunContext.LabelVariable] = "antagonized", [RunContext.OrderVariable] = "3" };
+        var (s, error, _) = Parse([], env);
+        Assert.Null(error);
+        Assert.Equal("antagonized", s!.Label);
+        Assert.Equal(3, s.Order);
+        Assert.Equal("antagonized_available_bytes", s.Metric);
+    }
+
+    [Fact]
+    public void Flags_win_over_the_environment()
+    {
+        var env = new Dictionary<string, string> { [RunContext.LabelVariable] = "antagonized", [RunContext.OrderVariable] = "3" };
+        var (s, _, _) = Parse(["--label", "idle", "--order", "0"], env);
+        Assert.Equal("idle", s!.Label);
+        Assert.Equal(0, s.Order);
+    }
+
+    [Fact]
+    public void Sizes_take_units_and_mappings_are_whole_chunks()
+    {
+        var (s, error, parse) = Parse(["--chunk", "64K", "--mmap-size", "1000K", "--max-bytes", "1.5G", "--iterations", "3"]);
+        Assert.Empty(parse);
+        Assert.Null(error);
+        Assert.Equal(64L << 10, s!.ChunkBytes);
+        Assert.Equal(960L << 10, s.MmapBytes); // 1000K rounded down to 15 chunks
+        Assert.Equal(3L << 29, s.MaxBytes);
+        Assert.Equal(3, s.Iterations);
+        Assert.Equal((64L << 10) * Environment.ProcessorCount, s.ResolutionBytes);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--iterations", "0" }, "--iterations")]
+    [InlineData(new[] { "--iterations", "x" }, "--iterations")]
+    [InlineData(new[] { "--chunk", "12Q" }, "--chunk")]
+    [InlineData(new[] { "--chunk", "0" }, "--chunk")]
+    [InlineData(new[] { "--mmap-size", "lots" }, "--mmap-size")]
+    [InlineData(new[] { "--max-bytes", "-5" }, "--max-bytes")]
+    [InlineData(new[] { "--label", "Bad Label" }, "--label")]
+    [InlineData(new[] { "--order", "-1" }, "--order")]
+    [InlineData(new[] { "--order", "99" }, "--order")]
+    public void Parse_errors_name_the_flag(string[] args, string flag)
+    {
+        var (_, _, parse) = Parse(args);
+        Assert.NotEmpty(parse);
+        Assert.Contains(parse, m => m.Contains(flag, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(new[] { "--chunk", "1000" }, "--chunk")]          // not a page multiple
+    [InlineData(new[] { "--chunk", "4M", "--mmap-size", "2M" }, "--mmap-size")]
+    [InlineData(new[] { "--max-bytes", "100" }, "--max-bytes")]
+    public void Size_combinations_are_checked_with_the_flag_named(string[] args, string flag)
+    {
+        var (s, error, parse) = Parse(args);
+        Assert.Empty(parse);
+        Assert.Null(s);
+        Assert.StartsWith(flag + ":", error);
+    }
+
+    [Theory]
+    [InlineData(RunContext.OrderVariable, "three")]
+    [InlineData(RunContext.OrderVariable, "-2")]
+    [InlineData(RunContext.LabelVariable, "Not-A-Label")]
+    public void Bad_environment_names_the_variable(string variable, string value)
+    {
+        var (s, error, _) = Parse([], new Dictionary<string, string> { [variable] = value });
+        Assert.Null(s);
+        Assert.StartsWith(variable + ":", error);
+    }
+
+    [Fact]
+    public void Invoking_with_a_bad_flag_exits_non_zero_without_running()
+    {
+        bool ran = false;
+        var root = ExhaustCommand.Build(_ => { ran = true; return 0; });
+        var config = new InvocationConfiguration { Error = new StringWriter(), Output = new StringWriter() };
+        int code = root.Parse(["--chunk", "banana"]).Invoke(config);
+        Assert.NotEqual(0, code);
+        Assert.False(ran);
+        Assert.Contains("--chunk", config.Error.ToString());
+    }
+
+    [Fact]
+    public void Options_are_static_fields_of_the_command()
+    {
+        var root = ExhaustCommand.Build(_ => 0);
+        foreach (var name in new[] { "--iterations", "--label", "--order", "--chunk", "--mmap-size", "--max-bytes", "--progress" })
+            Assert.Contains(root.Options, o => o.Name == name);
+    }
+}
