@@ -22,14 +22,9 @@ all: kmod tools
 kmod:
 	$(MAKE) -C kmod KDIR=$(kdir) $(if $(LLVM),LLVM=$(LLVM))
 
-# Publishing takes minutes on 2 cores: redo it only when a tool source changed.
-TOOL_SRC := $(shell find tools -name '*.cs' -o -name '*.csproj' 2>/dev/null) Directory.Build.props scripts/publish-tools
-
-tools: build/bin/.published-$(PUBLISH_FORM)
-
-build/bin/.published-$(PUBLISH_FORM): $(TOOL_SRC)
+# publish-tools does nothing when no tool source changed since the last publish.
+tools:
 	scripts/publish-tools --form $(PUBLISH_FORM) --out build/bin
-	touch $@
 
 kmod-vm:
 	scripts/kernel-prep --suite $(SUITE) --kmod --image

@@ -98,18 +98,30 @@ pab_initramfs_build() {
 # is empty; a source dir without .c files yet is skipped with a note), the initramfs.
 # Sets PAB_SYS (the sys share) and PAB_INITRD.
 pab_guest_prepare() { # KMOD_SRC
-	local src=$1 kout
+	local src=$1 kout ko rc=0
 	PAB_SYS="$PAB_ROOT/build/vm/$KREL/sys"
 	mkdir -p "$PAB_SYS/kmod"
+	# Concurrent test runs share build/vm/<krel>: one prepares at a time.
+	exec {PAB_GUEST_LOCK}>"$PAB_ROOT/build/vm/$KREL/.lock"
+	flock "$PAB_GUEST_LOCK"
 	pab_guest_libs "$PAB_SYS/lib"
 	if [ -n "$src" ]; then
 		if ls "$src"/*.c >/dev/null 2>&1; then
-			kout=$(pab_kmod_build "$src") || return 1
-			rm -f "$PAB_SYS/kmod/"*.ko
-			cp "$kout"/*.ko "$PAB_SYS/kmod/"
+			if kout=$(pab_kmod_build "$src"); then
+				# Replace atomically and only when changed: other guests may be loading it now.
+				for ko in "$kout"/*.ko; do
+					cmp -s "$ko" "$PAB_SYS/kmod/${ko##*/}" && continue
+					cp "$ko" "$PAB_SYS/kmod/.${ko##*/}.tmp"
+					mv "$PAB_SYS/kmod/.${ko##*/}.tmp" "$PAB_SYS/kmod/${ko##*/}"
+				done
+			else
+				rc=1
+			fi
 		else
 			pab_log "no module sources in $src: /opt/pab/kmod stays empty"
 		fi
 	fi
-	pab_initramfs_build
+	[ $rc -ne 0 ] || pab_initramfs_build
+	exec {PAB_GUEST_LOCK}>&-
+	return $rc
 }

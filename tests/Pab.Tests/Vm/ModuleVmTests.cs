@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Pab.Tests.Vm;
+
+/// <summary>
+/// The foundation end to end, on Debian's stock kernel: pab-load inserts the module,
+/// pab-modcheck drives every ioctl from C#, pab-load removes it, and nothing leaks or warns.
+/// </summary>
+[Collection("vm")]
+public sealed class ModuleVmTests
+{
+    private static readonly Lazy<string> ModCheck = new(PublishModCheck);
+
+    /// <summary>Publishes the test-only pab-modcheck self-contained into build/test-bin, shared into the guest.</summary>
+    private static string PublishModCheck()
+    {
+        string output = RepoPaths.Of("build", "test-bin");
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var a in new[] { "publish", RepoPaths.Of("tests", "pab-modcheck", "pab-modcheck.csproj"), "-c", "Release",
+            "-r", "linux-x64", "--self-contained", "--artifacts-path", RepoPaths.Of("build", "obj"), "-o", output })
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        string stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"publishing pab-modcheck failed:\n{stdout.Result}\n{stderr}");
+        return output;
+    }
+
+    private static readonly string[] KernelProblems =
+        ["WARNING:", "BUG:", "Oops", "Call Trace", "kmemleak", "general protection", "page_alloc_bench: leaked"];
+
+    public static void AssertCleanKernelLog(VmResult r)
+    {
+        foreach (var bad in KernelProblems)
+            Assert.False(r.Dmesg.Contains(bad, StringComparison.Ordinal), $"kernel log contains '{bad}':\n{r.Dmesg}");
+    }
+
+    [VmFact]
+    public void Module_lifecycle_and_abi_end_to_end()
+    {
+        var r = VmHarness.RunScript("""
+            # Every step prints "step NAME rc=N"; the test reads them back.
+            step() { name=$1; shift; "$@" > "out.$name" 2>&1; echo "step $name rc=$?"; cat "out.$name" >&2; }
+            settle() { sync; echo 3 > /proc/sys/vm/drop_caches; echo 1 > /proc/sys/vm/compact_memory; sleep 1; }
+            memfree() { awk '/^MemFree:/ {print $2}' /proc/meminfo; }
+            step status-unloaded pab-load status
+            settle; echo "memfree_before_kb $(memfree)"
+            step insert pab-load insert
+            step insert-again pab-load insert
+            step modcheck /opt/pab/share/pab-modcheck
+            step status-loaded pab-load status
+            step remove pab-load remove
+            step status-removed pab-load status
+            settle; echo "memfree_after_kb $(memfree)"
+            grep -h . out.insert out.status-loaded out.remove | grep '^{' | sed 's/^/record /'
+            sed 's/^/modcheck /' out.modcheck
+            """, new VmOptions { ShareDir = ModCheck.Value });
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var lines = r.Stdout.Split('\n');
+        int Rc(string step) =>
+            int.Parse(lines.Single(l => l.StartsWith($"step {step} rc=", StringComparison.Ordinal)).Split('=')[1]);
+        long Kb(string key) => long.Parse(lines.Single(l => l.StartsWith(key + " ", StringComparison.Ordinal)).Split(' ')[1]);
+
+        Assert.True(Rc("status-unloaded") == 3, r.ToString());
+        Assert.True(Rc("insert") == 0, r.ToString());
+        Assert.True(Rc("insert-again") == 0, r.ToString());
+        Assert.True(Rc("modcheck") == 0, r.ToString());
+        Assert.True(Rc("status-loaded") == 0, r.ToString());
+        Assert.True(Rc("remove") == 0, r.ToString());
+        Assert.True(Rc("status-removed") == 3, r.ToString());
+
+        // Every check of pab-modcheck passed and none is missing.
+        var checks = lines.Where(l => l.StartsWith("modcheck ok - ", StringComparison.Ordinal) || l.StartsWith("modcheck not ok", StringComparison.Ordinal)).ToList();
+        Assert.True(checks.Count >= 14 && checks.All(c => c.StartsWith("modcheck ok", StringComparison.Ordinal)), string.Join('\n', checks) + "\n" + r);
+        Assert.Contains("modcheck ok - a client killed with SIGKILL leaves nothing outstanding", lines);
+
+        // pab-load's records: the insert names the module, the status shows nothing outstanding.
+        var records = lines.Where(l => l.StartsWith("record ", StringComparison.Ordinal))
+            .Select(l => JsonDocument.Parse(l["record ".Length..]).RootElement).ToList();
+        Assert.Contains(records, e => e.GetProperty("type").GetString() == "meta");
+        var inserted = records.Single(e => e.TryGetProperty("event", out var ev) && ev.GetString() == "module_inserted");
+        Assert.Equal(1, inserted.GetProperty("details").GetProperty("abi_version").GetDouble());
+        var status = records.Single(e => e.TryGetProperty("event", out var ev) && ev.GetString() == "module_status");
+        Assert.Equal(0, status.GetProperty("details").GetProperty("outstanding_blocks").GetDouble());
+        Assert.Contains(records, e => e.TryGetProperty("event", out var ev) && ev.GetString() == "module_removed");
+
+        // Nothing the module allocated stays allocated.
+        long before = Kb("memfree_before_kb"), after = Kb("memfree_after_kb");
+        Assert.True(Math.Abs(before - after) <= 1024, $"MemFree {before} kB before insert, {after} kB after remove\n{r}");
+
+        AssertCleanKernelLog(r);
+    }
+}
