@@ -53,93 +53,134 @@ static_assert(PAB_MAX_ORDER <= PAB_ORDER_MASK);
 struct pab_ids {
 	struct xarray xa;	/* index -> struct page * */
 	u32 next;		/* cyclic cursor, under xa's lock */
+	unsigned long held;	/* blocks in xa; written under xa's lock */
 };
 
 struct pab_file {
 	struct pab_ids ids[PAB_NR_ORDERS];
-	atomic_long_t blocks;
 };
 
 static struct percpu_counter pab_total_blocks;
 static struct percpu_counter pab_total_pages;
 static struct proc_dir_entry *pab_entry;
 
-static void pab_account(struct pab_file *pf, unsigned int order, long blocks)
-{
-	atomic_long_add(blocks, &pf->blocks);
-	percpu_counter_add(&pab_total_blocks, blocks);
-	percpu_counter_add(&pab_total_pages, blocks << order);
-}
+/*
+ * Batches work a chunk at a time: pages are allocated (or freed) one by
+ * one, each call timed on its own, but each xarray lock is taken and the
+ * global counters are updated once per chunk.
+ */
 
-static int pab_alloc_one(struct pab_file *pf, unsigned int order,
-			 struct pab_batch_entry *e)
+/*
+ * Allocates up to n blocks of order into e[]; returns how many were
+ * allocated and filed under an id. Fewer than n means out of memory.
+ */
+static unsigned int pab_alloc_chunk(struct pab_file *pf, unsigned int order,
+				    struct pab_batch_entry *e, unsigned int n)
 {
 	struct pab_ids *ids = &pf->ids[order];
-	struct page *page;
-	u64 start, end;
-	u32 index;
-	int ret;
+	struct page *pages[PAB_CHUNK];
+	unsigned int got, filed, i;
 
-	start = ktime_get_ns();
-	page = alloc_pages(PAB_GFP, order);
-	end = ktime_get_ns();
-	if (!page)
-		return -ENOMEM;
+	for (got = 0; got < n; got++) {
+		u64 start = ktime_get_ns();
 
-	ret = xa_alloc_cyclic(&ids->xa, &index, page,
-			      XA_LIMIT(1, PAB_INDEX_MAX), &ids->next, PAB_GFP);
-	if (ret < 0) {
-		__free_pages(page, order);
-		return -ENOMEM;
+		pages[got] = alloc_pages(PAB_GFP, order);
+		e[got].latency_ns = ktime_get_ns() - start;
+		if (!pages[got])
+			break;
 	}
-	pab_account(pf, order, 1);
 
-	e->id = ((u64)index << PAB_ORDER_BITS) | order;
-	e->latency_ns = end - start;
-	e->nid = page_to_nid(page);
-	e->reserved = 0;
-	return 0;
+	xa_lock(&ids->xa);
+	for (filed = 0; filed < got; filed++) {
+		u32 index;
+
+		/* May drop the lock to allocate xarray nodes. */
+		if (__xa_alloc_cyclic(&ids->xa, &index, pages[filed],
+				      XA_LIMIT(1, PAB_INDEX_MAX), &ids->next,
+				      PAB_GFP) < 0)
+			break;
+		e[filed].id = ((u64)index << PAB_ORDER_BITS) | order;
+		e[filed].nid = page_to_nid(pages[filed]);
+		e[filed].reserved = 0;
+	}
+	WRITE_ONCE(ids->held, ids->held + filed);
+	xa_unlock(&ids->xa);
+
+	for (i = filed; i < got; i++)
+		__free_pages(pages[i], order);
+
+	percpu_counter_add(&pab_total_blocks, filed);
+	percpu_counter_add(&pab_total_pages, (s64)filed << order);
+	return filed;
 }
 
-/* Removes id from the file; NULL if the file does not hold it. */
-static struct page *pab_take(struct pab_file *pf, u64 id, unsigned int *order)
+/*
+ * Frees the ids in e[0, n), stopping at the first entry with reserved set
+ * (-EINVAL) or an id this file does not hold (-ENOENT). *done is set to the
+ * number freed, whose latency_ns and nid are filled in.
+ */
+static int pab_free_chunk(struct pab_file *pf, struct pab_batch_entry *e,
+			  unsigned int n, unsigned int *done)
 {
-	u64 index = id >> PAB_ORDER_BITS;
-	unsigned int o = id & PAB_ORDER_MASK;
+	struct page *pages[PAB_CHUNK];
+	u8 orders[PAB_CHUNK];
+	struct pab_ids *locked = NULL;
+	s64 base_pages = 0;
+	unsigned int i, k;
+	int ret = 0;
 
-	if (o > PAB_MAX_ORDER || index == 0 || index > PAB_INDEX_MAX)
-		return NULL;
-	*order = o;
-	return xa_erase(&pf->ids[o].xa, index);
-}
+	for (i = 0; i < n; i++) {
+		u64 index = e[i].id >> PAB_ORDER_BITS;
+		unsigned int o = e[i].id & PAB_ORDER_MASK;
+		struct pab_ids *ids;
 
-static int pab_free_one(struct pab_file *pf, u64 id, s64 *latency_ns)
-{
-	unsigned int order;
-	struct page *page;
-	u64 start, end;
+		if (e[i].reserved) {
+			ret = -EINVAL;
+			break;
+		}
+		if (o > PAB_MAX_ORDER || index == 0 || index > PAB_INDEX_MAX) {
+			ret = -ENOENT;
+			break;
+		}
+		ids = &pf->ids[o];
+		if (ids != locked) {
+			if (locked)
+				xa_unlock(&locked->xa);
+			xa_lock(&ids->xa);
+			locked = ids;
+		}
+		pages[i] = __xa_erase(&ids->xa, index);
+		if (!pages[i]) {
+			ret = -ENOENT;
+			break;
+		}
+		WRITE_ONCE(ids->held, ids->held - 1);
+		orders[i] = o;
+	}
+	if (locked)
+		xa_unlock(&locked->xa);
 
-	page = pab_take(pf, id, &order);
-	if (!page)
-		return -ENOENT;
+	for (k = 0; k < i; k++) {
+		u64 start = ktime_get_ns();
 
-	start = ktime_get_ns();
-	__free_pages(page, order);
-	end = ktime_get_ns();
-
-	pab_account(pf, order, -1);
-	*latency_ns = end - start;
-	return 0;
+		__free_pages(pages[k], orders[k]);
+		e[k].latency_ns = ktime_get_ns() - start;
+		e[k].nid = NUMA_NO_NODE;
+		base_pages += 1L << orders[k];
+	}
+	percpu_counter_sub(&pab_total_blocks, i);
+	percpu_counter_sub(&pab_total_pages, base_pages);
+	*done = i;
+	return ret;
 }
 
 /* Gives back blocks just allocated whose ids could not reach userspace. */
-static void pab_undo(struct pab_file *pf, const struct pab_batch_entry *e,
+static void pab_undo(struct pab_file *pf, struct pab_batch_entry *e,
 		     unsigned int n)
 {
-	s64 unused;
+	unsigned int done;
 
-	while (n--)
-		pab_free_one(pf, e[n].id, &unused);
+	pab_free_chunk(pf, e, n, &done);
 }
 
 static bool pab_order_valid(s32 order)
@@ -152,7 +193,6 @@ static long pab_ioctl_alloc_page(struct pab_file *pf,
 {
 	struct pab_alloc_page req;
 	struct pab_batch_entry e;
-	int ret;
 
 	memset(&req, 0, sizeof(req));
 	if (copy_from_user(&req.args, &uarg->args, sizeof(req.args)))
@@ -160,9 +200,8 @@ static long pab_ioctl_alloc_page(struct pab_file *pf,
 	if (!pab_order_valid(req.args.order))
 		return -EINVAL;
 
-	ret = pab_alloc_one(pf, req.args.order, &e);
-	if (ret)
-		return ret;
+	if (!pab_alloc_chunk(pf, req.args.order, &e, 1))
+		return -ENOMEM;
 
 	req.result.id = e.id;
 	req.result.nid = e.nid;
@@ -178,15 +217,20 @@ static long pab_ioctl_free_page(struct pab_file *pf,
 				struct pab_free_page __user *uarg)
 {
 	struct pab_free_page req;
+	struct pab_batch_entry e;
+	unsigned int done;
 	int ret;
 
 	memset(&req, 0, sizeof(req));
 	if (copy_from_user(&req.args, &uarg->args, sizeof(req.args)))
 		return -EFAULT;
 
-	ret = pab_free_one(pf, req.args.id, &req.result.latency_ns);
+	memset(&e, 0, sizeof(e));
+	e.id = req.args.id;
+	ret = pab_free_chunk(pf, &e, 1, &done);
 	if (ret)
 		return ret;
+	req.result.latency_ns = e.latency_ns;
 
 	/* The page is gone either way; only the latency is lost. */
 	if (copy_to_user(&uarg->result, &req.result, sizeof(req.result)))
@@ -197,11 +241,13 @@ static long pab_ioctl_free_page(struct pab_file *pf,
 static long pab_ioctl_info(struct pab_file *pf, struct pab_info __user *uarg)
 {
 	struct pab_info info;
+	unsigned int o;
 
 	memset(&info, 0, sizeof(info));
 	info.abi_version = PAB_ABI_VERSION;
 	info.max_order = PAB_MAX_ORDER;
-	info.file_outstanding = atomic_long_read(&pf->blocks);
+	for (o = 0; o < PAB_NR_ORDERS; o++)
+		info.file_outstanding += READ_ONCE(pf->ids[o].held);
 	info.total_outstanding = percpu_counter_sum_positive(&pab_total_blocks);
 	info.total_outstanding_pages =
 		percpu_counter_sum_positive(&pab_total_pages);
@@ -264,11 +310,9 @@ static long pab_ioctl_alloc_batch(struct pab_file *pf,
 		unsigned int n = min_t(u32, b.count - done, PAB_CHUNK);
 		unsigned int i;
 
-		for (i = 0; i < n; i++) {
-			ret = pab_alloc_one(pf, b.order, &chunk[i]);
-			if (ret)
-				break;
-		}
+		i = pab_alloc_chunk(pf, b.order, chunk, n);
+		if (i < n)
+			ret = -ENOMEM;
 		if (i && copy_to_user(ue + done, chunk, i * sizeof(*chunk))) {
 			pab_undo(pf, chunk, i);
 			ret = -EFAULT;
@@ -303,16 +347,7 @@ static long pab_ioctl_free_batch(struct pab_file *pf,
 			ret = -EFAULT;
 			break;
 		}
-		for (i = 0; i < n; i++) {
-			if (chunk[i].reserved) {
-				ret = -EINVAL;
-				break;
-			}
-			ret = pab_free_one(pf, chunk[i].id, &chunk[i].latency_ns);
-			if (ret)
-				break;
-			chunk[i].nid = NUMA_NO_NODE;
-		}
+		ret = pab_free_chunk(pf, chunk, n, &i);
 		/* Freed is freed: done counts them even if the write fails. */
 		if (i && copy_to_user(ue + done, chunk, i * sizeof(*chunk)))
 			ret = -EFAULT;
@@ -449,7 +484,8 @@ static int pab_release(struct inode *inode, struct file *file)
 			cond_resched();
 		}
 		xa_destroy(xa);
-		pab_account(pf, o, -n);
+		percpu_counter_sub(&pab_total_blocks, n);
+		percpu_counter_sub(&pab_total_pages, n << o);
 	}
 	kfree(pf);
 	file->private_data = NULL;
