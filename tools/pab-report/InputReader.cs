@@ -172,22 +172,16 @@ public static class InputReader
         var reader = new Utf8JsonReader(head, isFinal, default);
         try
         {
-            return reader.Read() && reader.TokenType == JsonTokenType.StartObject
-                && reader.Read() && reader.TokenType == JsonTokenType.PropertyName
-                && reader.Read() && (reader.TokenType == JsonTokenType.StartArray
-                    || (reader.TokenType == JsonTokenType.Number && !HasRecordKeys(head)));
+            if (!(reader.Read() && reader.TokenType == JsonTokenType.StartObject
+                && reader.Read() && reader.TokenType == JsonTokenType.PropertyName))
+                return false;
+            // The first version's only field was a number: {"memory_available_diff_bytes": 123}.
+            bool firstVersion = reader.ValueTextEquals(Metrics.MemoryAvailableDiffBytes);
+            return reader.Read() && (reader.TokenType == JsonTokenType.StartArray || (firstVersion && reader.TokenType == JsonTokenType.Number));
         }
         catch (JsonException)
         {
             return false;
         }
-    }
-
-    // The first version's {"memory_available_diff_bytes": 123} starts with a number too; our records never lack "type".
-    private static bool HasRecordKeys(ReadOnlySpan<byte> head)
-    {
-        int nl = head.IndexOf((byte)'\n');
-        var first = nl >= 0 ? head[..nl] : head;
-        return first.IndexOf("\"type\""u8) >= 0;
     }
 }

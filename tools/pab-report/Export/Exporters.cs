@@ -65,7 +65,10 @@ public sealed class TextExporter(bool markdown) : IReportExporter
         else if (markdown) table.WriteMarkdown(w);
         else table.WriteText(w);
         if (data.Derived.Count > 0)
-            w.WriteLine($"{Prefix()}{Metrics.MemoryAvailableDiffBytes} = idle − antagonized available bytes − {Metrics.KernelHeldBytes}, per iteration (computed by pab-report).");
+        {
+            if (markdown) w.WriteLine();
+            w.WriteLine($"{(markdown ? "" : "  ")}{Metrics.MemoryAvailableDiffBytes} = idle − antagonized available bytes − {Metrics.KernelHeldBytes}, per iteration (computed by pab-report).");
+        }
 
         if (data.Replacements.Count > 0)
         {

@@ -1,0 +1,65 @@
+using Pab.Common;
+using Record = Pab.Common.Record;
+using Pab.Report;
+using static Pab.Tests.Report.ReportTestData;
+
+namespace Pab.Tests.Report;
+
+public class AdviceTests
+{
+    private static List<Warning> For(params Record[] records) => Advice.For(Merge(Source("run.jsonl", records)));
+
+    private static Record[] Iterations(params long[] values) =>
+        values.Select((v, i) => Metric("A", Metrics.AntagonizedAvailableBytes, v, 0, i)).ToArray();
+
+    [Fact]
+    public void SteadyDataGivesNoWarning() =>
+        Assert.Empty(For(Iterations(1000, 1010, 990, 1005, 995, 1002)));
+
+    [Fact]
+    public void TooFewIterations()
+    {
+        var w = Assert.Single(For(Iterations(1000, 1010)));
+        Assert.Contains("only 2 value(s)", w.Message);
+        Assert.Contains("run at least 5 iterations", w.Message);
+    }
+
+    [Fact]
+    public void OutliersByMadScore()
+    {
+        var w = Assert.Single(For(Iterations(1000, 1010, 990, 1005, 995, 1002, 1500)));
+        Assert.Contains("1 of 7 values are outliers", w.Message);
+        Assert.Contains("quiet machine", w.Message);
+        Assert.Equal(1, Advice.CountOutliers([1000, 1010, 990, 1005, 995, 1002, 1500]));
+        Assert.Equal(0, Advice.CountOutliers([1000, 1010, 990, 1005, 995, 1002, 1030]));
+    }
+
+    [Fact]
+    public void FirstIterationFarFromTheRest()
+    {
+        var warnings = For(Iterations(800, 1000, 1010, 990, 1005, 995));
+        Assert.Contains(warnings, w => w.Message.Contains("first iteration") && w.Message.Contains("warm-up"));
+        // When the others agree exactly, a 1 % difference is enough.
+        Assert.NotNull(Advice.FirstIterationDiffers(Merge(Source("r", Iterations(900, 1000, 1000, 1000, 1000))).Groups()[0].Series));
+        Assert.Null(Advice.FirstIterationDiffers(Merge(Source("r", Iterations(1001, 1000, 1000, 1000, 1000))).Groups()[0].Series));
+    }
+
+    [Fact]
+    public void LatencyTailsAreNotOutliersButTinySamplesAreFlagged()
+    {
+        long[] tail = [.. Enumerable.Repeat(300L, 990), .. Enumerable.Repeat(90_000L, 10)];
+        Assert.Empty(For(Samples("A", Metrics.KernelPageAllocLatenciesNs, tail, 0)));
+        var w = Assert.Single(For(Samples("A", Metrics.KernelPageAllocLatenciesNs, [1, 2, 3], 0)));
+        Assert.Contains("only 3 sampled values", w.Message);
+    }
+
+    [Fact]
+    public void AllocationFailuresAndErrorEvents()
+    {
+        var warnings = For(
+            Metric("A", Metrics.KernelAllocFailures, 3, 0),
+            new Record { Type = RecordType.Event, Run = "A", Tool = "pab-exhaust", Event = "error", Message = "child not killed" });
+        Assert.Contains(warnings, w => w.Message.Contains("failed 3 allocation(s)") && w.Message.Contains("dmesg"));
+        Assert.Contains(warnings, w => w.Message.Contains("child not killed"));
+    }
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Text;
+using Pab.Common;
+using Record = Pab.Common.Record;
+using Pab.Report;
+using static Pab.Tests.Report.ReportTestData;
+
+namespace Pab.Tests.Report;
+
+public sealed class CliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("pab-report-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    private string Write(string name, string text)
+    {
+        string path = Path.Combine(_dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private string WriteRecords(string name, params Record[] records) => Write(name, string.Join("\n", records.Select(Line)) + "\n");
+
+    private static (int Code, string Stdout, string Stderr) Run(params string[] args)
+    {
+        var stdout = new MemoryStream();
+        var stderr = new StringWriter();
+        int code = ReportCli.Run(args, stdout, stderr);
+        return (code, Encoding.UTF8.GetString(stdout.ToArray()), stderr.ToString());
+    }
+
+    [Fact]
+    public void BadLineFailsAndWritesNothingToOutputPath()
+    {
+        string input = Write("bad.jsonl", Line(SmallRun()[1]) + "\n{oops\n");
+        string output = Path.Combine(_dir, "out.json");
+        var (code, stdout, stderr) = Run(input, "--output-path", output, "--format", "text");
+        Assert.Equal(1, code);
+        Assert.False(File.Exists(output));
+        Assert.Equal("", stdout);
+        Assert.Contains($"{input}:2: error: malformed record", stderr);
+        Assert.Contains("--skip-bad", stderr);
+        Assert.Contains("1 rejected", stderr);
+    }
+
+    [Fact]
+    public void SkipBadReportsAndGoesOn()
+    {
+        string input = Write("bad.jsonl", Line(SmallRun()[1]) + "\n{oops\n");
+        string output = Path.Combine(_dir, "out.json");
+        var (code, stdout, stderr) = Run(input, "--skip-bad", "--output-path", output, "--format", "text");
+        Assert.Equal(0, code);
+        Assert.True(File.Exists(output));
+        Assert.Contains("idle_available_bytes", stdout);
+        Assert.Contains($"{input}:2: error: malformed record", stderr);
+        Assert.Contains("2 record(s) read from 1 input(s) in 1 run(s): 1 merged, 0 replaced, 1 rejected", stderr);
+    }
+
+    [Fact]
+    public void SummaryNamesReplacedKeys()
+    {
+        string full = WriteRecords("full.jsonl", SmallRun("A"));
+        string rerun = WriteRecords("rerun.jsonl", Metric("B", Metrics.KernelPageAllocs, 1, 3, time: "2026-11-22T05:00:00Z"));
+        var (code, _, stderr) = Run(full, rerun, "--format", "csv");
+        Assert.Equal(0, code);
+        Assert.Contains("1 replaced", stderr);
+        Assert.Contains("replaced: kernel_page_allocs order 3: 1 record(s), 1 value(s) of run A replaced by run B", stderr);
+    }
+
+    [Fact]
+    public void FormatIsATypedChoice()
+    {
+        var (code, _, stderr) = Run("--format", "xml", WriteRecords("r.jsonl", SmallRun()));
+        Assert.NotEqual(0, code);
+        Assert.Contains("xml", stderr);
+    }
+
+    [Fact]
+    public void CompareCommandWithNamedSides()
+    {
+        string a = WriteRecords("a.jsonl", SmallRun("A"));
+        string b = WriteRecords("b.jsonl", SmallRun("B", "2026-11-22T03:00:00Z"));
+        var (code, stdout, stderr) = Run("compare", $"base={a}", $"new={b}", "--format", "markdown");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("| idle_available_bytes | - | base |", stdout);
+        Assert.Contains("no significant change", stdout);
+        Assert.DoesNotContain("significantly", stdout);
+
+        (code, _, stderr) = Run("compare", a);
+        Assert.NotEqual(0, code);
+        (code, _, stderr) = Run("compare", a, Path.Combine(_dir, "nope.jsonl"));
+        Assert.Equal(2, code);
+        Assert.Contains("nope.jsonl' does not exist", stderr);
+        (code, _, stderr) = Run("compare", a, b, "--format", "csv");
+        Assert.NotEqual(0, code);
+        Assert.Contains("compare writes text or markdown", stderr);
+    }
+
+    /// <summary>The real pab-report process, fed on a stdin pipe as in `pab-exhaust | pab-report`.</summary>
+    [Fact]
+    public async Task EndToEndProcessOnStdinPipe()
+    {
+        string exe = Path.Combine(AppContext.BaseDirectory, "pab-report");
+        Assert.True(File.Exists(exe), $"{exe} not built");
+        string output = Path.Combine(_dir, "results.json");
+        var psi = new ProcessStartInfo(exe, ["-", "--format", "text", "--output-path", output])
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        using var p = Process.Start(psi)!;
+        var stdoutTask = p.StandardOutput.ReadToEndAsync();
+        var stderrTask = p.StandardError.ReadToEndAsync();
+        foreach (var r in SmallRun()) p.StandardInput.Write(Line(r) + "\n");
+        p.StandardInput.Write(Line(SmallRun()[1])[..30]); // killed writer: truncated last line
+        p.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await p.WaitForExitAsync(timeout.Token);
+        string stdout = await stdoutTask, stderr = await stderrTask;
+        Assert.True(p.ExitCode == 0, stderr);
+        Assert.Contains("memory_available_diff_bytes", stdout);
+        Assert.Contains("kernel_page_alloc_latencies_ns", stdout);
+        Assert.Contains("<stdin>:", stderr);
+        Assert.Contains("truncated last line", stderr);
+        Assert.Contains($"{SmallRun().Length + 1} record(s) read", stderr);
+        string json = File.ReadAllText(output);
+        Assert.StartsWith("{\"antagonized_available_bytes_order0\":[800000000,801000000,", json);
+    }
+}

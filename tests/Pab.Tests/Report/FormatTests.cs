@@ -1,0 +1,148 @@
+using System.Text;
+using System.Text.Json;
+using Pab.Common;
+using Record = Pab.Common.Record;
+using Pab.Report;
+using Pab.Report.Export;
+using static Pab.Tests.Report.ReportTestData;
+
+namespace Pab.Tests.Report;
+
+public class FormatTests
+{
+    private static MergedData Sample() => Merge(
+        Source("full.jsonl", SmallRun("A", "2026-11-22T01:00:00Z")),
+        Source("rerun.jsonl", Metric("B", Metrics.AntagonizedAvailableBytes, 790_000_000, 3, 4, "antagonized", time: "2026-11-22T02:00:00Z")));
+
+    private static string Export(ReportFormat format, MergedData data)
+    {
+        var ms = new MemoryStream();
+        Exporters.For(format).Export(data, Advice.For(data), ms);
+        return Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    /// <summary>Compares with tests/Pab.Tests/Report/golden/NAME; PAB_UPDATE_GOLDEN=1 rewrites the file instead (then review the diff).</summary>
+    private static void Golden(string name, string actual)
+    {
+        string path = RepoPaths.Of("tests", "Pab.Tests", "Report", "golden", name);
+        if (Environment.GetEnvironmentVariable("PAB_UPDATE_GOLDEN") == "1")
+            File.WriteAllText(path, actual);
+        Assert.True(File.Exists(path), $"golden file {path} is missing; run with PAB_UPDATE_GOLDEN=1 and review it");
+        Assert.Equal(File.ReadAllText(path).ReplaceLineEndings("\n"), actual);
+    }
+
+    [Fact]
+    public void TextMatchesGolden()
+    {
+        string text = Export(ReportFormat.Text, Sample());
+        Golden("small.txt", text);
+        // Independently of the golden file: units are human, the rerun is named.
+        Assert.Contains("860 MiB", text);
+        Assert.Contains("µs", text);
+        Assert.Contains("of run A replaced by run B", text);
+    }
+
+    [Fact]
+    public void MarkdownMatchesGolden()
+    {
+        string md = Export(ReportFormat.Markdown, Sample());
+        Golden("small.md", md);
+        Assert.Contains("| metric | order | values |", md);
+        Assert.Contains("|---|---:|", md);
+    }
+
+    [Fact]
+    public void CsvMatchesGoldenWithOneRowPerValue()
+    {
+        var data = Sample();
+        string csv = Export(ReportFormat.Csv, data);
+        Golden("small.csv", csv);
+        string[] lines = csv.TrimEnd('\n').Split('\n');
+        Assert.Equal(string.Join(",", CsvExporter.Columns), lines[0]);
+        long values = data.AllSeries.Sum(s => s.ValueCount);
+        Assert.Equal(values, lines.Length - 1);
+        Assert.Contains("B,pab-exhaust,metric,antagonized_available_bytes,3,antagonized,4,,bytes,790000000", lines);
+    }
+
+    [Fact]
+    public void JsonlRoundTripsThroughTheReader()
+    {
+        var data = Sample();
+        string jsonl = Export(ReportFormat.Jsonl, data);
+        Assert.All(jsonl.TrimEnd('\n').Split('\n'), line => JsonSerializer.Deserialize(line, RecordJsonContext.Default.Record));
+        var again = Merge(Text("merged.jsonl", jsonl));
+        Assert.Empty(again.Problems);
+        Assert.Empty(again.Replacements);
+        Assert.Equal(Flatten(data), Flatten(again));
+        Assert.Equal(data.Runs.Select(r => r.Id), again.Runs.Select(r => r.Id));
+        Assert.NotNull(again.Runs[0].Meta.Single().Host);
+    }
+
+    private static List<string> Flatten(MergedData d) => d.AllSeries
+        .SelectMany(s => s.Items.Select(c => $"{s.Key}|{s.Unit}|{s.Owner.Id}|{c.Header.Cpu}|{string.Join(",", c.Values.ToArray())}")).ToList();
+
+    [Fact]
+    public void OriginalJsonIsExactlyTheOriginalShape()
+    {
+        var data = Merge(Source("run.jsonl",
+            Metric("A", Metrics.IdleAvailableBytes, 900, 1, 0),
+            Metric("A", Metrics.IdleAvailableBytes, 901, 1, 1),
+            Samples("A", Metrics.KernelPageAllocLatenciesNs, [3, 1, 2], 1, 0),
+            Samples("A", Metrics.KernelPageAllocLatenciesNs, [5], 1, 1),
+            Metric("A", Metrics.KernelAllocFailures, 0, 1)));
+        var ms = new MemoryStream();
+        OriginalFormat.Write(data, ms);
+        Assert.Equal(
+            "{\"idle_available_bytes_order1\":[900,901],\"kernel_alloc_failures_order1\":[0],\"kernel_page_alloc_latencies_ns_order1\":[3,1,2,5]}",
+            Encoding.UTF8.GetString(ms.ToArray()));
+    }
+
+    [Fact]
+    public void OriginalJsonRoundTripsThroughTheImporter()
+    {
+        var data = Sample();
+        var ms = new MemoryStream();
+        OriginalFormat.Write(data, ms);
+        var imported = Merge(InputSource.FromBytes("out.json", ms.ToArray()));
+        Assert.Empty(imported.Problems);
+        Dictionary<string, long[]> Arrays(MergedData d) => d.AllSeries
+            .GroupBy(s => Metrics.OriginalKey(s.Key.Metric, s.Key.Order))
+            .ToDictionary(g => g.Key, g => g.SelectMany(s => s.Items).SelectMany(c => c.Values.ToArray()).ToArray());
+        var before = Arrays(data);
+        var after = Arrays(imported);
+        Assert.Equal(before.Keys.Order(), after.Keys.Order());
+        foreach (var key in before.Keys) Assert.Equal(before[key], after[key]);
+        // Imported again, the composite is taken as measured and not computed twice.
+        Assert.Empty(imported.Derived);
+    }
+
+    [Fact]
+    public void OutputPathIsReplacedAtomically()
+    {
+        string dir = Directory.CreateTempSubdirectory("pab-report-").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "results.json");
+            File.WriteAllText(path, "old");
+            OriginalFormat.WriteFile(Sample(), path);
+            using (var doc = JsonDocument.Parse(File.ReadAllText(path)))
+                Assert.Equal(5, doc.RootElement.GetProperty("idle_available_bytes").GetArrayLength());
+            Assert.Equal(["results.json"], Directory.GetFiles(dir).Select(Path.GetFileName));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Theory]
+    [InlineData(512, Units.Bytes, "512 B")]
+    [InlineData(3 * 1048576.0, Units.Bytes, "3.00 MiB")]
+    [InlineData(812, Units.Nanoseconds, "812 ns")]
+    [InlineData(12_345, Units.Nanoseconds, "12.3 µs")]
+    [InlineData(2_500_000, Units.Nanoseconds, "2.50 ms")]
+    [InlineData(42, Units.Count, "42")]
+    [InlineData(double.NaN, Units.Count, "-")]
+    public void UnitsAreFormattedForPeople(double value, string unit, string expected) =>
+        Assert.Equal(expected, UnitFormat.Format(value, unit));
+}

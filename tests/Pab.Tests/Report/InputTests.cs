@@ -1,0 +1,147 @@
+using Pab.Common;
+using Record = Pab.Common.Record;
+using Pab.Report;
+using static Pab.Tests.Report.ReportTestData;
+
+namespace Pab.Tests.Report;
+
+public class InputTests
+{
+    private const string Good = "{\"v\":1,\"type\":\"metric\",\"run\":\"A\",\"metric\":\"kernel_page_allocs\",\"order\":0,\"value\":5}";
+
+    [Fact]
+    public void MalformedLineIsAnErrorNamingFileAndLine()
+    {
+        var data = Merge(Text("run.jsonl", Good + "\n{\"v\":1,\"type\":\"metric\",\"metric\":\n" + Good.Replace("\"order\":0", "\"order\":1") + "\n"));
+        var problem = Assert.Single(data.Problems);
+        Assert.Equal(Severity.Error, problem.Severity);
+        Assert.Equal("run.jsonl:2", problem.Where.ToString());
+        Assert.StartsWith("run.jsonl:2: error: malformed record", problem.ToString());
+        Assert.True(data.HasErrors);
+        // The lines around it still count.
+        Assert.Equal(2, data.Measured.Count);
+        Assert.Equal((3L, 1L), (data.RecordsRead, data.RecordsRejected));
+    }
+
+    [Theory]
+    [InlineData("{\"v\":1,\"type\":\"metric\",\"metric\":\"x\"}", "no \"value\"")]
+    [InlineData("{\"v\":1,\"type\":\"samples\",\"metric\":\"x\",\"values\":[1,2.5]}", "not an integer")]
+    [InlineData("{\"v\":1,\"type\":\"bogus\",\"metric\":\"x\"}", "unknown record type 'bogus'")]
+    [InlineData("{\"v\":1,\"metric\":\"x\",\"value\":1}", "missing \"type\"")]
+    [InlineData("[1,2]", "must be a JSON object")]
+    [InlineData("{\"v\":1,\"type\":\"metric\",\"metric\":\"x\",\"value\":1} {}", "is invalid after a single JSON value")]
+    [InlineData("{\"v\":1,\"type\":\"metric\",\"metric\":\"x\",\"value\":\"12\"}", "\"value\" must be an integer")]
+    public void InvalidRecordsSayWhatIsWrong(string line, string expected)
+    {
+        var problem = Assert.Single(Merge(Text("f", line + "\n")).Problems);
+        Assert.Equal(Severity.Error, problem.Severity);
+        Assert.Contains(expected, problem.Message);
+    }
+
+    [Fact]
+    public void TruncatedLastLineIsAWarningAndSkipped()
+    {
+        string cut = Good[..25];
+        var data = Merge(Text("killed.jsonl", Good + "\n" + cut));
+        var problem = Assert.Single(data.Problems);
+        Assert.Equal(Severity.Warning, problem.Severity);
+        Assert.Equal("killed.jsonl:2", problem.Where.ToString());
+        Assert.Contains("truncated last line", problem.Message);
+        Assert.False(data.HasErrors);
+        Assert.Equal([5L], ValuesOf(data, Metrics.KernelPageAllocs, 0));
+        Assert.Equal(1, data.LinesTruncated);
+    }
+
+    [Fact]
+    public void CompleteLastLineWithoutNewlineIsAccepted()
+    {
+        var data = Merge(Text("f", Good));
+        Assert.Empty(data.Problems);
+        Assert.Equal([5L], ValuesOf(data, Metrics.KernelPageAllocs, 0));
+    }
+
+    [Fact]
+    public void NewerFormatVersionIsRefusedClearly()
+    {
+        var problem = Assert.Single(Merge(Text("new.jsonl", Good.Replace("\"v\":1", $"\"v\":{Record.CurrentFormat + 1}") + "\n")).Problems);
+        Assert.Equal(Severity.Error, problem.Severity);
+        Assert.Contains($"format version {Record.CurrentFormat + 1} is newer", problem.Message);
+        Assert.Contains("use a pab-report at least as new", problem.Message);
+    }
+
+    [Fact]
+    public void CrlfBomBlankLinesAndUnknownFieldsAreTolerated()
+    {
+        string text = "\uFEFF" + Good.Replace("\"value\":5", "\"value\":5,\"future_field\":{\"a\":[1]}") + "\r\n\r\n   \n";
+        var data = Merge(Text("win.jsonl", text));
+        Assert.Empty(data.Problems);
+        Assert.Equal([5L], ValuesOf(data, Metrics.KernelPageAllocs, 0));
+    }
+
+    [Fact]
+    public void LongLinesLargerThanTheBufferAreRead()
+    {
+        long[] values = Enumerable.Range(0, 400_000).Select(i => (long)i * 3).ToArray(); // ~2.6 MB line
+        var data = Merge(Source("big.jsonl", Samples("A", Metrics.KernelPageFreeLatenciesNs, values, 1), Samples("A", Metrics.KernelPageFreeLatenciesNs, [7], 1)));
+        Assert.Empty(data.Problems);
+        Assert.Equal([.. values, 7L], ValuesOf(data, Metrics.KernelPageFreeLatenciesNs, 1));
+    }
+
+    [Fact]
+    public void ValuesBeyond32BitsKeepEveryDigit()
+    {
+        long big = 40L << 30;
+        var data = Merge(Source("f", Samples("A", "x_bytes", [1, big, -big])));
+        Assert.Equal([1L, big, -big], ValuesOf(data, "x_bytes"));
+    }
+
+    [Fact]
+    public void OriginalOutputIsImported()
+    {
+        string original = """
+            {
+              "antagonized_available_bytes_order0": [800, 810],
+              "idle_available_bytes_order0": [900, 901],
+              "kernel_page_alloc_latencies_ns_order0": [100, 200, 300],
+              "kernel_page_allocs_order0": [42]
+            }
+            """;
+        var data = Merge(Text("old.json", original));
+        Assert.Empty(data.Problems);
+        Assert.Equal([800L, 810], ValuesOf(data, Metrics.AntagonizedAvailableBytes, 0));
+        Assert.Equal([100L, 200, 300], ValuesOf(data, Metrics.KernelPageAllocLatenciesNs, 0));
+        var lat = data.AllSeries.Single(s => s.Key.Metric == Metrics.KernelPageAllocLatenciesNs);
+        Assert.Equal(RecordType.Samples, lat.Items[0].Header.Type);
+        Assert.Equal(Units.Nanoseconds, lat.Unit);
+        var idle = data.AllSeries.Where(s => s.Key.Metric == Metrics.IdleAvailableBytes).ToList();
+        Assert.Equal([0, 1], idle.Select(s => s.Key.Iteration!.Value));
+        Assert.Equal("original:old.json", idle[0].Owner.Id);
+        Assert.Equal("old.json:3", idle[0].Items[0].Source.ToString());
+    }
+
+    [Fact]
+    public void OriginalFirstVersionIsImported()
+    {
+        var data = Merge(Text("v1.json", "{\"memory_available_diff_bytes\": 4096}"));
+        Assert.Empty(data.Problems);
+        Assert.Equal([4096L], ValuesOf(data, Metrics.MemoryAvailableDiffBytes));
+    }
+
+    [Fact]
+    public void MalformedOriginalIsAnErrorWithLine()
+    {
+        var problem = Assert.Single(Merge(Text("old.json", "{\n \"kernel_page_allocs_order0\": [1,\n 2,\n \"x\"]\n}")).Problems);
+        Assert.Equal(Severity.Error, problem.Severity);
+        Assert.Equal("old.json:4", problem.Where.ToString());
+        Assert.Contains("other than an integer", problem.Message);
+    }
+
+    [Fact]
+    public void UnreadableFileIsAnError()
+    {
+        var data = Merge(InputSource.FromArgument("/nonexistent/run.jsonl"));
+        var problem = Assert.Single(data.Problems);
+        Assert.Equal("/nonexistent/run.jsonl", problem.Where.ToString());
+        Assert.Contains("cannot read", problem.Message);
+    }
+}

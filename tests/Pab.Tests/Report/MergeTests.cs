@@ -1,0 +1,117 @@
+using Pab.Common;
+using Record = Pab.Common.Record;
+using Pab.Report;
+using static Pab.Tests.Report.ReportTestData;
+
+namespace Pab.Tests.Report;
+
+public class MergeTests
+{
+    [Fact]
+    public void RerunReplacesTheSameKeysAndSaysFromWhichRun()
+    {
+        var full = Source("full.jsonl", SmallRun("A", "2026-11-22T01:00:00Z"));
+        var rerun = Source("rerun.jsonl",
+            Metric("B", Metrics.AntagonizedAvailableBytes, 700_000_000, 3, 2, "antagonized", time: "2026-11-22T02:00:00Z"));
+        var data = Merge(full, rerun);
+
+        var order3 = data.AllSeries.Where(s => s.Key.Metric == Metrics.AntagonizedAvailableBytes && s.Key.Order == 3).ToList();
+        Assert.Equal(5, order3.Count);
+        Assert.Equal("B", order3.Single(s => s.Key.Iteration == 2).Owner.Id);
+        Assert.Equal(700_000_000, order3.Single(s => s.Key.Iteration == 2).Items.Single().Values[0]);
+        var replacement = Assert.Single(data.Replacements);
+        Assert.Equal(("A", "B", 1, 1L), (replacement.ReplacedRun, replacement.ByRun, replacement.Records, replacement.Values));
+        Assert.Equal(new SeriesKey(Metrics.AntagonizedAvailableBytes, 3, null, 2), replacement.Key);
+        Assert.Equal(1, data.RecordsReplaced);
+        Assert.Equal(data.RecordsRead, data.RecordsKept + data.RecordsReplaced + data.RecordsRejected);
+        Assert.Equal(SmallRun().Length + 1, data.RecordsRead);
+    }
+
+    [Fact]
+    public void LaterRunWinsEvenWhenReadFirst()
+    {
+        // The rerun's file comes first on the command line; its time still makes it the later run.
+        var rerun = Source("rerun.jsonl", Metric("B", Metrics.KernelPageAllocs, 2, 0, time: "2026-11-22T02:00:00Z"));
+        var full = Source("full.jsonl", Metric("A", Metrics.KernelPageAllocs, 1, 0, time: "2026-11-22T01:00:00Z"));
+        var data = Merge(rerun, full);
+        Assert.Equal([2L], ValuesOf(data, Metrics.KernelPageAllocs, 0));
+        var r = Assert.Single(data.Replacements);
+        Assert.Equal(("A", "B"), (r.ReplacedRun, r.ByRun));
+    }
+
+    [Fact]
+    public void PerCpuSamplesOfOneRunAddUpAndARerunReplacesThemAll()
+    {
+        var a = Source("a.jsonl",
+            Samples("A", Metrics.KernelPageAllocLatenciesNs, [1, 2, 3], 0, cpu: 0),
+            Samples("A", Metrics.KernelPageAllocLatenciesNs, [4, 5], 0, cpu: 1));
+        Assert.Equal([1L, 2, 3, 4, 5], ValuesOf(Merge(a), Metrics.KernelPageAllocLatenciesNs, 0));
+
+        var b = Source("b.jsonl", Samples("B", Metrics.KernelPageAllocLatenciesNs, [9], 0, cpu: 0, time: "2026-11-22T03:00:00Z"));
+        var data = Merge(a, b);
+        // No mixing of runs within a key: CPU 1 of run A goes too.
+        Assert.Equal([9L], ValuesOf(data, Metrics.KernelPageAllocLatenciesNs, 0));
+        Assert.Equal(2, data.RecordsReplaced);
+        Assert.Equal(5, Assert.Single(data.Replacements).Values);
+    }
+
+    [Fact]
+    public void KeepAllKeepsEveryValue()
+    {
+        var a = Source("a.jsonl", Metric("A", Metrics.KernelPageAllocs, 1, 0));
+        var b = Source("b.jsonl", Metric("B", Metrics.KernelPageAllocs, 2, 0, time: "2026-11-22T02:00:00Z"));
+        var data = Merge(KeepPolicy.All, a, b);
+        Assert.Equal([1L, 2], ValuesOf(data, Metrics.KernelPageAllocs, 0));
+        Assert.Empty(data.Replacements);
+        Assert.Equal(0, data.RecordsReplaced);
+        Assert.Equal(2, data.RecordsKept);
+    }
+
+    [Fact]
+    public void ConflictingUnitsAreRejectedWithFileAndLine()
+    {
+        var a = Source("a.jsonl",
+            Metric("A", Metrics.KernelPageAllocLatenciesNs, 100, 0, unit: "ns"),
+            Metric("A", Metrics.KernelPageAllocLatenciesNs, 1, 0, iteration: 1, unit: "ms"));
+        var data = Merge(a);
+        var problem = Assert.Single(data.Problems);
+        Assert.Equal(Severity.Error, problem.Severity);
+        Assert.Equal(new SourcePos("a.jsonl", 2), problem.Where);
+        Assert.Contains("'ms'", problem.Message);
+        Assert.Contains("a.jsonl:1", problem.Message);
+        Assert.Equal([100L], ValuesOf(data, Metrics.KernelPageAllocLatenciesNs, 0));
+        Assert.Equal(1, data.RecordsRejected);
+        Assert.Equal(data.RecordsRead, data.RecordsKept + data.RecordsReplaced + data.RecordsRejected);
+    }
+
+    [Fact]
+    public void LabelNamedByTheMetricDoesNotSplitKeys()
+    {
+        // Original imports and pab-exhaust may differ in whether they set the label the name already says.
+        var a = Source("a.jsonl", Metric("A", Metrics.IdleAvailableBytes, 1, iteration: 0, label: "idle"));
+        var b = Source("b.jsonl", Metric("B", Metrics.IdleAvailableBytes, 2, iteration: 0, time: "2026-11-22T02:00:00Z"));
+        var data = Merge(a, b);
+        Assert.Equal([2L], ValuesOf(data, Metrics.IdleAvailableBytes));
+        Assert.Single(data.Groups());
+    }
+
+    [Fact]
+    public void RunsWithoutTimesAreOrderedAsRead()
+    {
+        var a = InputSource.FromBytes("a.jsonl", "{\"v\":1,\"type\":\"metric\",\"run\":\"A\",\"metric\":\"kernel_page_allocs\",\"order\":0,\"value\":1}\n"u8.ToArray());
+        var b = InputSource.FromBytes("b.jsonl", "{\"v\":1,\"type\":\"metric\",\"run\":\"B\",\"metric\":\"kernel_page_allocs\",\"order\":0,\"value\":2}\n"u8.ToArray());
+        Assert.Equal([2L], ValuesOf(Merge(a, b), Metrics.KernelPageAllocs, 0));
+        Assert.Equal([1L], ValuesOf(Merge(b, a), Metrics.KernelPageAllocs, 0));
+    }
+
+    [Fact]
+    public void RecordsWithoutRunIdAreARunPerFile()
+    {
+        var a = InputSource.FromBytes("a.jsonl", "{\"type\":\"metric\",\"metric\":\"kernel_page_allocs_order2\",\"value\":7}\n"u8.ToArray());
+        var data = Merge(a);
+        var series = Assert.Single(data.AllSeries);
+        Assert.Equal("file:a.jsonl", series.Owner.Id);
+        // The original's suffixed name is split into name and order.
+        Assert.Equal(new SeriesKey(Metrics.KernelPageAllocs, 2, null, null), series.Key);
+    }
+}
