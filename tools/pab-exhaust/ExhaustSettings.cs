@@ -6,7 +6,7 @@ namespace Pab.Exhaust;
 /// <summary>What one pab-exhaust run does, after the command line and the environment are resolved.</summary>
 public sealed partial record ExhaustSettings
 {
-    public const long DefaultChunk = 2L << 20;
+    public const long DefaultChunk = 256L << 10;
     public const long DefaultMmapSize = 64L << 20;
     public const int DefaultIterations = 5;
     public const string DefaultLabel = "idle";

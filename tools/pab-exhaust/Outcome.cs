@@ -79,10 +79,11 @@ public static class Outcomes
             ChildError.MmapRefused =>
                 $"mmap of {s.ErrorSize} bytes ({ByteSize.Format(s.ErrorSize)}) refused: {errno} after mapping {ByteSize.Format(s.Mapped)} and filling {ByteSize.Format(s.Filled)}. " +
                 (s.ErrorErrno == ExhaustNative.ENOMEM
-                    ? "The kernel's commit limit ended the fill before the OOM killer could: with vm.overcommit_memory=2 (strict) " +
-                      "this tool cannot reach an OOM kill; use vm.overcommit_memory=0 or 1, or a smaller --mmap-size/--chunk " +
-                      $"(now {ByteSize.Format(settings.MmapBytes)}/{ByteSize.Format(settings.ChunkBytes)}) if the limit is per mapping"
-                    : "Try a smaller --mmap-size"),
+                    ? "The kernel would not give more address space, so the fill ended before the OOM killer could end it. " +
+                      "Usual causes: vm.overcommit_memory=2 (strict commit limit; use 0 or 1 for this measurement) or an address-space " +
+                      $"limit (ulimit -v). Pieces were already halved down to one chunk; a smaller --mmap-size (now {ByteSize.Format(settings.MmapBytes)}) " +
+                      "only helps where a single mapping is too large."
+                    : $"Try a smaller --mmap-size (now {ByteSize.Format(settings.MmapBytes)})."),
             ChildError.Populate =>
                 $"populating {ByteSize.Format(s.ErrorSize)} with MADV_POPULATE_WRITE failed: {errno}",
             ChildError.ParentGone => "child found its parent gone before it started",
@@ -100,7 +101,7 @@ public static class Outcomes
 
     /// <summary>The metric record for one finished iteration.</summary>
     public static Record MetricRecord(ExhaustSettings settings, int iteration, ChildSnapshot s, Outcome outcome,
-        long? cgroupUsageBeforeFill, long? parentRssBytes, double childStartSeconds)
+        long? cgroupUsageBeforeFill, long? parentRssBytes, double childStartSeconds, double? parentCpuSeconds = null)
     {
         double duration = s.DurationSeconds;
         var details = new Dictionary<string, double>
@@ -118,6 +119,8 @@ public static class Outcomes
         };
         if (cgroupUsageBeforeFill is { } u) details["cgroup_usage_before_fill_bytes"] = u;
         if (parentRssBytes is { } r) details["parent_rss_bytes"] = r;
+        // CPU the parent spent while the child filled: it only waits, it never prints a count.
+        if (parentCpuSeconds is { } c) details["parent_cpu_s"] = Math.Round(c, 6);
         return new Record
         {
             Type = RecordType.Metric,

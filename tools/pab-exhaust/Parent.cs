@@ -137,6 +137,7 @@ public sealed unsafe class Parent(ExhaustSettings settings, RecordWriter writer,
         string? gaveUp = null;
         long? oomBefore = ProcStatus.ReadOomKills();
         long? cgroupBefore = null, parentRss = null;
+        double? parentCpu = null;
         bool noGc = false;
         int status = 0;
         try
@@ -151,8 +152,10 @@ public sealed unsafe class Parent(ExhaustSettings settings, RecordWriter writer,
                 // From here until the child is dead the parent must not need a new page.
                 GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
                 noGc = GC.TryStartNoGCRegion(1 << 20);
+                var cpuBefore = Environment.CpuUsage.TotalTime;
                 Volatile.Write(ref page->Go, 1);
                 gaveUp = WaitForDeath(iteration, pid, pidfd, page, progress);
+                parentCpu = (Environment.CpuUsage.TotalTime - cpuBefore).TotalSeconds;
             }
             else if (alive && s_signal == 0)
             {
@@ -182,7 +185,7 @@ public sealed unsafe class Parent(ExhaustSettings settings, RecordWriter writer,
         if (outcome.Kind is OutcomeKind.OomKilled or OutcomeKind.Capped)
         {
             double startSeconds = snapshot.ReadyTicks > spawnTicks ? (snapshot.ReadyTicks - spawnTicks) / (double)Stopwatch.Frequency : 0;
-            writer.Write(Outcomes.MetricRecord(settings, iteration, snapshot, outcome, cgroupBefore, parentRss, startSeconds));
+            writer.Write(Outcomes.MetricRecord(settings, iteration, snapshot, outcome, cgroupBefore, parentRss, startSeconds, parentCpu));
             return (ExitCode.Ok, outcome);
         }
         return (outcome.Kind == OutcomeKind.Interrupted ? ExitCode.Ok : ExitCode.ChildFailed, outcome);

@@ -28,7 +28,7 @@ public class ExhaustCommandTests
         Assert.Equal(5, s!.Iterations);
         Assert.Equal("idle", s.Label);
         Assert.Null(s.Order);
-        Assert.Equal(2L << 20, s.ChunkBytes);
+        Assert.Equal(256L << 10, s.ChunkBytes);
         Assert.Equal(64L << 20, s.MmapBytes);
         Assert.Null(s.MaxBytes);
         Assert.Equal("idle_available_bytes", s.Metric);

@@ -1,0 +1,113 @@
+#!/bin/sh
+# Fill rate of pab-exhaust against the plain way (one thread per CPU writing to every page,
+# bench/exhaust-touch.c), the same amount of memory each, side by side in one run; then the
+# coefficient of variation of five idle pab-exhaust iterations (real OOM kills).
+#
+#   bench/exhaust-fill.sh [--size MIB] [--reps N] [--cv-limit MIB] [--no-cgroup]
+#
+# On a host everything runs inside a memory cgroup made below this shell's own (limit: the
+# fill size plus headroom for the rate runs, --cv-limit for the OOM runs), and the rate runs
+# are capped with --max-bytes too, so nothing outside can be pushed out. --no-cgroup is for a
+# throwaway VM, where the five OOM runs take the whole guest. POSIX sh + awk: runs in the guest.
+# Env: PAB_EXHAUST (tool; default the Debug build, else build/bin/pab-exhaust),
+#      PAB_TOUCH (a built exhaust-touch; default: compiled here with cc -O2 -static).
+set -eu
+size_mib=1024 reps=3 cv_limit_mib=1024 use_cgroup=1
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--size) size_mib=$2; shift 2 ;;
+	--reps) reps=$2; shift 2 ;;
+	--cv-limit) cv_limit_mib=$2; shift 2 ;;
+	--no-cgroup) use_cgroup=; shift ;;
+	*) echo "exhaust-fill: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/exhaust-fill.XXXXXX")
+cg=
+cleanup() {
+	[ -n "$cg" ] && rmdir "$cg" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+tool=${PAB_EXHAUST:-}
+[ -n "$tool" ] || for t in "$root/tools/pab-exhaust/bin/Debug/net10.0/pab-exhaust" "$root/build/bin/pab-exhaust"; do
+	[ -x "$t" ] && { tool=$t; break; }
+done
+[ -n "$tool" ] && [ -x "$tool" ] || { echo "exhaust-fill: no pab-exhaust (set PAB_EXHAUST or build it)" >&2; exit 2; }
+touch_bin=${PAB_TOUCH:-}
+if [ -z "$touch_bin" ]; then
+	touch_bin=$tmp/exhaust-touch
+	cc -O2 -static -pthread -o "$touch_bin" "$here/exhaust-touch.c" 2>/dev/null ||
+		cc -O2 -pthread -o "$touch_bin" "$here/exhaust-touch.c"
+fi
+size=$((size_mib * 1048576))
+
+# run LIMIT_MIB CMD...: CMD inside a fresh limited cgroup (or as is with --no-cgroup).
+run() {
+	limit=$(($1 * 1048576)); shift
+	if [ -z "$use_cgroup" ]; then "$@"; return; fi
+	self=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ { print $3 }' /proc/self/cgroup)
+	if [ -n "$self" ] && [ -d "/sys/fs/cgroup/memory$self" ]; then
+		cg=/sys/fs/cgroup/memory$self/exhaust-fill-$$ lim=memory.limit_in_bytes
+	else
+		self=$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup)
+		cg=/sys/fs/cgroup$self/exhaust-fill-$$ lim=memory.max
+	fi
+	mkdir -p "$cg" && echo "$limit" >"$cg/$lim" && [ "$(cat "$cg/$lim")" = "$limit" ] || {
+		echo "exhaust-fill: cannot make a limited memory cgroup ($cg); use --no-cgroup only in a throwaway VM" >&2
+		exit 2
+	}
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" "$@"
+	rc=$?
+	rmdir "$cg" 2>/dev/null || true
+	cg=
+	return $rc
+}
+field() { # KEY: a number from a JSON record on stdin
+	sed -n "s/.*\"$1\":\\([-0-9.e+E]*\\).*/\\1/p"
+}
+
+echo "exhaust-fill: $(nproc) CPUs, $(uname -r), filling $size_mib MiB per run, $reps runs each, alternating"
+: >"$tmp/plain" ; : >"$tmp/pab"; : >"$tmp/cpu"
+i=0
+while [ $i -lt "$reps" ]; do
+	run $((size_mib + 512)) "$touch_bin" "$size" >"$tmp/out"
+	sed -n 's/.*rate_bytes_per_s=\([0-9.]*\).*/\1/p' "$tmp/out" >>"$tmp/plain"
+	run $((size_mib + 512)) "$tool" --iterations 1 --max-bytes "$size" 2>/dev/null >"$tmp/out"
+	field fill_rate_bytes_per_s <"$tmp/out" >>"$tmp/pab"
+	field parent_cpu_s <"$tmp/out" >>"$tmp/cpu"
+	i=$((i + 1))
+done
+awk -v plainf="$tmp/plain" -v pabf="$tmp/pab" -v cpuf="$tmp/cpu" '
+function median(a, n,   i, j, t) {
+	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+BEGIN {
+	G = 1073741824
+	while ((getline v < plainf) > 0) { p[++np] = v; ps = ps sprintf(" %.2f", v / G) }
+	while ((getline v < pabf) > 0) { q[++nq] = v; qs = qs sprintf(" %.2f", v / G) }
+	while ((getline v < cpuf) > 0) { c[++nc] = v; cs = cs sprintf(" %.3f", v) }
+	mp = median(p, np); mq = median(q, nq)
+	printf "plain touch loop (1 thread/CPU): median %.3f GiB/s  (runs:%s)\n", mp / G, ps
+	printf "pab-exhaust:                     median %.3f GiB/s  (runs:%s)\n", mq / G, qs
+	printf "ratio pab-exhaust / plain: %.2f\n", mq / mp
+	printf "pab-exhaust parent CPU while filling, s:%s (no output while filling)\n", cs
+}'
+
+echo "exhaust-fill: five idle iterations until OOM kill$([ -n "$use_cgroup" ] && echo " in a $cv_limit_mib MiB cgroup")"
+run "$cv_limit_mib" "$tool" --iterations 5 2>/dev/null >"$tmp/cv"
+field '"value"' <"$tmp/cv" >/dev/null || true
+sed -n 's/.*"value":\([0-9]*\).*/\1/p' "$tmp/cv" | awk '
+{ v[++n] = $1; s += $1 }
+END {
+	if (n < 2) { print "exhaust-fill: fewer than two iterations finished"; exit 1 }
+	m = s / n
+	for (i = 1; i <= n; i++) ss += (v[i] - m) ^ 2
+	sd = sqrt(ss / (n - 1))
+	for (i = 1; i <= n; i++) printf "  iteration %d: %d bytes (%.1f MiB)\n", i - 1, v[i], v[i] / 1048576
+	printf "idle available: mean %.1f MiB, sd %.2f MiB, coefficient of variation %.3f %%\n", m / 1048576, sd / 1048576, 100 * sd / m
+}'
