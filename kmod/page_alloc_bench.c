@@ -9,6 +9,8 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/gfp.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
@@ -35,14 +37,18 @@
 #define PAB_GFP		(GFP_KERNEL | __GFP_NOWARN)
 
 /*
- * An id is (index << PAB_ORDER_BITS) | order. The order picks one of the
- * file's xarrays, the index is allocated cyclically in it, so a freed id is
- * not soon handed out again and no memory is needed per page besides the
- * xarray's own nodes. Index 0 is never used, so no id is 0.
+ * An id is (file tag << PAB_TAG_SHIFT) | (index << PAB_ORDER_BITS) | order.
+ * The order picks one of the file's xarrays; the index is allocated
+ * cyclically in it, so a freed id is not soon handed out again and no memory
+ * is needed per page besides the xarray's own nodes. Index 0 is never used,
+ * so no id is 0. The tag, numbered per open, makes another file's ids miss
+ * instead of naming one of this file's pages by chance.
  */
 #define PAB_ORDER_BITS	5
 #define PAB_ORDER_MASK	((1U << PAB_ORDER_BITS) - 1)
 #define PAB_INDEX_MAX	U32_MAX
+#define PAB_TAG_SHIFT	(PAB_ORDER_BITS + 32)
+#define PAB_TAG_FIELD	GENMASK_ULL(63, PAB_TAG_SHIFT)
 #define PAB_NR_ORDERS	(PAB_MAX_ORDER + 1)
 
 static_assert(PAB_MAX_ORDER <= PAB_ORDER_MASK);
@@ -58,7 +64,10 @@ struct pab_ids {
 
 struct pab_file {
 	struct pab_ids ids[PAB_NR_ORDERS];
+	u64 tag;		/* already shifted into place */
 };
+
+static atomic64_t pab_opens = ATOMIC64_INIT(0);
 
 static struct percpu_counter pab_total_blocks;
 static struct percpu_counter pab_total_pages;
@@ -99,7 +108,7 @@ static unsigned int pab_alloc_chunk(struct pab_file *pf, unsigned int order,
 				      XA_LIMIT(1, PAB_INDEX_MAX), &ids->next,
 				      PAB_GFP) < 0)
 			break;
-		e[filed].id = ((u64)index << PAB_ORDER_BITS) | order;
+		e[filed].id = pf->tag | ((u64)index << PAB_ORDER_BITS) | order;
 		e[filed].nid = page_to_nid(pages[filed]);
 		e[filed].reserved = 0;
 	}
@@ -130,7 +139,7 @@ static int pab_free_chunk(struct pab_file *pf, struct pab_batch_entry *e,
 	int ret = 0;
 
 	for (i = 0; i < n; i++) {
-		u64 index = e[i].id >> PAB_ORDER_BITS;
+		u64 index = (e[i].id >> PAB_ORDER_BITS) & PAB_INDEX_MAX;
 		unsigned int o = e[i].id & PAB_ORDER_MASK;
 		struct pab_ids *ids;
 
@@ -138,7 +147,8 @@ static int pab_free_chunk(struct pab_file *pf, struct pab_batch_entry *e,
 			ret = -EINVAL;
 			break;
 		}
-		if (o > PAB_MAX_ORDER || index == 0 || index > PAB_INDEX_MAX) {
+		if ((e[i].id & PAB_TAG_FIELD) != pf->tag || index == 0 ||
+		    o > PAB_MAX_ORDER) {
 			ret = -ENOENT;
 			break;
 		}
@@ -459,6 +469,8 @@ static int pab_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	for (o = 0; o < PAB_NR_ORDERS; o++)
 		xa_init_flags(&pf->ids[o].xa, XA_FLAGS_ALLOC1);
+	/* Bits shifted out just make the tags wrap, after 2^27 opens. */
+	pf->tag = (u64)atomic64_inc_return(&pab_opens) << PAB_TAG_SHIFT;
 	file->private_data = pf;
 	return 0;
 }

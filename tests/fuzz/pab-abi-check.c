@@ -233,6 +233,22 @@ static void test_single(int fd, int fd2, unsigned int max_order)
 	CHECK(i.file_outstanding == 0 && i.total_outstanding == 0 &&
 	      i.total_outstanding_pages == 0, "left %llu", i.total_outstanding);
 
+	/* Two fresh files: the same first allocation, still no shared ids. */
+	{
+		int fa = open_pab(), fb = open_pab();
+		struct pab_alloc_page a, b;
+
+		CHECK(alloc1(fa, 0, &a) == 0 && alloc1(fb, 0, &b) == 0, "alloc");
+		CHECK(a.result.id != b.result.id, "two files gave out id %#llx",
+		      a.result.id);
+		CHECK(free1(fb, a.result.id) == -ENOENT, "foreign id freed");
+		CHECK(free1(fa, b.result.id) == -ENOENT, "foreign id freed");
+		CHECK(free1(fa, a.result.id ^ (1ULL << 40)) == -ENOENT, "other tag freed");
+		CHECK(free1(fa, a.result.id) == 0 && free1(fb, b.result.id) == 0, "free");
+		close(fa);
+		close(fb);
+	}
+
 	/* A freed id is not handed out again straight away. */
 	{
 		struct pab_alloc_page a, b;
