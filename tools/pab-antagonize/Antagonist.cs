@@ -389,6 +389,8 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
             ["peak_sum_bytes"] = workers.Sum(w => (long)w.PeakHeld) * blockBytes,
         }));
 
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{Tool}: order {_o.Order}, {workers.Length} CPUs: {allocs} allocations in {runS:0.00} s ({rate / workers.Length:0} pages/s per CPU), {workers.Sum(w => w.Failures)} failures, {workers.Sum(w => w.Remote)} remote"));
         if (!_o.Latencies) return;
         var allocAll = new LatencyHistogram();
         var freeAll = new LatencyHistogram();
@@ -422,8 +424,6 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{Tool}: {kind} latency over {hist.Count} operations: p50 {details["p50_ns"]} ns, p90 {details["p90_ns"]} ns, p99 {details["p99_ns"]} ns, p99.9 {details["p99_9_ns"]} ns, max {details["max_ns"]} ns"));
         }
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{Tool}: order {_o.Order}, {workers.Length} CPUs: {allocs} allocations in {runS:0.00} s ({rate / workers.Length:0} pages/s per CPU), {workers.Sum(w => w.Failures)} failures, {workers.Sum(w => w.Remote)} remote"));
     }
 
     /// <summary>The module's in-kernel loop on every CPU at once, each thread pinned: the physical limit.</summary>

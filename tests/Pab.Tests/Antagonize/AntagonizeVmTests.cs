@@ -1,0 +1,207 @@
+using System.Text.Json;
+using Pab.Common;
+using Pab.Tests.Vm;
+using Xunit.Abstractions;
+
+namespace Pab.Tests.Antagonize;
+
+/// <summary>
+/// pab-antagonize against the real module in a 2-CPU QEMU guest. Each guest script runs several scenarios
+/// and prints "=== NAME rc=N" before the scenario's JSON-lines output; the tests parse the records.
+/// </summary>
+[Collection("vm")]
+public sealed class AntagonizeVmTests(ITestOutputHelper output)
+{
+    private sealed record Scenario(string Name, int ExitCode, List<Record> Records, List<string> Text)
+    {
+        public IEnumerable<Record> Events(string name) => Records.Where(r => r.Type == RecordType.Event && r.Event == name);
+        public Record Metric(string name) => Records.Single(r => r.Type == RecordType.Metric && r.Metric == name);
+        public long Value(string name) => Metric(name).Value ?? throw new InvalidOperationException(name + " has no value");
+    }
+
+    private static Dictionary<string, Scenario> Parse(string stdout)
+    {
+        var result = new Dictionary<string, Scenario>();
+        Scenario? current = null;
+        foreach (string line in stdout.Split('\n'))
+        {
+            if (line.StartsWith("=== ", StringComparison.Ordinal))
+            {
+                string[] parts = line[4..].Split(" rc=");
+                current = new Scenario(parts[0], int.Parse(parts[1].Trim()), [], []);
+                result[current.Name] = current;
+            }
+            else if (current != null && line.StartsWith('{'))
+            {
+                current.Records.Add(JsonSerializer.Deserialize(line, RecordJsonContext.Default.Record)!);
+            }
+            else if (current != null && line.Trim().Length > 0)
+            {
+                current.Text.Add(line.Trim());
+            }
+        }
+        return result;
+    }
+
+    // Outstanding blocks per pab-load status, printed as "outstanding N".
+    private const string Helpers = """
+        insmod /opt/pab/kmod/page_alloc_bench.ko || { echo "insmod failed" >&2; exit 90; }
+        export PAB_RUN_ID=vm-antagonize-run
+        outstanding() { echo "outstanding $(pab-load status 2>/dev/null | sed -n 's/.*"outstanding_blocks":\([0-9]*\).*/\1/p')"; }
+        """;
+
+    private static void AssertOutstandingZero(Scenario s) =>
+        Assert.Contains("outstanding 0", s.Text);
+
+    private static void AssertPinnedOneEach(Scenario s, int cpus)
+    {
+        var pinned = s.Events("pinned").ToList();
+        Assert.Equal(cpus, pinned.Count);
+        foreach (var p in pinned)
+            Assert.EndsWith($"Cpus_allowed_list {p.Cpu}", p.Message);
+        Assert.Equal(cpus, pinned.Select(p => p.Details!["tid"]).Distinct().Count());
+    }
+
+    private static void AssertCountsAndLatencies(Scenario s, int cpus)
+    {
+        long allocs = s.Value(Metrics.KernelPageAllocs);
+        Assert.True(allocs > 0, "no allocations");
+        Assert.Equal(allocs, s.Value("kernel_page_frees"));
+        Assert.Equal(0, s.Events("stop").Single().Details!["outstanding_blocks_after_free"]);
+        Assert.True(s.Value(Metrics.KernelHeldBytes) > 0);
+        Assert.True(s.Value("kernel_page_alloc_rate") > 0);
+        Assert.InRange(s.Value(Metrics.KernelPageAllocsRemote), 0, allocs);
+        Assert.Equal(cpus, s.Events("worker").Count());
+        Assert.All(s.Events("worker"), w => Assert.True(w.Details!["allocs_count"] > 0, $"CPU {w.Cpu} allocated nothing"));
+        foreach (string metric in new[] { Metrics.KernelPageAllocLatenciesNs, Metrics.KernelPageFreeLatenciesNs })
+        {
+            var samples = s.Records.Where(r => r.Type == RecordType.Samples && r.Metric == metric).ToList();
+            Assert.Equal(cpus, samples.Count);
+            Assert.All(samples, r =>
+            {
+                Assert.NotEmpty(r.Values!);
+                Assert.True(r.Values!.Length <= 50_000);
+                Assert.Equal(Math.Min(r.Population!.Value, 50_000), r.Values.Length);
+                Assert.True(r.Details!["p50_ns"] > 0 && r.Details["p50_ns"] <= r.Details["p99_ns"] && r.Details["p99_ns"] <= r.Details["max_ns"]);
+            });
+            Assert.Equal(allocs, samples.Sum(r => r.Population));
+        }
+        Assert.True(s.Value("kernel_page_alloc_latency_p50_ns") > 0);
+        Assert.True(s.Value("kernel_page_alloc_latency_p99_9_ns") <= s.Value("kernel_page_alloc_latency_max_ns"));
+        Assert.Equal(allocs, (long)s.Metric("kernel_page_free_latency_p50_ns").Details!["operations_count"]);
+    }
+
+    [VmFact]
+    public void Orders_0_and_4_wrap_a_command_pinned_counted_and_freed_even_after_SIGKILL()
+    {
+        var r = VmHarness.RunScript(Helpers + """
+
+            child='echo "child adj=$(cat /proc/self/oom_score_adj) parent_adj=$(cat /proc/$PPID/oom_score_adj) label=$PAB_LABEL order=$PAB_ORDER run=$PAB_RUN_ID"; sleep 3; exit 7'
+            for o in 0 4; do
+                pab-antagonize --order $o -- sh -c "$child" >wrap$o.jsonl 2>wrap$o.err
+                echo "=== wrap$o rc=$?"; cat wrap$o.jsonl; cat wrap$o.err >&2; outstanding
+            done
+            pab-antagonize --order 0 --batch 1 --duration 2 >batch1.jsonl 2>batch1.err
+            echo "=== batch1 rc=$?"; cat batch1.jsonl; cat batch1.err >&2; outstanding
+
+            pab-antagonize --order 0 >kill.jsonl 2>kill.err &
+            pid=$!
+            i=0; while ! grep -q '"event":"steady"' kill.jsonl && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done
+            during=$(outstanding)
+            kill -9 $pid; wait $pid; rc=$?
+            echo "=== kill rc=$rc"; cat kill.jsonl; echo "during: $during"; outstanding
+
+            pab-antagonize --order 0 --selftest 20000 >selftest.jsonl 2>selftest.err
+            echo "=== selftest rc=$?"; cat selftest.jsonl; cat selftest.err >&2
+
+            # More than memory, in 4 MiB blocks on one CPU: allocations fail (counted, retried), nothing is killed.
+            timeout -s TERM 25 pab-antagonize --order 10 --cpus 0 --middle 400 --spread 0 --no-latencies >enomem.jsonl 2>enomem.err
+            echo "=== enomem rc=$?"; cat enomem.jsonl; cat enomem.err >&2; outstanding
+            """, new VmOptions { TimeoutSeconds = 900 });
+        output.WriteLine(r.ToString());
+        ModuleVmTests.AssertCleanKernelLog(r);
+        Assert.DoesNotContain("page allocation failure", r.Dmesg);
+        Assert.DoesNotContain("Killed process", r.Dmesg);
+        var s = Parse(r.Stdout);
+
+        foreach (int order in new[] { 0, 4 })
+        {
+            var w = s[$"wrap{order}"];
+            Assert.Equal(7, w.ExitCode); // the command's status
+            Assert.Contains($"child adj=0 parent_adj=-1000 label=antagonized order={order} run=vm-antagonize-run", w.Text);
+            var steady = w.Events("steady").Single();
+            var command = w.Events("command").Single();
+            Assert.True(w.Records.IndexOf(steady) < w.Records.IndexOf(command), "steady must come before the command starts");
+            Assert.All(w.Records, rec => Assert.Equal("vm-antagonize-run", rec.Run));
+            Assert.All(w.Records.Where(rec => rec.Type != RecordType.Meta), rec => Assert.Equal(order, rec.Order));
+            AssertPinnedOneEach(w, 2);
+            AssertCountsAndLatencies(w, 2);
+            Assert.Equal(0, w.Value(Metrics.KernelAllocFailures));
+            Assert.Equal(0, w.Value(Metrics.KernelPageAllocsRemote)); // one node
+            AssertOutstandingZero(w);
+        }
+        Assert.Equal(4096L << 4, (long)s["wrap4"].Metric("kernel_page_alloc_rate").Details!["page_bytes"]);
+
+        var b1 = s["batch1"];
+        Assert.Equal(0, b1.ExitCode);
+        Assert.Equal("1", b1.Records.Single(rec => rec.Type == RecordType.Meta).Options!["batch"]);
+        AssertCountsAndLatencies(b1, 2);
+        AssertOutstandingZero(b1);
+
+        var k = s["kill"];
+        Assert.Equal(137, k.ExitCode);
+        Assert.Single(k.Events("steady"));
+        Assert.Empty(k.Events("stop"));
+        string during = k.Text.Single(t => t.StartsWith("during: outstanding ", StringComparison.Ordinal));
+        Assert.True(long.Parse(during["during: outstanding ".Length..]) > 0, during); // it held pages when killed
+        AssertOutstandingZero(k);
+
+        var st = s["selftest"];
+        Assert.Equal(0, st.ExitCode);
+        Assert.True(st.Value("kernel_selftest_alloc_rate") > 0);
+        Assert.Equal(2, st.Events("selftest").Count());
+        Assert.All(st.Events("selftest"), ev => Assert.Equal(20_000, ev.Details!["allocs_count"] + ev.Details["failures_count"]));
+
+        var e = s["enomem"];
+        Assert.Equal(0, e.ExitCode); // stopped by SIGTERM without a command: a normal end
+        Assert.Empty(e.Events("steady"));
+        Assert.Equal("stopped before steady state", e.Events("stop").Single().Message);
+        Assert.True(e.Value(Metrics.KernelAllocFailures) > 0, "no allocation failed");
+        Assert.True(e.Value(Metrics.KernelPageAllocs) > 0);
+        Assert.Equal(e.Value(Metrics.KernelPageAllocs), e.Value("kernel_page_frees"));
+        AssertOutstandingZero(e);
+    }
+
+    [VmFact]
+    public void Two_nodes_count_remote_pages()
+    {
+        var r = VmHarness.RunScript(Helpers + """
+
+            pab-antagonize --order 0 -- sleep 2 >numa.jsonl 2>numa.err
+            echo "=== numa rc=$?"; cat numa.jsonl; cat numa.err >&2; outstanding
+            # 600 MiB on CPU 0, whose node has 512 MiB: the rest must come from node 1.
+            pab-antagonize --order 10 --cpus 0 --middle 150 --spread 0 --duration 2 --no-latencies >spill.jsonl 2>spill.err
+            echo "=== spill rc=$?"; cat spill.jsonl; cat spill.err >&2; outstanding
+            """, new VmOptions { Numa = true, TimeoutSeconds = 900 });
+        output.WriteLine(r.ToString());
+        ModuleVmTests.AssertCleanKernelLog(r);
+        var s = Parse(r.Stdout);
+
+        var n = s["numa"];
+        Assert.Equal(0, n.ExitCode);
+        AssertPinnedOneEach(n, 2);
+        var nodes = n.Events("pinned").ToDictionary(p => p.Cpu!.Value, p => p.Details!["node"]);
+        Assert.Equal(0, nodes[0]);
+        Assert.Equal(1, nodes[1]);
+        AssertCountsAndLatencies(n, 2);
+        Assert.Equal(2, n.Metric(Metrics.KernelPageAllocsRemote).Details!["numa_nodes_count"]);
+        AssertOutstandingZero(n);
+
+        var spill = s["spill"];
+        Assert.Equal(0, spill.ExitCode);
+        long allocs = spill.Value(Metrics.KernelPageAllocs), remote = spill.Value(Metrics.KernelPageAllocsRemote);
+        Assert.True(remote > 0, $"no remote pages out of {allocs}");
+        Assert.True(remote < allocs, $"every one of {allocs} pages remote");
+        AssertOutstandingZero(spill);
+    }
+}
