@@ -2,6 +2,7 @@ using System.Text.Json;
 using Pab.Common;
 using Pab.Tests.Vm;
 using Xunit.Abstractions;
+using Record = Pab.Common.Record;
 
 namespace Pab.Tests.Antagonize;
 
