@@ -36,23 +36,7 @@ public sealed class ExhaustCgroupTests(ITestOutputHelper output)
     public async Task Child_is_oom_killed_in_the_cgroup_count_matches_its_accounting_and_parent_survives()
     {
         using var box = CgroupSandbox.TryCreate(LimitBytes, out string why) ?? throw new InvalidOperationException(why);
-        string tool = Path.Join(AppContext.BaseDirectory, "pab-exhaust");
-        // The shell moves itself into the cgroup and only then becomes the tool, so nothing
-        // fills outside it; --max-bytes is a second guard should the limit not hold.
-        var psi = new ProcessStartInfo("/bin/sh")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var a in new[]
-                 {
-                     "-c", "echo $$ > \"$0\"/cgroup.procs && exec \"$@\"", box.Dir, tool,
-                     "--iterations", Iterations.ToString(CultureInfo.InvariantCulture), "--chunk", "256K", "--max-bytes", "2G",
-                 })
-            psi.ArgumentList.Add(a);
-        psi.Environment.Remove(RunContext.LabelVariable);
-        psi.Environment.Remove(RunContext.OrderVariable);
-        using var p = Process.Start(psi)!;
+        using var p = StartInCgroup(box, "--iterations", Iterations.ToString(CultureInfo.InvariantCulture), "--chunk", "256K");
         var stderrTask = p.StandardError.ReadToEndAsync();
         string stdout = await p.StandardOutput.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
@@ -94,5 +78,46 @@ public sealed class ExhaustCgroupTests(ITestOutputHelper output)
                 $"the cgroup charged {accounted} bytes during the fill, {accounted - value} more than counted ({value}); allowed: one resolution step {resolution} + kernel-side {kernelSide}");
             Assert.True(r.Details["fill_rate_bytes_per_s"] > 0);
         }
+    }
+
+    [CgroupFact]
+    public async Task Sigterm_ends_the_child_at_once_and_keeps_the_records_already_written()
+    {
+        using var box = CgroupSandbox.TryCreate(LimitBytes, out string why) ?? throw new InvalidOperationException(why);
+        using var p = StartInCgroup(box, "--iterations", "1000", "--chunk", "256K");
+        var stderrTask = p.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        // One whole iteration, then the signal lands during the next one's fill (or start).
+        string first = (await p.StandardOutput.ReadLineAsync(timeout.Token))!;
+        Assert.Equal(0, Pab.Exhaust.ExhaustNative.kill(p.Id, Pab.Exhaust.ExhaustNative.SIGTERM));
+        string rest = await p.StandardOutput.ReadToEndAsync(timeout.Token);
+        await p.WaitForExitAsync(timeout.Token);
+        output.WriteLine(first + "\n" + rest);
+        output.WriteLine(await stderrTask);
+
+        Assert.Equal(128 + 15, p.ExitCode);
+        var lines = new[] { first }.Concat(rest.Split('\n', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        var records = lines.Select(l => JsonSerializer.Deserialize(l, RecordJsonContext.Default.Record)!).ToList();
+        Assert.All(records[..^1], r => Assert.Equal(RecordType.Metric, r.Type));
+        Assert.Equal(RecordType.Event, records[^1].Type);
+        Assert.Equal("interrupted", records[^1].Event);
+        Assert.Contains("SIGTERM", records[^1].Message);
+        // Nothing of the tool is left in the cgroup: the child went with the parent.
+        Assert.Equal("", File.ReadAllText(Path.Join(box.Dir, "cgroup.procs")).Trim());
+    }
+
+    /// <summary>
+    /// Starts pab-exhaust inside the cgroup: the shell moves itself in and only then becomes
+    /// the tool, so nothing fills outside it; --max-bytes 2G is a second guard should the limit not hold.
+    /// </summary>
+    private static Process StartInCgroup(CgroupSandbox box, params string[] args)
+    {
+        var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "-c", "echo $$ > \"$0\"/cgroup.procs && exec \"$@\"", box.Dir, Path.Join(AppContext.BaseDirectory, "pab-exhaust"), "--max-bytes", "2G" })
+            psi.ArgumentList.Add(a);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment.Remove(RunContext.LabelVariable);
+        psi.Environment.Remove(RunContext.OrderVariable);
+        return Process.Start(psi)!;
     }
 }
