@@ -42,29 +42,40 @@ awk -v cpus="$cpus" -v n="$per_cpu" 'BEGIN {
 values=$((cpus * per_cpu * 4 + 10))
 bytes=$(stat -c %s "$input")
 
-# Best of three wall-clock times (seconds) and the peak RSS (KiB) of that run.
+# Best of three runs: wall-clock seconds, CPU seconds (user + system) and peak RSS (KiB) of that run.
+# CPU time is shown too because on a shared 2-core machine wall time mostly measures the neighbours.
 measure() {
-    local best="" rss=""
+    local best="" cpu="" rss=""
     for _ in 1 2 3; do
-        /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" < "$input" || { cat "$work/stderr" >&2; exit 1; }
-        read -r t m < "$work/time"
-        if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$t; rss=$m; fi
+        /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" < "$input" || { cat "$work/stderr" >&2; exit 1; }
+        read -r t u s m < "$work/time"
+        if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+            best=$t; cpu=$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }'); rss=$m
+        fi
     done
-    echo "$best $rss"
+    echo "$best $cpu $rss"
 }
 
-read -r jq_s jq_kib < <(measure jq -c .)
-read -r text_s text_kib < <(measure "$report" --format text)
-read -r orig_s orig_kib < <(measure "$report" --format text --output-path "$work/out.json")
+{
+    measure jq -c .
+    measure "$report" --format text
+    measure "$report" --format text --output-path "$work/out.json"
+    measure "$report" --format jsonl
+} > "$work/results"
 
-awk -v values="$values" -v bytes="$bytes" -v jq_s="$jq_s" -v jq_kib="$jq_kib" \
-    -v text_s="$text_s" -v text_kib="$text_kib" -v orig_s="$orig_s" -v orig_kib="$orig_kib" 'BEGIN {
-    printf "input: %d values, %.1f MiB of JSON lines\n", values, bytes / 1048576
-    printf "%-44s %8s %14s %12s\n", "command", "time", "values/s", "peak RSS"
-    printf "%-44s %7.2fs %14.0f %8.1f MiB\n", "jq -c . >/dev/null", jq_s, values / jq_s, jq_kib / 1024
-    printf "%-44s %7.2fs %14.0f %8.1f MiB\n", "pab-report --format text", text_s, values / text_s, text_kib / 1024
-    printf "%-44s %7.2fs %14.0f %8.1f MiB\n", "pab-report --format text --output-path F", orig_s, values / orig_s, orig_kib / 1024
-    printf "pab-report speed relative to jq: %.2f×\n", jq_s / text_s
-    ok = (values / text_s >= 5e6) && (text_s <= jq_s) && (text_kib / 1024 < 200)
-    printf "goal (≥ 5 M values/s, not slower than jq, < 200 MiB): %s\n", ok ? "met" : "NOT met"
-}'
+awk -v values="$values" -v bytes="$bytes" -v load="$(cut -d' ' -f1 /proc/loadavg)" -v ncpu="$(nproc)" '
+BEGIN {
+    split("jq -c . >/dev/null|pab-report --format text|pab-report --format text --output-path F|pab-report --format jsonl", name, "|")
+    printf "input: %d values, %.1f MiB of JSON lines; load average %s on %d CPUs\n", values, bytes / 1048576, load, ncpu
+    printf "%-42s %8s %14s %8s %14s %12s\n", "command", "wall", "values/s", "CPU", "values/CPU-s", "peak RSS"
+}
+{
+    wall[NR] = $1; cpu[NR] = $2; rss[NR] = $3
+    printf "%-42s %7.2fs %14.0f %7.2fs %14.0f %8.1f MiB\n", name[NR], $1, values / $1, $2, values / $2, $3 / 1024
+}
+END {
+    printf "pab-report --format text relative to jq: %.2f× (wall), %.2f× (CPU)\n", wall[1] / wall[2], cpu[1] / cpu[2]
+    ok = (values / wall[2] >= 5e6) && (wall[2] <= wall[1]) && (rss[2] / 1024 < 200)
+    okcpu = (values / cpu[2] >= 5e6) && (cpu[2] <= cpu[1]) && (rss[2] / 1024 < 200)
+    printf "goal (>= 5 M values/s, not slower than jq, < 200 MiB): %s by wall time, %s by CPU time\n", ok ? "met" : "NOT met", okcpu ? "met" : "NOT met"
+}' "$work/results"

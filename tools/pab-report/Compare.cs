@@ -38,6 +38,9 @@ public sealed record Side(string Name, IReadOnlyList<InputSource> Sources)
     }
 }
 
+/// <summary>What compare writes.</summary>
+public enum CompareFormat { Text, Markdown }
+
 public enum Verdict { NoSignificantChange, SignificantlyHigher, SignificantlyLower, TooFewValues, Missing }
 
 public sealed record SideResult(string Name, Summary? Summary, double Change, double PValue, Verdict Verdict);
@@ -63,6 +66,8 @@ public sealed class Comparison
 
     public List<ComparisonRow> Rows { get; } = [];
     public List<string> SideNames { get; } = [];
+    /// <summary>One line per side: its files, runs and machine.</summary>
+    public List<string> SideInfo { get; } = [];
 
     public static Comparison Run(IReadOnlyList<MergedData> sides, IReadOnlyList<string> names, double alpha, double minChange)
     {
@@ -167,11 +172,15 @@ public sealed class Comparison
         if (markdown)
         {
             w.WriteLine("## page-alloc-bench comparison\n");
+            foreach (string info in SideInfo) w.WriteLine("- " + info);
+            if (SideInfo.Count > 0) w.WriteLine();
             table.WriteMarkdown(w);
             w.WriteLine();
         }
         else
         {
+            foreach (string info in SideInfo) w.WriteLine(info);
+            if (SideInfo.Count > 0) w.WriteLine();
             table.WriteText(w);
         }
         w.WriteLine($"{(markdown ? "" : "  ")}change: of the median against {SideNames[0]}; significant: two-sided Mann-Whitney U p < {Alpha.ToString(CultureInfo.InvariantCulture)} and |change| ≥ {(MinChange * 100).ToString("0.#", CultureInfo.InvariantCulture)} %.");

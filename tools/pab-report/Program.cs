@@ -42,10 +42,10 @@ namespace Pab.Report
             Arity = new ArgumentArity(2, 64),
         };
 
-        private static readonly Option<ReportFormat> CompareFormatOption = new("--format", "-f")
+        private static readonly Option<CompareFormat> CompareFormatOption = new("--format", "-f")
         {
-            Description = "text or markdown",
-            DefaultValueFactory = _ => ReportFormat.Text,
+            Description = "Output: text or markdown",
+            DefaultValueFactory = _ => CompareFormat.Text,
         };
 
         private static readonly Option<double> AlphaOption = new("--alpha")
@@ -60,6 +60,9 @@ namespace Pab.Report
             DefaultValueFactory = _ => 1.0,
         };
 
+        // PAB_REPORT_TIMING=1 prints where the time goes (for bench/report-throughput.sh).
+        private static readonly bool Timing = Environment.GetEnvironmentVariable("PAB_REPORT_TIMING") == "1";
+
         public static int Run(string[] args, Stream stdout, TextWriter stderr)
         {
             var root = new RootCommand("Merge page-alloc-bench records from any runs into a report; 'compare' sets runs against a baseline")
@@ -70,11 +73,6 @@ namespace Pab.Report
             {
                 SidesArgument, CompareFormatOption, KeepOption, SkipBadOption, AlphaOption, MinChangeOption,
             };
-            CompareFormatOption.Validators.Add(r =>
-            {
-                if (r.GetValueOrDefault<ReportFormat>() is not (ReportFormat.Text or ReportFormat.Markdown))
-                    r.AddError("--format: compare writes text or markdown");
-            });
             AlphaOption.Validators.Add(r =>
             {
                 if (r.GetValueOrDefault<double>() is not (> 0 and < 1)) r.AddError("--alpha must lie between 0 and 1");
@@ -95,7 +93,9 @@ namespace Pab.Report
             string[] files = pr.GetValue(FilesArgument) ?? [];
             var sources = files.Length == 0 ? [InputSource.FromArgument("-")] : files.Select(InputSource.FromArgument).ToList();
             bool skipBad = pr.GetValue(SkipBadOption);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var data = MergedData.Read(sources, pr.GetValue(KeepOption));
+            if (Timing) stderr.WriteLine($"pab-report: timing: read and merged in {clock.Elapsed.TotalSeconds:0.000} s wall, {System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.000} s CPU");
             bool failed = PrintProblems(data, skipBad, stderr, "");
             var warnings = failed ? [] : Advice.For(data);
             foreach (var w in warnings) stderr.WriteLine($"pab-report: warning: {w}");
@@ -114,6 +114,7 @@ namespace Pab.Report
             var format = pr.GetValue(FormatOption) ?? (Console.IsOutputRedirected ? ReportFormat.Jsonl : ReportFormat.Text);
             Exporters.For(format).Export(data, warnings, stdout);
             stdout.Flush();
+            if (Timing) stderr.WriteLine($"pab-report: timing: done in {clock.Elapsed.TotalSeconds:0.000} s wall, {System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.000} s CPU");
             return 0;
         }
 
@@ -146,8 +147,11 @@ namespace Pab.Report
             }
             if (failed) return 1;
             var cmp = Comparison.Run(data, names, pr.GetValue(AlphaOption), pr.GetValue(MinChangeOption) / 100);
+            for (int i = 0; i < sides.Count; i++)
+                cmp.SideInfo.Add($"{names[i]}: {sides[i].Sources.Count} file(s), {data[i].Runs.Count} run(s)"
+                    + (data[i].Runs.SelectMany(r => r.Meta).Select(m => m.Host).FirstOrDefault(h => h != null) is { } host ? "; " + TextExporter.DescribeHost(host) : ""));
             using var w = Exporters.Writer(stdout);
-            cmp.Write(w, pr.GetValue(CompareFormatOption) == ReportFormat.Markdown);
+            cmp.Write(w, pr.GetValue(CompareFormatOption) == CompareFormat.Markdown);
             return 0;
         }
 

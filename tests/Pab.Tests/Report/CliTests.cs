@@ -84,6 +84,7 @@ public sealed class CliTests : IDisposable
         var (code, stdout, stderr) = Run("compare", $"base={a}", $"new={b}", "--format", "markdown");
         Assert.True(code == 0, stderr);
         Assert.Contains("| idle_available_bytes | - | base |", stdout);
+        Assert.Contains("- base: 1 file(s), 1 run(s); Linux 6.1.0-56-amd64", stdout);
         Assert.Contains("no significant change", stdout);
         Assert.DoesNotContain("significantly", stdout);
 
@@ -94,7 +95,7 @@ public sealed class CliTests : IDisposable
         Assert.Contains("nope.jsonl' does not exist", stderr);
         (code, _, stderr) = Run("compare", a, b, "--format", "csv");
         Assert.NotEqual(0, code);
-        Assert.Contains("compare writes text or markdown", stderr);
+        Assert.Contains("csv", stderr);
     }
 
     /// <summary>The real pab-report process, fed on a stdin pipe as in `pab-exhaust | pab-report`.</summary>
