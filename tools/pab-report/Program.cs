@@ -92,6 +92,8 @@ namespace Pab.Report
         {
             string[] files = pr.GetValue(FilesArgument) ?? [];
             var sources = files.Length == 0 ? [InputSource.FromArgument("-")] : files.Select(InputSource.FromArgument).ToList();
+            if (files.Length == 0 && !Console.IsInputRedirected)
+                stderr.WriteLine("pab-report: reading records from standard input (end with Ctrl-D; --help for usage)");
             bool skipBad = pr.GetValue(SkipBadOption);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var data = MergedData.Read(sources, pr.GetValue(KeepOption));
@@ -112,8 +114,17 @@ namespace Pab.Report
                 }
             }
             var format = pr.GetValue(FormatOption) ?? (Console.IsOutputRedirected ? ReportFormat.Jsonl : ReportFormat.Text);
-            Exporters.For(format).Export(data, warnings, stdout);
-            stdout.Flush();
+            try
+            {
+                Exporters.For(format).Export(data, warnings, stdout);
+                stdout.Flush();
+            }
+            catch (IOException e)
+            {
+                // e.g. `pab-report | head`: the reader went away; --output-path, if any, is complete.
+                stderr.WriteLine($"pab-report: standard output: {e.Message}");
+                return 1;
+            }
             if (Timing) stderr.WriteLine($"pab-report: timing: done in {clock.Elapsed.TotalSeconds:0.000} s wall, {System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.000} s CPU");
             return 0;
         }
