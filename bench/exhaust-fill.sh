@@ -3,7 +3,9 @@
 # bench/exhaust-touch.c), the same amount of memory each, side by side in one run; then the
 # coefficient of variation of five idle pab-exhaust iterations (real OOM kills).
 #
-#   bench/exhaust-fill.sh [--size MIB] [--reps N] [--cv-limit MIB] [--no-cgroup]
+#   bench/exhaust-fill.sh [--size MIB] [--reps N] [--cv-limit MIB] [--no-cgroup] [--variants]
+#
+# --variants also times pab-exhaust --touch and --huge-pages, to show where the speed comes from.
 #
 # On a host everything runs inside a memory cgroup made below this shell's own (limit: the
 # fill size plus headroom for the rate runs, --cv-limit for the OOM runs), and the rate runs
@@ -12,13 +14,14 @@
 # Env: PAB_EXHAUST (tool; default the Debug build, else build/bin/pab-exhaust),
 #      PAB_TOUCH (a built exhaust-touch; default: compiled here with cc -O2 -static).
 set -eu
-size_mib=1024 reps=3 cv_limit_mib=1024 use_cgroup=1
+size_mib=1024 reps=3 cv_limit_mib=1024 use_cgroup=1 variants=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--size) size_mib=$2; shift 2 ;;
 	--reps) reps=$2; shift 2 ;;
 	--cv-limit) cv_limit_mib=$2; shift 2 ;;
 	--no-cgroup) use_cgroup=; shift ;;
+	--variants) variants=1; shift ;;
 	*) echo "exhaust-fill: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -70,8 +73,8 @@ field() { # KEY: a number from a JSON record on stdin
 	sed -n "s/.*\"$1\":\\([-0-9.e+E]*\\).*/\\1/p"
 }
 
-echo "exhaust-fill: $(nproc) CPUs, $(uname -r), filling $size_mib MiB per run, $reps runs each, alternating"
-: >"$tmp/plain" ; : >"$tmp/pab"; : >"$tmp/cpu"
+echo "exhaust-fill: $(nproc) CPUs, $(uname -r), THP $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null), filling $size_mib MiB per run, $reps runs each, alternating"
+: >"$tmp/plain"; : >"$tmp/pab"; : >"$tmp/cpu"; : >"$tmp/touch"; : >"$tmp/huge"
 i=0
 while [ $i -lt "$reps" ]; do
 	run $((size_mib + 512)) "$touch_bin" "$size" >"$tmp/out"
@@ -79,35 +82,47 @@ while [ $i -lt "$reps" ]; do
 	run $((size_mib + 512)) "$tool" --iterations 1 --max-bytes "$size" 2>/dev/null >"$tmp/out"
 	field fill_rate_bytes_per_s <"$tmp/out" >>"$tmp/pab"
 	field parent_cpu_s <"$tmp/out" >>"$tmp/cpu"
+	if [ -n "$variants" ]; then
+		run $((size_mib + 512)) "$tool" --iterations 1 --max-bytes "$size" --touch 2>/dev/null >"$tmp/out"
+		field fill_rate_bytes_per_s <"$tmp/out" >>"$tmp/touch"
+		run $((size_mib + 512)) "$tool" --iterations 1 --max-bytes "$size" --huge-pages 2>/dev/null >"$tmp/out"
+		field fill_rate_bytes_per_s <"$tmp/out" >>"$tmp/huge"
+	fi
 	i=$((i + 1))
 done
-awk -v plainf="$tmp/plain" -v pabf="$tmp/pab" -v cpuf="$tmp/cpu" '
+awk -v plainf="$tmp/plain" -v pabf="$tmp/pab" -v cpuf="$tmp/cpu" -v touchf="$tmp/touch" -v hugef="$tmp/huge" '
 function median(a, n,   i, j, t) {
 	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
+function load(f, a,   v, n) { n = 0; runs = ""; while ((getline v < f) > 0) { a[++n] = v; runs = runs sprintf(" %.3f", v / 1073741824) }; return n }
 BEGIN {
 	G = 1073741824
-	while ((getline v < plainf) > 0) { p[++np] = v; ps = ps sprintf(" %.2f", v / G) }
-	while ((getline v < pabf) > 0) { q[++nq] = v; qs = qs sprintf(" %.2f", v / G) }
-	while ((getline v < cpuf) > 0) { c[++nc] = v; cs = cs sprintf(" %.3f", v) }
+	np = load(plainf, p); ps = runs
+	nq = load(pabf, q); qs = runs
 	mp = median(p, np); mq = median(q, nq)
 	printf "plain touch loop (1 thread/CPU): median %.3f GiB/s  (runs:%s)\n", mp / G, ps
 	printf "pab-exhaust:                     median %.3f GiB/s  (runs:%s)\n", mq / G, qs
+	nt = load(touchf, t); ts = runs
+	if (nt) printf "pab-exhaust --touch:             median %.3f GiB/s  (runs:%s)\n", median(t, nt) / G, ts
+	nh = load(hugef, h); hs = runs
+	if (nh) printf "pab-exhaust --huge-pages:        median %.3f GiB/s  (runs:%s)\n", median(h, nh) / G, hs
 	printf "ratio pab-exhaust / plain: %.2f\n", mq / mp
-	printf "pab-exhaust parent CPU while filling, s:%s (no output while filling)\n", cs
+	while ((getline v < cpuf) > 0) cs = cs sprintf(" %.3f", v)
+	printf "pab-exhaust parent CPU while filling, s:%s (it prints nothing while filling)\n", cs
 }'
 
 echo "exhaust-fill: five idle iterations until OOM kill$([ -n "$use_cgroup" ] && echo " in a $cv_limit_mib MiB cgroup")"
 run "$cv_limit_mib" "$tool" --iterations 5 2>/dev/null >"$tmp/cv"
-field '"value"' <"$tmp/cv" >/dev/null || true
 sed -n 's/.*"value":\([0-9]*\).*/\1/p' "$tmp/cv" | awk '
+# busybox awk may lack math support: square root by Newton iteration
+function root(x,   r, i) { if (x <= 0) return 0; r = x; for (i = 0; i < 100; i++) r = (r + x / r) / 2; return r }
 { v[++n] = $1; s += $1 }
 END {
 	if (n < 2) { print "exhaust-fill: fewer than two iterations finished"; exit 1 }
 	m = s / n
-	for (i = 1; i <= n; i++) ss += (v[i] - m) ^ 2
-	sd = sqrt(ss / (n - 1))
+	for (i = 1; i <= n; i++) ss += (v[i] - m) * (v[i] - m)
+	sd = root(ss / (n - 1))
 	for (i = 1; i <= n; i++) printf "  iteration %d: %d bytes (%.1f MiB)\n", i - 1, v[i], v[i] / 1048576
 	printf "idle available: mean %.1f MiB, sd %.2f MiB, coefficient of variation %.3f %%\n", m / 1048576, sd / 1048576, 100 * sd / m
 }'

@@ -3,7 +3,7 @@
  * pab-exhaust with: one thread per CPU mmaps pieces and writes one byte to
  * every page until the given total is reached, then prints the fill rate.
  *
- * usage: exhaust-touch BYTES [PIECE_BYTES]
+ * usage: exhaust-touch BYTES [PIECE_BYTES]   (pieces of 64 MiB by default, as pab-exhaust maps)
  * prints: bytes=N seconds=S rate_bytes_per_s=R
  */
 #define _GNU_SOURCE
@@ -55,7 +55,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	total = atol(argv[1]);
-	piece = argc > 2 ? atol(argv[2]) : 2L << 20;
+	piece = argc > 2 ? atol(argv[2]) : 64L << 20;
 	page_size = sysconf(_SC_PAGESIZE);
 	if (cpus > 1024)
 		cpus = 1024;

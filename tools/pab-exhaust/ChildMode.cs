@@ -152,6 +152,8 @@ public static unsafe class ChildMode
             void* p = mmap(null, (nuint)piece, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
             if ((nint)p != MapFailed)
             {
+                if (page->HugePages != 0)
+                    madvise(p, (nuint)piece, MADV_HUGEPAGE); // best effort: THP may be off
                 Interlocked.Add(ref page->Mapped, piece);
                 length = piece;
                 return (byte*)p;

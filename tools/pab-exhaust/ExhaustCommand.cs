@@ -69,6 +69,11 @@ public static class ExhaustCommand
         Description = "Fault pages in by writing to each instead of MADV_POPULATE_WRITE (for comparison)",
     };
 
+    public static readonly Option<bool> HugePagesOption = new("--huge-pages")
+    {
+        Description = "madvise(MADV_HUGEPAGE) every mapping: fewer, larger faults where THP is enabled; not the original's behaviour, so off by default",
+    };
+
     static ExhaustCommand()
     {
         LabelOption.Validators.Add(r =>
@@ -136,6 +141,7 @@ public static class ExhaustCommand
             MaxBytes = max,
             Progress = pr.GetValue(ProgressOption),
             ForceTouch = pr.GetValue(TouchOption),
+            HugePages = pr.GetValue(HugePagesOption),
         }, null);
     }
 
@@ -145,7 +151,7 @@ public static class ExhaustCommand
             "Measure how much memory userspace can get: a child fills memory on every CPU until the OOM killer ends it, " +
             "counting every chunk the kernel gave. One JSON-lines record per iteration on stdout; progress and errors on stderr.")
         {
-            IterationsOption, LabelOption, OrderOption, ChunkOption, MmapSizeOption, MaxBytesOption, ProgressOption, TouchOption,
+            IterationsOption, LabelOption, OrderOption, ChunkOption, MmapSizeOption, MaxBytesOption, ProgressOption, TouchOption, HugePagesOption,
         };
         root.SetAction(pr =>
         {

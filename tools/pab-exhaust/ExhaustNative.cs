@@ -7,7 +7,7 @@ public static unsafe partial class ExhaustNative
 {
     public const int PROT_READ = 1, PROT_WRITE = 2;
     public const int MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_ANONYMOUS = 0x20;
-    public const int MADV_POPULATE_WRITE = 23;
+    public const int MADV_POPULATE_WRITE = 23, MADV_HUGEPAGE = 14;
     public const int MCL_CURRENT = 1, MCL_FUTURE = 2, MCL_ONFAULT = 4;
     public const uint MFD_CLOEXEC = 1;
     public const int WNOHANG = 1;

@@ -23,6 +23,8 @@ public sealed partial record ExhaustSettings
     public int Workers { get; init; } = Environment.ProcessorCount;
     /// <summary>Touch pages even where MADV_POPULATE_WRITE exists (for comparing the two).</summary>
     public bool ForceTouch { get; init; }
+    /// <summary>Ask for transparent huge pages (MADV_HUGEPAGE) on every mapping.</summary>
+    public bool HugePages { get; init; }
 
     /// <summary>How far the count can be below what the child really had when it died: each worker's chunk in flight.</summary>
     public long ResolutionBytes => ChunkBytes * Workers;

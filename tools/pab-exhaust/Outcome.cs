@@ -114,6 +114,7 @@ public static class Outcomes
             ["workers"] = settings.Workers,
             ["mmap_bytes"] = s.PieceBytes,
             ["populate_write"] = s.UsedTouch || settings.ForceTouch ? 0 : 1,
+            ["huge_pages"] = settings.HugePages ? 1 : 0,
             ["child_baseline_rss_bytes"] = s.BaselineRssBytes,
             ["child_start_s"] = Math.Round(childStartSeconds, 6),
         };

@@ -113,6 +113,7 @@ public sealed unsafe class Parent(ExhaustSettings settings, RecordWriter writer,
             page->MmapBytes = settings.MmapBytes;
             page->MaxBytes = settings.MaxBytes ?? 0;
             page->ForceTouch = settings.ForceTouch ? 1 : 0;
+            page->HugePages = settings.HugePages ? 1 : 0;
             return RunChild(iteration, page, memfd, progress);
         }
         finally

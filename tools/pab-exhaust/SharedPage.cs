@@ -47,6 +47,8 @@ public struct SharedPage
     /// <summary>Set to 1 by the parent once it has what it needs from before the fill.</summary>
     public int Go;
     public int ForceTouch;
+    public int HugePages;
+    private int _pad;
 
     // From the child.
     public int State;
