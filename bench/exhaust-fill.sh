@@ -5,7 +5,8 @@
 #
 #   bench/exhaust-fill.sh [--size MIB] [--reps N] [--cv-limit MIB] [--no-cgroup] [--variants]
 #
-# --variants also times pab-exhaust --touch and --huge-pages, to show where the speed comes from.
+# --variants also times pab-exhaust --touch and --huge-pages, and the plain loop printing a count
+# per page as the original's child did, to show where the speed comes from.
 #
 # On a host everything runs inside a memory cgroup made below this shell's own (limit: the
 # fill size plus headroom for the rate runs, --cv-limit for the OOM runs), and the rate runs
@@ -74,7 +75,7 @@ field() { # KEY: a number from a JSON record on stdin
 }
 
 echo "exhaust-fill: $(nproc) CPUs, $(uname -r), THP $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null), filling $size_mib MiB per run, $reps runs each, alternating"
-: >"$tmp/plain"; : >"$tmp/pab"; : >"$tmp/cpu"; : >"$tmp/touch"; : >"$tmp/huge"
+: >"$tmp/plain"; : >"$tmp/pab"; : >"$tmp/cpu"; : >"$tmp/touch"; : >"$tmp/huge"; : >"$tmp/print"
 i=0
 while [ $i -lt "$reps" ]; do
 	run $((size_mib + 512)) "$touch_bin" "$size" >"$tmp/out"
@@ -87,10 +88,12 @@ while [ $i -lt "$reps" ]; do
 		field fill_rate_bytes_per_s <"$tmp/out" >>"$tmp/touch"
 		run $((size_mib + 512)) "$tool" --iterations 1 --max-bytes "$size" --huge-pages 2>/dev/null >"$tmp/out"
 		field fill_rate_bytes_per_s <"$tmp/out" >>"$tmp/huge"
+		run $((size_mib + 512)) sh -c '"$0" "$1" 67108864 print | tail -n 1 >/dev/null' "$touch_bin" "$size" 2>"$tmp/out"
+		sed -n 's/.*rate_bytes_per_s=\([0-9.]*\).*/\1/p' "$tmp/out" >>"$tmp/print"
 	fi
 	i=$((i + 1))
 done
-awk -v plainf="$tmp/plain" -v pabf="$tmp/pab" -v cpuf="$tmp/cpu" -v touchf="$tmp/touch" -v hugef="$tmp/huge" '
+awk -v plainf="$tmp/plain" -v pabf="$tmp/pab" -v cpuf="$tmp/cpu" -v touchf="$tmp/touch" -v hugef="$tmp/huge" -v printf_="$tmp/print" '
 function median(a, n,   i, j, t) {
 	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
@@ -107,7 +110,10 @@ BEGIN {
 	if (nt) printf "pab-exhaust --touch:             median %.3f GiB/s  (runs:%s)\n", median(t, nt) / G, ts
 	nh = load(hugef, h); hs = runs
 	if (nh) printf "pab-exhaust --huge-pages:        median %.3f GiB/s  (runs:%s)\n", median(h, nh) / G, hs
+	nr = load(printf_, pr); rs = runs
+	if (nr) printf "plain loop printing each page:   median %.3f GiB/s  (runs:%s)  (like the original child)\n", median(pr, nr) / G, rs
 	printf "ratio pab-exhaust / plain: %.2f\n", mq / mp
+	if (nr) printf "ratio pab-exhaust / plain loop printing each page: %.2f\n", mq / median(pr, nr)
 	while ((getline v < cpuf) > 0) cs = cs sprintf(" %.3f", v)
 	printf "pab-exhaust parent CPU while filling, s:%s (it prints nothing while filling)\n", cs
 }'

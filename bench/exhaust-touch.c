@@ -3,8 +3,11 @@
  * pab-exhaust with: one thread per CPU mmaps pieces and writes one byte to
  * every page until the given total is reached, then prints the fill rate.
  *
- * usage: exhaust-touch BYTES [PIECE_BYTES]   (pieces of 64 MiB by default, as pab-exhaust maps)
- * prints: bytes=N seconds=S rate_bytes_per_s=R
+ * usage: exhaust-touch BYTES [PIECE_BYTES [print]]   (pieces of 64 MiB by default, as pab-exhaust maps)
+ * prints: bytes=N seconds=S rate_bytes_per_s=R (on stderr when "print" is given)
+ *
+ * With "print", every page is also reported on stdout as a running count, flushed each time:
+ * the way the original's child told its parent how far it got.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -12,12 +15,14 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 static long total, piece, page_size;
-static atomic_long claimed;
+static atomic_long claimed, touched;
+static int print;
 
 static void *worker(void *arg)
 {
@@ -38,8 +43,13 @@ static void *worker(void *arg)
 			perror("mmap");
 			exit(1);
 		}
-		for (long off = 0; off < len; off += page_size)
+		for (long off = 0; off < len; off += page_size) {
 			p[off] = 1;
+			if (print) {
+				printf("%ld\n", atomic_fetch_add(&touched, page_size) + page_size);
+				fflush(stdout);
+			}
+		}
 	}
 }
 
@@ -56,6 +66,7 @@ int main(int argc, char **argv)
 	}
 	total = atol(argv[1]);
 	piece = argc > 2 ? atol(argv[2]) : 64L << 20;
+	print = argc > 3 && strcmp(argv[3], "print") == 0;
 	page_size = sysconf(_SC_PAGESIZE);
 	if (cpus > 1024)
 		cpus = 1024;
@@ -66,6 +77,6 @@ int main(int argc, char **argv)
 		pthread_join(threads[i], NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	s = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-	printf("bytes=%ld seconds=%.6f rate_bytes_per_s=%.0f\n", total, s, total / s);
+	fprintf(print ? stderr : stdout, "bytes=%ld seconds=%.6f rate_bytes_per_s=%.0f\n", total, s, total / s);
 	return 0;
 }
