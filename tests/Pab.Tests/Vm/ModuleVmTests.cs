@@ -48,7 +48,8 @@ public sealed class ModuleVmTests
             # Every step prints "step NAME rc=N"; the test reads them back.
             step() { name=$1; shift; "$@" > "out.$name" 2>&1; echo "step $name rc=$?"; cat "out.$name" >&2; }
             settle() { sync; echo 3 > /proc/sys/vm/drop_caches; echo 1 > /proc/sys/vm/compact_memory; sleep 1; }
-            memfree() { awk '/^MemFree:/ {print $2}' /proc/meminfo; }
+            # Free pages include those parked on the per-CPU lists, which MemFree leaves out.
+            memfree() { awk '/^MemFree:/ {f=$2} $1=="count:" {p+=$2} END {print f + p*4}' /proc/meminfo /proc/zoneinfo; }
             step status-unloaded pab-load status
             settle; echo "memfree_before_kb $(memfree)"
             step insert pab-load insert
