@@ -35,7 +35,21 @@ public interface IRecordSink
 /// </summary>
 public static class InputReader
 {
-    private const int InitialBuffer = 1 << 20;
+    private const int InitialBuffer = 4 << 20;
+    /// <summary>Below this many bytes a batch is parsed on the calling thread: not worth waking another.</summary>
+    private const int ParallelThreshold = 256 << 10;
+
+    private readonly record struct PendingLine(int Start, int Length, long Number, bool Terminated);
+
+    private struct Parsed
+    {
+        public Record? Record;
+        public ValueChunk? Values;
+        public InputProblem? Problem;
+    }
+
+    // Each parsing thread reuses its own values buffer.
+    [ThreadStatic] private static long[]? t_values;
 
     public static void Read(InputSource source, IRecordSink sink)
     {
@@ -59,7 +73,6 @@ public static class InputReader
     private static void ReadStream(InputSource source, Stream stream, IRecordSink sink)
     {
         byte[] buf = ArrayPool<byte>.Shared.Rent(InitialBuffer);
-        long[] values = new long[1024];
         try
         {
             int start = 0, end = 0, scanned = 0;
@@ -75,26 +88,26 @@ public static class InputReader
                 OriginalFormat.Import(source, whole.GetBuffer().AsSpan(0, (int)whole.Length), sink);
                 return;
             }
+            var batch = new List<PendingLine>();
             while (true)
             {
-                int nl = buf.AsSpan(scanned, end - scanned).IndexOf((byte)'\n');
-                if (nl >= 0)
+                // Cut every complete line in the buffer, parse them together, then make room.
+                int nl;
+                while ((nl = buf.AsSpan(scanned, end - scanned).IndexOf((byte)'\n')) >= 0)
                 {
                     int stop = scanned + nl;
-                    lineNo++;
-                    HandleLine(buf.AsSpan(start, stop - start), new SourcePos(source.Name, lineNo), terminated: true, ref values, sink);
+                    batch.Add(new PendingLine(start, stop - start, ++lineNo, true));
                     start = scanned = stop + 1;
-                    continue;
                 }
-                if (eof)
+                scanned = end; // what is left holds no newline
+                if (eof && start < end)
                 {
-                    if (start < end)
-                    {
-                        lineNo++;
-                        HandleLine(buf.AsSpan(start, end - start), new SourcePos(source.Name, lineNo), terminated: false, ref values, sink);
-                    }
-                    return;
+                    batch.Add(new PendingLine(start, end - start, ++lineNo, false));
+                    start = end;
                 }
+                ParseBatch(buf, batch, source.Name, sink);
+                batch.Clear();
+                if (eof) return;
                 // Keep the unfinished line; make room for more of it.
                 int pending = end - start;
                 scanned -= start;
@@ -131,27 +144,47 @@ public static class InputReader
         return total;
     }
 
-    private static void HandleLine(ReadOnlySpan<byte> line, SourcePos where, bool terminated, ref long[] values, IRecordSink sink)
+    /// <summary>Parses a batch of lines (in parallel when large: a samples line is ~400 KB) and hands them on in input order.</summary>
+    private static void ParseBatch(byte[] buf, List<PendingLine> batch, string file, IRecordSink sink)
     {
+        if (batch.Count == 0) return;
+        var results = new Parsed[batch.Count];
+        long bytes = 0;
+        foreach (var line in batch) bytes += line.Length;
+        if (batch.Count > 1 && bytes >= ParallelThreshold)
+            Parallel.For(0, batch.Count, i => results[i] = ParseLine(buf, batch[i], file));
+        else
+            for (int i = 0; i < batch.Count; i++) results[i] = ParseLine(buf, batch[i], file);
+        for (int i = 0; i < results.Length; i++)
+        {
+            if (results[i].Problem is { } problem) sink.Problem(problem);
+            else if (results[i].Record is { } record) sink.Accept(record, results[i].Values, new SourcePos(file, batch[i].Number));
+        }
+    }
+
+    private static Parsed ParseLine(byte[] buf, PendingLine pending, string file)
+    {
+        var line = new ReadOnlySpan<byte>(buf, pending.Start, pending.Length);
         if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
-        if (line.Trim(" \t"u8).IsEmpty) return;
-        Record record;
-        ValueChunk? chunk;
+        if (line.Trim(" \t"u8).IsEmpty) return default;
+        var where = new SourcePos(file, pending.Number);
+        t_values ??= new long[1024];
         try
         {
-            record = RecordParser.Parse(line, ref values, out chunk);
+            var record = RecordParser.Parse(line, ref t_values, out var chunk);
+            return new Parsed { Record = record, Values = chunk };
         }
         catch (Exception e) when (e is JsonException or BadRecordException or InvalidOperationException or FormatException)
         {
             string reason = e is JsonException j ? Clean(j) : e.Message;
             // A writer killed mid-line leaves an unterminated last line: expected damage, not a broken file.
-            if (!terminated)
-                sink.Problem(new InputProblem(Severity.Warning, where, $"truncated last line skipped ({reason}); the writer was probably killed mid-line"));
-            else
-                sink.Problem(new InputProblem(Severity.Error, where, $"malformed record: {reason}"));
-            return;
+            return new Parsed
+            {
+                Problem = pending.Terminated
+                    ? new InputProblem(Severity.Error, where, $"malformed record: {reason}")
+                    : new InputProblem(Severity.Warning, where, $"truncated last line skipped ({reason}); the writer was probably killed mid-line"),
+            };
         }
-        sink.Accept(record, chunk, where);
     }
 
     // Utf8JsonReader's messages name the line of the parsed span (always 0 here) and the byte position; keep the useful part.

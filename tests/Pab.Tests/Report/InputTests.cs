@@ -88,6 +88,22 @@ public class InputTests
     }
 
     [Fact]
+    public void ManyLargeLinesParsedInParallelKeepInputOrderAndLineNumbers()
+    {
+        // ~50 lines of ~130 KB: several batches, each parsed on both cores.
+        var lines = Enumerable.Range(0, 50).Select(k => Line(Samples("A", Metrics.KernelPageAllocLatenciesNs,
+            Enumerable.Range(0, 20_000).Select(i => (long)k * 1_000_000 + i).ToArray(), 0, cpu: k))).ToList();
+        lines[37] = lines[37][..1000] + "x" + lines[37][1001..];
+        var data = Merge(Text("par.jsonl", string.Join("\n", lines) + "\n"));
+        var problem = Assert.Single(data.Problems);
+        Assert.Equal("par.jsonl:38", problem.Where.ToString());
+        var items = data.AllSeries.Single().Items;
+        Assert.Equal(Enumerable.Range(0, 50).Where(k => k != 37), items.Select(c => c.Header.Cpu!.Value));
+        Assert.Equal(Enumerable.Range(1, 50).Where(n => n != 38).Select(n => (long)n), items.Select(c => c.Source.Line));
+        Assert.All(items, c => Assert.Equal(c.Header.Cpu!.Value * 1_000_000L + 19_999, c.Values[19_999]));
+    }
+
+    [Fact]
     public void ValuesBeyond32BitsKeepEveryDigit()
     {
         long big = 40L << 30;
