@@ -6,6 +6,10 @@
 #   make kmod-vm         the module and guest image for SUITE's kernel, as vm-run uses them
 #   make vm-smoke        boot SUITE's kernel and run a command in it
 #   make deps            install the Debian packages the project needs
+#   make test            every test (what CI runs); ends with "tests: N passed, N failed"
+#   make bench           the full benchmark: here if this kernel loads modules, else in QEMU
+#                        (KERNEL=bzImage KDIR=tree for your own kernel)
+#   make page_alloc_bench.run   self-extracting bundle of module, tools and pipeline (MAKESELF=...)
 #   make clean
 SUITE ?= bookworm
 LLVM ?=
@@ -15,7 +19,7 @@ PUBLISH_FORM ?= untrimmed
 # KDIR defaults to the unpacked headers of SUITE's kernel (fetched on first use).
 kdir = $(or $(KDIR),$(shell scripts/kernel-prep --suite $(SUITE) --print KDIR))
 
-.PHONY: all kmod tools kmod-vm vm-image vm-smoke deps clean test-matrix
+.PHONY: all kmod tools kmod-vm vm-image vm-smoke deps clean test-matrix test bench page_alloc_bench.run
 
 all: kmod tools
 
@@ -45,3 +49,13 @@ clean:
 	-[ -z "$(KDIR)" ] || $(MAKE) -C kmod KDIR=$(KDIR) clean
 	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/Module.symvers kmod/modules.order
 	rm -rf build
+
+test:
+	scripts/run-tests
+
+bench:
+	scripts/bench $(if $(KERNEL),--kernel $(KERNEL) --kdir $(KDIR))
+
+MAKESELF ?= makeself
+page_alloc_bench.run: kmod tools
+	scripts/make-bundle --ko kmod/page_alloc_bench.ko --makeself "$(MAKESELF)" --out $@
