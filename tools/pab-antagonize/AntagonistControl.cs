@@ -36,13 +36,14 @@ public sealed class AntagonistControl(int workers)
         return AllReachedMiddle || StopRequested;
     }
 
-    /// <summary>Blocks until a stop is requested or the timeout passed; true if stopped.</summary>
+    /// <summary>Blocks until a stop is requested or the timeout passed (Timeout.InfiniteTimeSpan: never); true if stopped.</summary>
     public bool WaitForStop(TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        bool forever = timeout == Timeout.InfiniteTimeSpan;
+        var deadline = forever ? DateTime.MaxValue : DateTime.UtcNow + timeout;
         while (!_stop)
         {
-            var left = deadline - DateTime.UtcNow;
+            var left = forever ? TimeSpan.FromSeconds(1) : deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero) return false;
             _wake.Reset();
             if (_stop) break;

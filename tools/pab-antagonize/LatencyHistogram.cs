@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Pab.Antagonize;
 
@@ -29,6 +30,7 @@ public sealed class LatencyHistogram
     public long Min { get; private set; } = long.MaxValue;
     public long Max { get; private set; } = long.MinValue;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Record(long value)
     {
         if (value < 0) value = 0;
@@ -39,6 +41,7 @@ public sealed class LatencyHistogram
         if (value > Max) Max = value;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Index(long value)
     {
         if (value > MaxTracked) value = MaxTracked;

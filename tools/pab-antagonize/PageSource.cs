@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Pab.Common;
 
 namespace Pab.Antagonize;
@@ -17,6 +18,7 @@ public sealed class ModulePageSource(ModuleClient client, bool singlePageCalls) 
 {
     public ModuleClient Client { get; } = client;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Alloc(int order, Span<PabBatchEntry> entries, out int done)
     {
         if (!singlePageCalls) return Client.TryAllocBatch(order, entries, out done);
@@ -29,6 +31,7 @@ public sealed class ModulePageSource(ModuleClient client, bool singlePageCalls) 
         return 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Free(Span<PabBatchEntry> entries, out int done)
     {
         if (!singlePageCalls) return Client.TryFreeBatch(entries, out done);

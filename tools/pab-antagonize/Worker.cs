@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Pab.Common;
 
 namespace Pab.Antagonize;
@@ -66,6 +67,7 @@ public sealed class Worker
     public int Tid { get; set; }
 
     /// <summary>Runs until the control asks to stop, then frees every page it holds.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run()
     {
         StartTimestamp = _lastTimestamp = Stopwatch.GetTimestamp();
@@ -87,6 +89,7 @@ public sealed class Worker
         EndTimestamp = Stopwatch.GetTimestamp();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AllocStep(int target)
     {
         int n = Math.Min(_settings.Batch, target - Held);
@@ -125,6 +128,7 @@ public sealed class Worker
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FreeStep(int target)
     {
         int n = Math.Min(_settings.Batch, Held - target);
@@ -158,6 +162,7 @@ public sealed class Worker
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Integrate(long now)
     {
         long steady = _control.SteadyTimestamp;
