@@ -45,7 +45,7 @@ struct shared {
 	unsigned long errs[NERR];	/* by errno; 0 is success */
 	unsigned long violations;
 	__u64 foreign[MAX_PROCS][FOREIGN];	/* by process slot */
-	char first_violation[256];
+	char first_violation[4][200];
 };
 
 static struct shared *sh;
@@ -96,9 +96,11 @@ static void violation(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (__sync_fetch_and_add(&sh->violations, 1) == 0) {
+	unsigned long n = __sync_fetch_and_add(&sh->violations, 1);
+
+	if (n < 4) {
 		va_start(ap, fmt);
-		vsnprintf(sh->first_violation, sizeof(sh->first_violation), fmt, ap);
+		vsnprintf(sh->first_violation[n], sizeof(sh->first_violation[n]), fmt, ap);
 		va_end(ap);
 	}
 }
@@ -375,7 +377,7 @@ static void do_info(struct worker *w)
 	int ret = call(w, PAB_IOCTL_INFO, i);
 
 	if (good && ret)
-		violation("info failed: %d", ret);
+		violation("info at %p (own buffer %p) failed: %d", (void *)i, (void *)w->rw, ret);
 	if (good && !ret && i->abi_version != PAB_ABI_VERSION)
 		violation("abi %u", i->abi_version);
 }
@@ -642,7 +644,7 @@ int main(int argc, char **argv)
 	       "outstanding after %llu blocks / %llu pages, violations %lu, kernel log %s; results:%s\n",
 	       seed, sh->calls, spawned, kills, info.total_outstanding,
 	       info.total_outstanding_pages, sh->violations, clean ? "clean" : "DIRTY", errs);
-	if (sh->violations)
-		printf("pab-fuzz: first violation: %s\n", sh->first_violation);
+	for (k = 0; k < 4 && k < (int)sh->violations; k++)
+		printf("pab-fuzz: violation: %s\n", sh->first_violation[k]);
 	return sh->violations || info.total_outstanding || !clean ? 1 : 0;
 }
