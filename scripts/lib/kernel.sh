@@ -83,7 +83,7 @@ pab_kernel_fetch() { # SUITE
 		chroot="$kc/chroot"
 		pab_make_chroot "$suite" "$chroot"
 		run="pab_chroot_run $chroot"
-		pab_quiet "$kc/apt-update.log" $run apt-get update -q || pab_die "apt-get update in $suite chroot failed"
+		pab_quiet "$kc/apt-update.log" $run apt-get -o Acquire::Check-Valid-Until=false update -q || pab_die "apt-get update in $suite chroot failed"
 	fi
 
 	# linux-image-amd64 -> linux-image-<krel> (-> linux-binary-<...> on sid, where the image is a meta package).
