@@ -135,6 +135,21 @@ public class FormatTests
         }
     }
 
+    [Fact]
+    public void TextShowsTheAntagonistsExactFigures()
+    {
+        Record Cpu(int cpu, double p50, double p99, double max)
+        {
+            var r = Samples("A", Metrics.KernelPageFreeLatenciesNs, [100, 200], 2, cpu);
+            r.Population = 1_000_000;
+            r.Details = new() { ["p50_ns"] = p50, ["p99_ns"] = p99, ["p99_9_ns"] = p99 * 2, ["max_ns"] = max };
+            return r;
+        }
+        string text = Export(ReportFormat.Text, Merge(Source("r", Cpu(0, 300, 2_000, 40_000), Cpu(1, 320, 2_500, 90_000), Cpu(2, 310, 1_000, 10_000))));
+        string row = text.Split('\n').Single(l => l.StartsWith(Metrics.KernelPageFreeLatenciesNs) && l.Contains("3,000,000"));
+        Assert.Matches(@"3,000,000\s+310 ns\s+2.50 µs\s+5.00 µs\s+90.0 µs$", row);
+    }
+
     [Theory]
     [InlineData(512, Units.Bytes, "512 B")]
     [InlineData(3 * 1048576.0, Units.Bytes, "3.00 MiB")]

@@ -62,8 +62,12 @@ internal static class ReportTestData
             list.Add(Metric(run, Metrics.KernelPageAllocs, 123_456 + order, order, time: time, tool: "pab-antagonize"));
             list.Add(Metric(run, Metrics.KernelAllocFailures, 0, order, time: time, tool: "pab-antagonize"));
             for (int cpu = 0; cpu < 2; cpu++)
-                list.Add(Samples(run, Metrics.KernelPageAllocLatenciesNs,
-                    Enumerable.Range(0, 100).Select(k => 200L + k * 10 + cpu * 5 + order * 1000).ToArray(), order, cpu, time));
+            {
+                var samples = Samples(run, Metrics.KernelPageAllocLatenciesNs,
+                    Enumerable.Range(0, 100).Select(k => 200L + k * 10 + cpu * 5 + order * 1000).ToArray(), order, cpu, time);
+                samples.Details = new() { ["p50_ns"] = 700 + order * 1000 + cpu, ["p99_ns"] = 1190 + order * 1000 + cpu, ["max_ns"] = 25_000 + cpu * 1000 };
+                list.Add(samples);
+            }
         }
         return list.ToArray();
     }

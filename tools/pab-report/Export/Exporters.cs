@@ -66,10 +66,18 @@ public sealed class TextExporter(bool markdown) : IReportExporter
         if (table.Count == 0) w.WriteLine("(no metric or samples records)");
         else if (markdown) table.WriteMarkdown(w);
         else table.WriteText(w);
+        var exact = ExactTable(data);
+        if (exact.Count > 0)
+        {
+            w.WriteLine();
+            Heading(w, "Whole population (the antagonist's exact per-CPU figures: median of CPUs' p50, worst CPU's p99 and p99.9, overall max)");
+            if (markdown) exact.WriteMarkdown(w);
+            else exact.WriteText(w);
+        }
         if (data.Derived.Count > 0)
         {
-            if (markdown) w.WriteLine();
-            w.WriteLine($"{(markdown ? "" : "  ")}{Metrics.MemoryAvailableDiffBytes} = idle − antagonized available bytes − {Metrics.KernelHeldBytes}, per iteration (computed by pab-report).");
+            w.WriteLine();
+            w.WriteLine($"{Metrics.MemoryAvailableDiffBytes} = idle − antagonized available bytes − {Metrics.KernelHeldBytes}, per iteration (computed by pab-report).");
         }
 
         if (data.Replacements.Count > 0)
@@ -87,6 +95,29 @@ public sealed class TextExporter(bool markdown) : IReportExporter
     }
 
     private string Prefix() => markdown ? "- " : "  ";
+
+    // The sample gives the distribution's shape; the tool's exact figures over every operation are shown beside it.
+    private static Table ExactTable(MergedData data)
+    {
+        var table = new Table("metric", "order", "operations", "p50", "p99", "p99.9", "max");
+        foreach (int c in new[] { 1, 2, 3, 4, 5, 6 }) table.RightAligned.Add(c);
+        foreach (var (key, series) in data.Groups())
+        {
+            var items = series.SelectMany(s => s.Items).Where(c => c.Header.Type == RecordType.Samples).ToList();
+            if (!items.Any(c => c.Header.Details != null || c.Header.Population != null)) continue;
+            string unit = series[0].Unit;
+            string Figure(string name, Func<IEnumerable<double>, double> combine)
+            {
+                var v = items.Select(c => c.Header.Details?.GetValueOrDefault(name, double.NaN) ?? double.NaN).Where(x => !double.IsNaN(x)).ToList();
+                return v.Count == 0 ? "-" : UnitFormat.Format(combine(v), unit);
+            }
+            long population = items.Sum(c => c.Header.Population ?? 0);
+            table.Add(MetricName(key), key.Order?.ToString(CultureInfo.InvariantCulture) ?? "-", population > 0 ? UnitFormat.Count(population) : "-",
+                Figure("p50_ns", MathNet.Numerics.Statistics.Statistics.Median), Figure("p99_ns", Enumerable.Max),
+                Figure("p99_9_ns", Enumerable.Max), Figure("max_ns", Enumerable.Max));
+        }
+        return table;
+    }
 
     private void Heading(TextWriter w, string title)
     {
