@@ -91,7 +91,7 @@ pab_kernel_fetch() { # SUITE
 	img=$(pab_linux_deps "$run" linux-image-amd64 | grep -m1 '^linux-image-') ||
 		pab_die "$suite: cannot resolve linux-image-amd64 with apt-cache"
 	krel=${img#linux-image-}
-	pkgs="$img $(pab_linux_deps "$run" "$img" | { grep -E '^linux-(binary|image)-' || true; } | tr '\n' ' ')"
+	pkgs="$img $(pab_linux_deps "$run" "$img" | { grep -E '^linux-(binary|image|modules|base)-' || true; } | tr '\n' ' ')"
 	if [ -z "$chroot" ]; then
 		# Headers are unpacked next to the image; their own linux-* deps are -common and linux-kbuild.
 		pkgs+=" linux-headers-$krel $(pab_linux_deps "$run" "linux-headers-$krel" | { grep -E "^linux-(headers|kbuild)-" || true; } | tr '\n' ' ')"
