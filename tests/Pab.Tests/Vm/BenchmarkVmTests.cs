@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Xunit.Abstractions;
+
+namespace Pab.Tests.Vm;
+
+/// <summary>The whole benchmark as a user runs it: the makeself bundle in a guest, and a rerun merged after an interruption.</summary>
+[Collection("vm")]
+public sealed partial class BenchmarkVmTests(ITestOutputHelper output)
+{
+    [GeneratedRegex(@"Killed process (\d+) \(([^)]*)\)")]
+    private static partial Regex KilledLine();
+
+    private static readonly string[] Orders = ["0", "4"];
+
+    /// <summary>Every metric of the original README, per order.</summary>
+    private static readonly string[] PerIteration = ["idle_available_bytes", "antagonized_available_bytes"];
+    private static readonly string[] PerRun = ["kernel_page_allocs", "kernel_alloc_failures", "kernel_page_allocs_remote"];
+    private static readonly string[] Latencies = ["kernel_page_alloc_latencies_ns", "kernel_page_free_latencies_ns"];
+
+    private static readonly Lazy<string> Bundle = new(() =>
+    {
+        var (code, text) = Exec("make", "-s", "-C", RepoPaths.Root, "page_alloc_bench.run");
+        Assert.True(code == 0, "make page_alloc_bench.run failed:\n" + text);
+        return RepoPaths.Of("page_alloc_bench.run");
+    });
+
+    private static (int Code, string Output) Exec(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        string stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result + stderr);
+    }
+
+    private static string PabReport(params string[] args) =>
+        Exec(RepoPaths.Of("build", "bin", "pab-report"), args) is var (code, text) && code == 0
+            ? text
+            : throw new InvalidOperationException($"pab-report {string.Join(' ', args)} failed:\n{text}");
+
+    /// <summary>Checks the original-format JSON: every metric for every order, with the right counts and plausible values.</summary>
+    private void AssertCompleteReport(string jsonPath, int iterations, long memTotal)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(jsonPath));
+        var root = doc.RootElement;
+        output.WriteLine(string.Join(", ", root.EnumerateObject().Select(p => $"{p.Name}[{p.Value.GetArrayLength()}]")));
+        long[] Values(string key)
+        {
+            Assert.True(root.TryGetProperty(key, out var arr), $"{key} missing from {jsonPath}");
+            return arr.EnumerateArray().Select(v => v.GetInt64()).ToArray();
+        }
+        foreach (var order in Orders)
+        {
+            foreach (var m in PerIteration)
+            {
+                var v = Values($"{m}_order{order}");
+                Assert.Equal(iterations, v.Length);
+                Assert.All(v, x => Assert.InRange(x, memTotal / 2, memTotal));
+            }
+            Assert.All(Values($"kernel_page_allocs_order{order}"), x => Assert.True(x > 0, "no kernel allocations"));
+            Assert.All(Values($"kernel_alloc_failures_order{order}"), x => Assert.Equal(0, x));
+            Assert.NotEmpty(Values($"kernel_page_allocs_remote_order{order}"));
+            foreach (var m in PerRun)
+                Assert.NotEmpty(Values($"{m}_order{order}"));
+            foreach (var m in Latencies)
+            {
+                var v = Values($"{m}_order{order}");
+                Assert.True(v.Length >= 100, $"{m}_order{order} has only {v.Length} samples");
+                Assert.All(v, x => Assert.True(x > 0, $"{m}_order{order} has a latency of {x} ns"));
+            }
+        }
+    }
+
+    private static void AssertOnlyExhaustionChildrenKilled(VmResult r, int expectedKills)
+    {
+        var kills = r.Dmesg.Split('\n').Select(l => KilledLine().Match(l)).Where(m => m.Success).ToList();
+        Assert.True(kills.Count == expectedKills, $"{kills.Count} OOM kills, expected {expectedKills}:\n{r.Dmesg}");
+        Assert.All(kills, m => Assert.Equal("pab-exhaust", m.Groups[2].Value));
+        ModuleVmTests.AssertCleanKernelLog(r);
+    }
+
+    private static long MemTotal(string stdout) =>
+        long.Parse(stdout.Split('\n').First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+
+    [VmFact]
+    public void The_bundle_runs_the_whole_benchmark_and_unloads_the_module()
+    {
+        var share = Directory.CreateTempSubdirectory("pab-bundle-");
+        try
+        {
+            // Extract to the 9p folder, not the guest's RAM-backed /tmp; --no-kmod: only the bundle's module exists.
+            var r = VmHarness.RunScript("""
+                grep MemTotal /proc/meminfo
+                TMPDIR=/opt/pab/run ./page_alloc_bench.run -- --iterations 2 --alloc-orders 0,4 \
+                    --output-path /opt/pab/share/results.json --records /opt/pab/share/records.jsonl
+                echo "bench rc=$?"
+                test -e /sys/module/page_alloc_bench && echo "module still loaded" || echo "module unloaded"
+                """, new VmOptions { AddFiles = [Bundle.Value], ShareDir = share.FullName, NoKmod = true, TimeoutSeconds = 1500 });
+            output.WriteLine(r.ToString());
+            Assert.True(r.ExitCode == 0, r.ToString());
+            Assert.Contains("bench rc=0", r.Stdout);
+            Assert.Contains("module unloaded", r.Stdout);
+            // The report is printed: one line per metric and order, with units.
+            Assert.Contains("idle_available_bytes", r.Stdout);
+            Assert.Contains("MiB", r.Stdout);
+
+            AssertCompleteReport(Path.Combine(share.FullName, "results.json"), iterations: 2, MemTotal(r.Stdout));
+            AssertOnlyExhaustionChildrenKilled(r, expectedKills: 2 * 2 * 2);
+        }
+        finally
+        {
+            share.Delete(recursive: true);
+        }
+    }
+
+    [VmFact]
+    public void An_interrupted_run_keeps_finished_orders_and_a_rerun_completes_the_report()
+    {
+        var share = Directory.CreateTempSubdirectory("pab-rerun-");
+        try
+        {
+            // SIGTERM to the pipeline's whole process group (what Ctrl-C does to a foreground job)
+            // once order 4 has started.
+            var r = VmHarness.RunScript("""
+                grep MemTotal /proc/meminfo
+                setsid sh page-alloc-bench --iterations 1 --alloc-orders 0,4 --records /opt/pab/share/first.jsonl &
+                pid=$!
+                while ! grep -q '"order":4' /opt/pab/share/first.jsonl 2>/dev/null; do sleep 0.2; done
+                kill -TERM -$pid
+                wait $pid
+                echo "interrupted rc=$?"
+                test -e /sys/module/page_alloc_bench && echo "module still loaded" || echo "module unloaded"
+                sh page-alloc-bench --iterations 1 --alloc-orders 4 --records /opt/pab/share/second.jsonl > /dev/null
+                echo "rerun rc=$?"
+                """, new VmOptions { AddFiles = [RepoPaths.Of("scripts", "page-alloc-bench")], ShareDir = share.FullName, TimeoutSeconds = 1500 });
+            output.WriteLine(r.ToString());
+            Assert.True(r.ExitCode == 0, r.ToString());
+            Assert.Contains("interrupted rc=130", r.Stdout);
+            Assert.Contains("module unloaded", r.Stdout);
+            Assert.Contains("rerun rc=0", r.Stdout);
+
+            string first = Path.Combine(share.FullName, "first.jsonl"), second = Path.Combine(share.FullName, "second.jsonl");
+            // Order 0 survived the interruption whole; order 4 did not finish.
+            string order0 = Path.Combine(share.FullName, "order0.json");
+            PabReport(first, "--format", "jsonl", "--output-path", order0);
+            using (var doc = JsonDocument.Parse(File.ReadAllText(order0)))
+            {
+                Assert.True(doc.RootElement.TryGetProperty("antagonized_available_bytes_order0", out _), "order 0 lost");
+                Assert.True(doc.RootElement.TryGetProperty("kernel_page_alloc_latencies_ns_order0", out _), "order 0 latencies lost");
+                Assert.False(doc.RootElement.TryGetProperty("antagonized_available_bytes_order4", out _), "order 4 was not interrupted");
+            }
+
+            string merged = Path.Combine(share.FullName, "merged.json");
+            PabReport(first, second, "--format", "text", "--output-path", merged);
+            AssertCompleteReport(merged, iterations: 1, MemTotal(r.Stdout));
+            ModuleVmTests.AssertCleanKernelLog(r);
+        }
+        finally
+        {
+            share.Delete(recursive: true);
+        }
+    }
+}
