@@ -60,6 +60,8 @@ struct bufs {
 };
 
 static struct bufs bufs;
+/* The last two raw commands this process sent, to explain a surprise. */
+static volatile unsigned long last_raw[2];
 
 struct worker {
 	int fd;
@@ -262,7 +264,8 @@ static void do_free(struct worker *w)
 	if (!good)
 		return;	/* the id read, if any, was not one we hold */
 	if (ret != expect)
-		violation("free of id %#llx gave %d, expected %d", id, ret, expect);
+		violation("free of id %#llx gave %d, expected %d (raw before: %#lx %#lx)",
+			  id, ret, expect, last_raw[0], last_raw[1]);
 	if (ret == 0 && slot >= 0)
 		forget(w, slot);
 }
@@ -435,6 +438,8 @@ static void do_raw(struct worker *w)
 	    (unsigned int)cmd < 0x100)
 		return;
 	p = some_ptr(w, 64, &good);
+	last_raw[1] = last_raw[0];
+	last_raw[0] = cmd;
 	ret = call(w, cmd, p);
 	if (ret != ENOTTY)
 		violation("unknown cmd %#x gave %d", (unsigned int)cmd, ret);
