@@ -188,8 +188,10 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
                 control.DeclareSteady(steadyTs);
                 records.Write(Event("steady", $"all {cpus.Length} workers held {_o.Middle} blocks of order {_o.Order} at least once", null,
                     new() { ["time_to_steady_s"] = Stopwatch.GetElapsedTime(startTs, steadyTs).TotalSeconds }));
-                if (_o.Command.Length > 0)
+                if (_o.Command.Length > 0 && !control.StopRequested)
                     (childStatus, stopReason) = RunCommand(originalOom);
+                else if (_o.Command.Length > 0)
+                    stopReason = "signal before the command started";
                 else if (_o.Duration is TimeSpan d)
                     stopReason = control.WaitForStop(d) ? "signal" : $"duration {d.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s";
                 else

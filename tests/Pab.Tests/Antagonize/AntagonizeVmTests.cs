@@ -121,11 +121,22 @@ public sealed class AntagonizeVmTests(ITestOutputHelper output)
             kill -9 $pid; wait $pid; rc=$?
             echo "=== kill rc=$rc"; cat kill.jsonl; echo "during: $during"; outstanding
 
+            steady() { i=0; while ! grep -q '"event":"steady"' "$1" && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done; }
+            # SIGTERM without a command: a normal stop, records written.
+            pab-antagonize --order 0 >term.jsonl 2>term.err &
+            pid=$!; steady term.jsonl; kill -TERM $pid; wait $pid; rc=$?
+            echo "=== term rc=$rc"; cat term.jsonl; outstanding
+            # SIGTERM with a command: forwarded to it; the antagonist exits with its status (143).
+            pab-antagonize --order 0 -- sleep 60 >termcmd.jsonl 2>termcmd.err &
+            pid=$!; steady termcmd.jsonl; sleep 1; kill -TERM $pid; wait $pid; rc=$?
+            echo "=== termcmd rc=$rc"; cat termcmd.jsonl; outstanding
+
             pab-antagonize --order 0 --selftest 20000 >selftest.jsonl 2>selftest.err
             echo "=== selftest rc=$?"; cat selftest.jsonl; cat selftest.err >&2
 
-            # More than memory, in 4 MiB blocks on one CPU: allocations fail (counted, retried), nothing is killed.
-            timeout -s TERM 25 pab-antagonize --order 10 --cpus 0 --middle 400 --spread 0 --batch 8 --no-latencies >enomem.jsonl 2>enomem.err
+            # More than memory (30000 x 64 KiB on one CPU): allocations fail (counted, retried); order 4 is a
+            # costly order, so the kernel fails it rather than calling the OOM killer.
+            timeout -s TERM 45 pab-antagonize --order 4 --cpus 0 --middle 30000 --spread 0 --batch 64 --no-latencies >enomem.jsonl 2>enomem.err
             echo "=== enomem rc=$?"; cat enomem.jsonl; cat enomem.err >&2; outstanding
             """, new VmOptions { TimeoutSeconds = 900 });
         output.WriteLine(r.ToString());
@@ -165,6 +176,18 @@ public sealed class AntagonizeVmTests(ITestOutputHelper output)
         string during = k.Text.Single(t => t.StartsWith("during: outstanding ", StringComparison.Ordinal));
         Assert.True(long.Parse(during["during: outstanding ".Length..]) > 0, during); // it held pages when killed
         AssertOutstandingZero(k);
+
+        var term = s["term"];
+        Assert.Equal(0, term.ExitCode);
+        Assert.Equal("signal", term.Events("stop").Single().Message);
+        AssertCountsAndLatencies(term, 2);
+        AssertOutstandingZero(term);
+
+        var termcmd = s["termcmd"];
+        Assert.Equal(143, termcmd.ExitCode);
+        Assert.Equal("command exited with status 143", termcmd.Events("stop").Single().Message);
+        AssertCountsAndLatencies(termcmd, 2);
+        AssertOutstandingZero(termcmd);
 
         var st = s["selftest"];
         Assert.Equal(0, st.ExitCode);
