@@ -75,7 +75,10 @@ struct worker {
 	int nfreed;
 	struct pab_batch_entry e[PAB_BATCH_MAX + 8];
 	char rw[4096] __attribute__((aligned(64)));	/* this thread's good buffer */
+	__u64 canary[64];	/* must stay as set: nothing may write past rw */
 };
+
+#define CANARY	0x5a5a5a5a5a5a5a5aULL
 
 static uint64_t rnd(struct worker *w)
 {
@@ -142,8 +145,13 @@ static void *some_ptr(struct worker *w, size_t size, bool *good)
 		return bufs.ro;
 	case 11:
 		return bufs.gone;
-	case 12:	/* runs off the end into the unmapped page */
-		return bufs.edge + bufs.pg - (size > 8 ? size / 2 : 4);
+	case 12: {	/* runs off the end into the unmapped page */
+		size_t off = size / 2;
+
+		/* never start below the edge page: that is someone's memory */
+		off = off < 4 ? 4 : off > (size_t)bufs.pg / 2 ? (size_t)bufs.pg / 2 : off;
+		return bufs.edge + bufs.pg - off;
+	}
 	case 13:
 		return w->rw + 1;	/* misaligned but fine */
 	default:
@@ -295,6 +303,10 @@ static void do_alloc_batch(struct worker *w)
 		b.entries = (uintptr_t)some_ptr(w, count * sizeof(w->e[0]), &entries_good);
 		if (entries_good)
 			b.entries = (uintptr_t)w->e;
+		/* ids written part way are held but unknown to us: keep it small */
+		else if (order >= 0 && order <= (int)max_order && count <= PAB_BATCH_MAX &&
+			 ((long)count << order) > 64)
+			count = 64 >> order ? 64 >> order : 1;
 	}
 	b.count = count;
 	b.order = order;
@@ -445,8 +457,23 @@ static void do_raw(struct worker *w)
 		violation("unknown cmd %#x gave %d", (unsigned int)cmd, ret);
 }
 
+static void check_canary(struct worker *w, const char *after)
+{
+	unsigned int k;
+
+	for (k = 0; k < 64; k++)
+		if (w->canary[k] != CANARY) {
+			violation("bytes past the buffer overwritten after %s (raw %#lx %#lx)",
+				  after, last_raw[0], last_raw[1]);
+			for (k = 0; k < 64; k++)
+				w->canary[k] = CANARY;
+			return;
+		}
+}
+
 static void step(struct worker *w)
 {
+	check_canary(w, "an earlier call");
 	switch (pick(w, 20)) {
 	case 0 ... 4:
 		do_alloc(w);
@@ -468,6 +495,7 @@ static void step(struct worker *w)
 		break;
 	default:
 		do_raw(w);
+		check_canary(w, "a raw call");
 		break;
 	}
 	trim(w);
@@ -495,6 +523,8 @@ static void worker_main(int slot, uint64_t seed)
 		w[k].fd = fd;
 		w[k].slot = slot;
 		w[k].rng = seed * 0x9e3779b97f4a7c15ULL + k + 1;
+		for (int j = 0; j < 64; j++)
+			w[k].canary[j] = CANARY;
 	}
 	for (k = 1; k < THREADS; k++)
 		pthread_create(&t[k], NULL, thread_main, &w[k]);
