@@ -112,10 +112,17 @@ public sealed class Merger(KeepPolicy keep = KeepPolicy.Latest) : IRecordSink
         series.Items.Add(contribution);
     }
 
-    /// <summary>The label joins the key only where the metric's name does not already say it (idle_available_bytes is always idle).</summary>
+    /// <summary>The phases the tools write as labels; the metric names already say which phase they measure.</summary>
+    public static readonly IReadOnlySet<string> Phases = new HashSet<string>(StringComparer.Ordinal) { "idle", "antagonized" };
+
+    /// <summary>
+    /// The label joins the key only where it tells something the name does not: pab-exhaust's names carry their
+    /// label (idle_available_bytes), pab-antagonize labels everything "antagonized", and the original had no labels,
+    /// so none of these may split a key or keep old results from matching new ones.
+    /// </summary>
     public static SeriesKey KeyOf(Record r)
     {
-        string? label = r.Label is { } l && !r.Metric!.StartsWith(l + "_", StringComparison.Ordinal) ? l : null;
+        string? label = r.Label is { } l && !Phases.Contains(l) && !r.Metric!.StartsWith(l + "_", StringComparison.Ordinal) ? l : null;
         return new SeriesKey(r.Metric!, r.Order, label, r.Iteration);
     }
 

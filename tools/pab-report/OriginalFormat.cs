@@ -47,9 +47,12 @@ public static class OriginalFormat
                 }
                 else
                 {
-                    // Everything else has one item per iteration.
+                    // Available bytes have one item per iteration; the antagonist's totals are one number per order
+                    // (keyed without iteration, as pab-antagonize writes them) unless the file has several.
+                    bool perIteration = values.Count > 1 || metric.EndsWith("_available_bytes", StringComparison.Ordinal)
+                        || metric == Metrics.MemoryAvailableDiffBytes;
                     for (int i = 0; i < values.Count; i++)
-                        pending.Add((Make(RecordType.Metric, run, source, metric, order, label, i, unit), ValueChunk.Single(values[i]), line));
+                        pending.Add((Make(RecordType.Metric, run, source, metric, order, label, perIteration ? i : null, unit), ValueChunk.Single(values[i]), line));
                 }
             }
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read())

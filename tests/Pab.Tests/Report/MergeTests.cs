@@ -96,6 +96,21 @@ public class MergeTests
     }
 
     [Fact]
+    public void PhaseLabelsDoNotKeepNewResultsFromMatchingOriginalOnes()
+    {
+        var original = Text("old.json", "{\"kernel_page_allocs_order0\": [5], \"kernel_page_alloc_latencies_ns_order0\": [1, 2]}");
+        var ours = Source("new.jsonl",
+            Metric("B", Metrics.KernelPageAllocs, 6, 0, label: "antagonized", time: "2026-11-22T02:00:00Z", tool: "pab-antagonize"));
+        var data = Merge(original, ours);
+        Assert.Equal([6L], ValuesOf(data, Metrics.KernelPageAllocs, 0));
+        Assert.Equal(2, data.Groups().Count);
+        // A label of the user's own that the name does not say does split keys.
+        var custom = Merge(Source("c.jsonl", Metric("A", Metrics.KernelPageAllocs, 1, 0, label: "thp-off"), Metric("A", Metrics.KernelPageAllocs, 2, 0, label: "thp-on")));
+        Assert.Equal(2, custom.Groups().Count);
+        Assert.Empty(custom.Replacements);
+    }
+
+    [Fact]
     public void RunsWithoutTimesAreOrderedAsRead()
     {
         var a = InputSource.FromBytes("a.jsonl", "{\"v\":1,\"type\":\"metric\",\"run\":\"A\",\"metric\":\"kernel_page_allocs\",\"order\":0,\"value\":1}\n"u8.ToArray());

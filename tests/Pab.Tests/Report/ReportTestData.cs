@@ -58,13 +58,15 @@ internal static class ReportTestData
         }
         foreach (int order in new[] { 0, 3 })
         {
-            list.Add(Metric(run, Metrics.KernelHeldBytes, 50_000_000, order, time: time, tool: "pab-antagonize"));
-            list.Add(Metric(run, Metrics.KernelPageAllocs, 123_456 + order, order, time: time, tool: "pab-antagonize"));
-            list.Add(Metric(run, Metrics.KernelAllocFailures, 0, order, time: time, tool: "pab-antagonize"));
+            // pab-antagonize labels everything it writes "antagonized".
+            list.Add(Metric(run, Metrics.KernelHeldBytes, 50_000_000, order, label: "antagonized", time: time, tool: "pab-antagonize"));
+            list.Add(Metric(run, Metrics.KernelPageAllocs, 123_456 + order, order, label: "antagonized", time: time, tool: "pab-antagonize"));
+            list.Add(Metric(run, Metrics.KernelAllocFailures, 0, order, label: "antagonized", time: time, tool: "pab-antagonize"));
             for (int cpu = 0; cpu < 2; cpu++)
             {
                 var samples = Samples(run, Metrics.KernelPageAllocLatenciesNs,
                     Enumerable.Range(0, 100).Select(k => 200L + k * 10 + cpu * 5 + order * 1000).ToArray(), order, cpu, time);
+                samples.Label = "antagonized";
                 samples.Details = new() { ["p50_ns"] = 700 + order * 1000 + cpu, ["p99_ns"] = 1190 + order * 1000 + cpu, ["max_ns"] = 25_000 + cpu * 1000 };
                 list.Add(samples);
             }
