@@ -14,7 +14,7 @@
 SUITE ?= bookworm
 LLVM ?=
 KDIR ?=
-PUBLISH_FORM ?= untrimmed
+PUBLISH_FORM ?= r2r
 
 # KDIR defaults to the unpacked headers of SUITE's kernel (fetched on first use).
 kdir = $(or $(KDIR),$(shell scripts/kernel-prep --suite $(SUITE) --print KDIR))
