@@ -3,7 +3,7 @@
 # bench/exhaust-touch.c), the same amount of memory each, side by side in one run; then the
 # coefficient of variation of five idle pab-exhaust iterations (real OOM kills).
 #
-#   bench/exhaust-fill.sh [--size MIB] [--reps N] [--cv-limit MIB] [--no-cgroup] [--variants]
+#   bench/exhaust-fill.sh [--size MIB] [--reps N] [--cv-limit MIB] [--no-cgroup] [--variants] [--no-cv]
 #
 # --variants also times pab-exhaust --touch and --huge-pages, and the plain loop printing a count
 # per page as the original's child did, to show where the speed comes from.
@@ -15,7 +15,7 @@
 # Env: PAB_EXHAUST (tool; default the Debug build, else build/bin/pab-exhaust),
 #      PAB_TOUCH (a built exhaust-touch; default: compiled here with cc -O2 -static).
 set -eu
-size_mib=1024 reps=3 cv_limit_mib=1024 use_cgroup=1 variants=
+size_mib=1024 reps=3 cv_limit_mib=1024 use_cgroup=1 variants= cv=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--size) size_mib=$2; shift 2 ;;
@@ -23,6 +23,7 @@ while [ $# -gt 0 ]; do
 	--cv-limit) cv_limit_mib=$2; shift 2 ;;
 	--no-cgroup) use_cgroup=; shift ;;
 	--variants) variants=1; shift ;;
+	--no-cv) cv=; shift ;;
 	*) echo "exhaust-fill: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -118,6 +119,7 @@ BEGIN {
 	printf "pab-exhaust parent CPU while filling, s:%s (it prints nothing while filling)\n", cs
 }'
 
+[ -n "$cv" ] || exit 0
 echo "exhaust-fill: five idle iterations until OOM kill$([ -n "$use_cgroup" ] && echo " in a $cv_limit_mib MiB cgroup")"
 run "$cv_limit_mib" "$tool" --iterations 5 2>/dev/null >"$tmp/cv"
 sed -n 's/.*"value":\([0-9]*\).*/\1/p' "$tmp/cv" | awk '
