@@ -51,9 +51,13 @@ public static class Advice
                 warnings.Add(new Warning(key, $"the kernel workers failed {values.Sum():0} allocation(s); the other metrics of this order are suspect: check dmesg and the antagonist's options"));
         }
         foreach (var e in data.Events.Where(e => e.Event == "error"))
-            warnings.Add(new Warning(null, $"{e.Tool ?? "a tool"} reported an error in run {e.Run}: {e.Message}; its results may be incomplete"));
+            warnings.Add(new Warning(null, $"{e.Tool ?? "a tool"} reported an error in run {e.Run}{Where(e)}: {e.Message}; its results may be incomplete"));
+        foreach (var e in data.Events.Where(e => e.Event == "interrupted"))
+            warnings.Add(new Warning(null, $"{e.Tool ?? "a tool"} was interrupted in run {e.Run}{Where(e)}: {e.Message}; rerun what is missing and merge both files"));
         return warnings;
     }
+
+    private static string Where(Record e) => e.Order is int o ? $" (order {o})" : "";
 
     /// <summary>How many values have a modified z-score above <see cref="OutlierScore"/>.</summary>
     public static int CountOutliers(double[] values)

@@ -51,6 +51,7 @@ public static class UnitFormat
     public static string Duration(double ns)
     {
         double a = Math.Abs(ns);
+        if (a == 0) return "0 ns";
         if (a < 1000) return Three(ns) + " ns";
         if (a < 1e6) return Three(ns / 1e3) + " µs";
         if (a < 1e9) return Three(ns / 1e6) + " ms";

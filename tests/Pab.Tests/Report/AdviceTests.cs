@@ -58,8 +58,10 @@ public class AdviceTests
     {
         var warnings = For(
             Metric("A", Metrics.KernelAllocFailures, 3, 0),
-            new Record { Type = RecordType.Event, Run = "A", Tool = "pab-exhaust", Event = "error", Message = "child not killed" });
+            new Record { Type = RecordType.Event, Run = "A", Tool = "pab-exhaust", Event = "error", Message = "child not killed" },
+            new Record { Type = RecordType.Event, Run = "A", Tool = "pab-exhaust", Event = "interrupted", Order = 3, Message = "SIGTERM after 2 iteration(s)" });
         Assert.Contains(warnings, w => w.Message.Contains("failed 3 allocation(s)") && w.Message.Contains("dmesg"));
+        Assert.Contains(warnings, w => w.Message.Contains("interrupted in run A (order 3)") && w.Message.Contains("merge"));
         Assert.Contains(warnings, w => w.Message.Contains("child not killed"));
     }
 }

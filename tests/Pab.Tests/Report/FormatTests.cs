@@ -154,6 +154,7 @@ public class FormatTests
     [InlineData(512, Units.Bytes, "512 B")]
     [InlineData(3 * 1048576.0, Units.Bytes, "3.00 MiB")]
     [InlineData(812, Units.Nanoseconds, "812 ns")]
+    [InlineData(0, Units.Nanoseconds, "0 ns")]
     [InlineData(12_345, Units.Nanoseconds, "12.3 µs")]
     [InlineData(2_500_000, Units.Nanoseconds, "2.50 ms")]
     [InlineData(42, Units.Count, "42")]
