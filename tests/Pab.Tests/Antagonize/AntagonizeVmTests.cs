@@ -134,9 +134,10 @@ public sealed class AntagonizeVmTests(ITestOutputHelper output)
             pab-antagonize --order 0 --selftest 20000 >selftest.jsonl 2>selftest.err
             echo "=== selftest rc=$?"; cat selftest.jsonl; cat selftest.err >&2
 
-            # More than memory (30000 x 64 KiB on one CPU): allocations fail (counted, retried); order 4 is a
-            # costly order, so the kernel fails it rather than calling the OOM killer.
-            timeout -s TERM 45 pab-antagonize --order 4 --cpus 0 --middle 30000 --spread 0 --batch 64 --no-latencies >enomem.jsonl 2>enomem.err
+            # More than memory in 4 MiB blocks on one CPU: order-10 allocations fail once no free 4 MiB block
+            # is left (counted, retried), while fragmented small pages remain for everyone else. (At order 4 the
+            # antagonist, immune to the OOM killer, took the last pages and the kernel panicked: deadlocked on memory.)
+            timeout -s TERM 60 pab-antagonize --order 10 --cpus 0 --middle 400 --spread 0 --batch 8 --no-latencies >enomem.jsonl 2>enomem.err
             echo "=== enomem rc=$?"; cat enomem.jsonl; cat enomem.err >&2; outstanding
             """, new VmOptions { TimeoutSeconds = 900 });
         output.WriteLine(r.ToString());
