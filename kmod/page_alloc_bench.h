@@ -82,8 +82,9 @@ struct pab_batch {
 
 /*
  * In-kernel reference loop: allocate up to hold blocks, free them oldest
- * first, until count blocks were allocated; the machine's physical limit
- * for the same pattern the antagonist drives from userspace.
+ * first, until count allocations were attempted (allocs + failures ==
+ * count, so it ends under memory pressure too); the machine's physical
+ * limit for the same pattern the antagonist drives from userspace.
  */
 struct pab_selftest {
 	__s32 order;		/* in */

@@ -46,8 +46,15 @@ stty -F /dev/ttyS1 raw -echo || fail "stty ttyS1"
 stty -F /dev/ttyS2 raw -echo || fail "stty ttyS2"
 echo "PAB-GUEST-READY" >/dev/console
 cd /opt/pab/run || fail "cd /opt/pab/run"
-sh /opt/pab/run/cmd </dev/null >/dev/ttyS1 2>/dev/ttyS2
+# The command's stdout and stderr are terminals only where vm-run's are (pab.tty=<out><err>), so
+# tools choose their output (progress lines, text or JSON) as they would on the host.
+tty=$(sed -n 's/.*pab\.tty=\([01][01]\).*/\1/p' /proc/cmdline)
+out=/dev/ttyS1 err=/dev/ttyS2
+if [ "${tty%?}" != 1 ]; then mkfifo /tmp/pab-out; cat /tmp/pab-out >/dev/ttyS1 & out=/tmp/pab-out; fi
+if [ "${tty#?}" != 1 ]; then mkfifo /tmp/pab-err; cat /tmp/pab-err >/dev/ttyS2 & err=/tmp/pab-err; fi
+sh /opt/pab/run/cmd </dev/null >$out 2>$err
 rc=$?
+wait
 dmesg -s 8388608 >/opt/pab/run/dmesg
 echo "$rc" >/opt/pab/run/rc
 sync
