@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Pab.Common;
 
@@ -39,9 +38,9 @@ public class AbiTests
                 return 0;
             }
             """);
-        Run("cc", $"-Wall -Werror -I{RepoPaths.Of("kmod")} -o {exe} {src}");
+        Run("cc", "-Wall", "-Werror", "-I" + RepoPaths.Of("kmod"), "-o", exe, src);
         var result = new Dictionary<string, long>();
-        foreach (var line in Run(exe, "").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var line in Run(exe).Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = line.Split(' ');
             result[parts[0]] = (long)ulong.Parse(parts[1]);
@@ -50,14 +49,11 @@ public class AbiTests
         return result;
     }
 
-    private static string Run(string file, string args)
+    private static string Run(string file, params string[] args)
     {
-        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var p = Process.Start(psi)!;
-        string output = p.StandardOutput.ReadToEnd(), error = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"{file} {args} failed: {error}");
-        return output;
+        var r = Exec.Run(file, args);
+        Assert.True(r.Code == 0, $"{file} {string.Join(' ', args)} failed: {r.Stderr}");
+        return r.Stdout;
     }
 
     private static readonly Lazy<Dictionary<string, long>> C = new(CLayout);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Pab.Antagonize;
 
 namespace Pab.Tests.Antagonize;
@@ -11,18 +10,10 @@ public class CliTests
     private static (int Code, string Stdout, string Stderr) RunAs(string[]? prefix, string[] args)
     {
         string tool = Path.Combine(AppContext.BaseDirectory, "pab-antagonize");
-        var psi = new ProcessStartInfo(prefix?[0] ?? tool) { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (prefix != null)
-        {
-            foreach (string part in prefix.Skip(1)) psi.ArgumentList.Add(part);
-            psi.ArgumentList.Add(tool);
-        }
-        foreach (string a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        string stderr = p.StandardError.ReadToEnd();
-        Assert.True(p.WaitForExit(60_000), "pab-antagonize did not exit");
-        return (p.ExitCode, stdout.Result, stderr);
+        var r = prefix == null
+            ? Exec.Run(tool, args, TimeSpan.FromSeconds(60))
+            : Exec.Run(prefix[0], [.. prefix.Skip(1), tool, .. args], TimeSpan.FromSeconds(60));
+        return (r.Code, r.Stdout, r.Stderr);
     }
 
     [Theory]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -22,26 +21,17 @@ public sealed partial class BenchmarkVmTests(ITestOutputHelper output)
 
     private static readonly Lazy<string> Bundle = new(() =>
     {
-        var (code, text) = Exec("make", "-s", "-C", RepoPaths.Root, "page_alloc_bench.run");
-        Assert.True(code == 0, "make page_alloc_bench.run failed:\n" + text);
+        var r = Exec.Run("make", "-s", "-C", RepoPaths.Root, "page_alloc_bench.run");
+        Assert.True(r.Code == 0, "make page_alloc_bench.run failed:\n" + r.Output);
         return RepoPaths.Of("page_alloc_bench.run");
     });
 
-    private static (int Code, string Output) Exec(string file, params string[] args)
+    private static string PabReport(params string[] args)
     {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        string stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result + stderr);
+        var r = Exec.Run(RepoPaths.Of("build", "bin", "pab-report"), args);
+        Assert.True(r.Code == 0, $"pab-report {string.Join(' ', args)} failed:\n{r.Output}");
+        return r.Output;
     }
-
-    private static string PabReport(params string[] args) =>
-        Exec(RepoPaths.Of("build", "bin", "pab-report"), args) is var (code, text) && code == 0
-            ? text
-            : throw new InvalidOperationException($"pab-report {string.Join(' ', args)} failed:\n{text}");
 
     /// <summary>Checks the original-format JSON: every metric for every order, with the right counts and plausible values.</summary>
     private void AssertCompleteReport(string jsonPath, int iterations, long memTotal)

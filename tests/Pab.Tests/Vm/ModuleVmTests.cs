@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace Pab.Tests.Vm;
@@ -16,19 +15,9 @@ public sealed class ModuleVmTests
     private static string PublishModCheck()
     {
         string output = RepoPaths.Of("build", "test-bin");
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var a in new[] { "publish", RepoPaths.Of("tests", "pab-modcheck", "pab-modcheck.csproj"), "-c", "Release",
-            "-r", "linux-x64", "--self-contained", "--artifacts-path", RepoPaths.Of("build", "obj"), "-o", output })
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        string stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"publishing pab-modcheck failed:\n{stdout.Result}\n{stderr}");
+        var r = Exec.Run("dotnet", "publish", RepoPaths.Of("tests", "pab-modcheck", "pab-modcheck.csproj"), "-c", "Release",
+            "-r", "linux-x64", "--self-contained", "--artifacts-path", RepoPaths.Of("build", "obj"), "-o", output);
+        Assert.True(r.Code == 0, $"publishing pab-modcheck failed:\n{r.Output}");
         return output;
     }
 

@@ -82,9 +82,11 @@ public static class VmHarness
         {
             if (BuiltSuites.Contains(suite))
                 return;
-            var (code, output) = Exec("make", ["-s", "-C", RepoPaths.Root, "tools", "kmod-vm", $"SUITE={suite}"], TimeSpan.FromMinutes(20));
-            if (code != 0)
-                throw new VmHarnessException($"`make -s tools kmod-vm SUITE={suite}` failed with exit {code}; the VM tests cannot run:\n{output}");
+            Exec.Result r;
+            try { r = Exec.Run("make", ["-s", "-C", RepoPaths.Root, "tools", "kmod-vm", $"SUITE={suite}"], TimeSpan.FromMinutes(20)); }
+            catch (TimeoutException e) { throw new VmHarnessException(e.Message); }
+            if (r.Code != 0)
+                throw new VmHarnessException($"`make -s tools kmod-vm SUITE={suite}` failed with exit {r.Code}; the VM tests cannot run:\n{r.Output}");
             BuiltSuites.Add(suite);
         }
     }
@@ -136,24 +138,6 @@ public static class VmHarness
             throw new VmHarnessException($"VM harness failure ({what}); command: {string.Join(' ', command)}\n{result}\n--- console tail ---\n{Tail(result.ConsoleLog, 30)}");
         }
         return result;
-    }
-
-    private static (int Code, string Output) Exec(string file, IEnumerable<string> args, TimeSpan timeout)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new VmHarnessException($"could not start {file}");
-        var output = new StringBuilder();
-        var o = p.StandardOutput.ReadToEndAsync();
-        var e = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(timeout))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new VmHarnessException($"{file} {string.Join(' ', args)} did not finish within {timeout}");
-        }
-        p.WaitForExit();
-        output.Append(o.Result).Append(e.Result);
-        return (p.ExitCode, output.ToString());
     }
 
     private static string ReadOrEmpty(string path) => File.Exists(path) ? File.ReadAllText(path) : "";
