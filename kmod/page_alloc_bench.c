@@ -124,6 +124,28 @@ static unsigned int pab_alloc_chunk(struct pab_file *pf, unsigned int order,
 }
 
 /*
+ * The id table entry e names, or NULL with *ret set: -EINVAL for a set
+ * reserved field, -ENOENT for an id this file cannot have made.
+ */
+static struct pab_ids *pab_entry_ids(struct pab_file *pf,
+				     const struct pab_batch_entry *e, int *ret)
+{
+	u64 index = (e->id >> PAB_ORDER_BITS) & PAB_INDEX_MAX;
+	unsigned int o = e->id & PAB_ORDER_MASK;
+
+	if (e->reserved) {
+		*ret = -EINVAL;
+		return NULL;
+	}
+	if ((e->id & PAB_TAG_FIELD) != pf->tag || index == 0 ||
+	    o > PAB_MAX_ORDER) {
+		*ret = -ENOENT;
+		return NULL;
+	}
+	return &pf->ids[o];
+}
+
+/*
  * Frees the ids in e[0, n), stopping at the first entry with reserved set
  * (-EINVAL) or an id this file does not hold (-ENOENT). *done is set to the
  * number freed, whose latency_ns and nid are filled in.
@@ -133,42 +155,31 @@ static int pab_free_chunk(struct pab_file *pf, struct pab_batch_entry *e,
 {
 	struct page *pages[PAB_CHUNK];
 	u8 orders[PAB_CHUNK];
-	struct pab_ids *locked = NULL;
 	s64 base_pages = 0;
-	unsigned int i, k;
+	unsigned int i = 0, k;
 	int ret = 0;
 
-	for (i = 0; i < n; i++) {
-		u64 index = (e[i].id >> PAB_ORDER_BITS) & PAB_INDEX_MAX;
-		unsigned int o = e[i].id & PAB_ORDER_MASK;
-		struct pab_ids *ids;
+	while (i < n && !ret) {
+		struct pab_ids *ids = pab_entry_ids(pf, &e[i], &ret);
 
-		if (e[i].reserved) {
-			ret = -EINVAL;
+		if (!ids)
 			break;
-		}
-		if ((e[i].id & PAB_TAG_FIELD) != pf->tag || index == 0 ||
-		    o > PAB_MAX_ORDER) {
-			ret = -ENOENT;
-			break;
-		}
-		ids = &pf->ids[o];
-		if (ids != locked) {
-			if (locked)
-				xa_unlock(&locked->xa);
-			xa_lock(&ids->xa);
-			locked = ids;
-		}
-		pages[i] = __xa_erase(&ids->xa, index);
-		if (!pages[i]) {
-			ret = -ENOENT;
-			break;
-		}
-		WRITE_ONCE(ids->held, ids->held - 1);
-		orders[i] = o;
+		/* One lock for each run of entries of the same order. */
+		xa_lock(&ids->xa);
+		do {
+			u64 index = (e[i].id >> PAB_ORDER_BITS) & PAB_INDEX_MAX;
+
+			pages[i] = __xa_erase(&ids->xa, index);
+			if (!pages[i]) {
+				ret = -ENOENT;
+				break;
+			}
+			WRITE_ONCE(ids->held, ids->held - 1);
+			orders[i] = e[i].id & PAB_ORDER_MASK;
+			i++;
+		} while (i < n && pab_entry_ids(pf, &e[i], &ret) == ids);
+		xa_unlock(&ids->xa);
 	}
-	if (locked)
-		xa_unlock(&locked->xa);
 
 	for (k = 0; k < i; k++) {
 		u64 start = ktime_get_ns();
