@@ -6,6 +6,7 @@
 #   make kmod-vm         the module and guest image for SUITE's kernel, as vm-run uses them
 #   make vm-smoke        boot SUITE's kernel and run a command in it
 #   make deps            install the Debian packages the project needs
+#   make check-kmod      sparse and checkpatch --strict on the module
 #   make test            every test (what CI runs); ends with "tests: N passed, N failed"
 #   make bench           the full benchmark: here if this kernel loads modules, else in QEMU
 #                        (KERNEL=bzImage KDIR=tree for your own kernel)
@@ -19,7 +20,7 @@ PUBLISH_FORM ?= r2r
 # KDIR defaults to the unpacked headers of SUITE's kernel (fetched on first use).
 kdir = $(or $(KDIR),$(shell scripts/kernel-prep --suite $(SUITE) --print KDIR))
 
-.PHONY: all kmod tools kmod-vm vm-image vm-smoke deps clean test-matrix test bench page_alloc_bench.run
+.PHONY: all kmod tools kmod-vm vm-image vm-smoke deps clean test-matrix check-kmod test bench page_alloc_bench.run
 
 all: kmod tools
 
@@ -44,6 +45,9 @@ deps:
 
 test-matrix:
 	scripts/test-matrix
+
+check-kmod:
+	scripts/check-kmod
 
 clean:
 	-[ -z "$(KDIR)" ] || $(MAKE) -C kmod KDIR=$(KDIR) clean

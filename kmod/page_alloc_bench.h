@@ -9,6 +9,7 @@
 #ifndef _PAGE_ALLOC_BENCH_H
 #define _PAGE_ALLOC_BENCH_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -19,7 +20,7 @@
 /* Most entries one batched call takes. */
 #define PAB_BATCH_MAX		1024
 /* Most alloc/free pairs one self-test call runs. */
-#define PAB_SELFTEST_MAX	(1ULL << 32)
+#define PAB_SELFTEST_MAX	_BITULL(32)
 #define PAB_VERSION_LEN		32
 
 struct pab_alloc_page_args {
