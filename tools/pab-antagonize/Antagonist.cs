@@ -215,13 +215,18 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
             catch (ModuleException e) { log.WriteLine($"{Tool}: info after stopping: {e.Message}"); }
             c.Dispose();
         }
-        ulong totalOutstanding = controlClient.Info().TotalOutstanding;
-        records.Write(Event("stop", stopReason, null, new()
+        // The module may be gone (unloaded under us): its pages are freed then, and what was
+        // measured until then is still written.
+        ulong? totalOutstanding = null;
+        try { totalOutstanding = controlClient.Info().TotalOutstanding; }
+        catch (ModuleException e) { log.WriteLine($"{Tool}: the module no longer answers ({e.Message}); was it unloaded?"); }
+        var stopDetails = new Dictionary<string, double>
         {
             ["run_time_s"] = Stopwatch.GetElapsedTime(startTs, stopTs).TotalSeconds,
             ["outstanding_blocks_after_free"] = leftover,
-            ["module_total_outstanding_blocks"] = totalOutstanding,
-        }));
+        };
+        if (totalOutstanding is ulong total) stopDetails["module_total_outstanding_blocks"] = total;
+        records.Write(Event("stop", stopReason, null, stopDetails));
         if (leftover != 0)
             log.WriteLine($"{Tool}: {leftover} blocks were still held after the workers freed theirs (closing the files freed them)");
 

@@ -33,6 +33,46 @@ public sealed class ModuleVmTests
     }
 
     [VmFact]
+    public void Unloading_under_a_running_antagonist_frees_everything_and_the_antagonist_reports_an_error()
+    {
+        var r = VmHarness.RunScript("""
+            settle() { sync; echo 3 > /proc/sys/vm/drop_caches; echo 1 > /proc/sys/vm/compact_memory; sleep 1; }
+            memfree() { awk '/^MemFree:/ {f=$2} $1=="count:" {p+=$2} END {print f + p*4}' /proc/meminfo /proc/zoneinfo; }
+            pab-load status >/dev/null 2>&1
+            settle; echo "memfree_before_kb $(memfree)"
+            pab-load insert >/dev/null 2>&1
+            pab-antagonize --order 0 --duration 600 > ant.jsonl 2> ant.err &
+            ant=$!
+            while ! grep -q '"steady"' ant.jsonl 2>/dev/null; do sleep 0.2; done
+            pab-load remove > /dev/null 2> rm1.err; echo "remove rc=$?"
+            cat rm1.err
+            pab-load remove --force > rm2.out 2>/dev/null; echo "remove_force rc=$?"
+            grep -o '"outstanding_blocks":[0-9]*' rm2.out | sed 's/.*:/freed_by_unload /'
+            wait $ant; echo "antagonist rc=$?"
+            grep -c '"metric":"kernel_page_allocs"' ant.jsonl | sed 's/^/allocs_records /'
+            test -e /sys/module/page_alloc_bench && echo "module still loaded" || echo "module unloaded"
+            settle; echo "memfree_after_kb $(memfree)"
+            """);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var lines = r.Stdout.Split('\n');
+        long Num(string key) => long.Parse(lines.Single(l => l.StartsWith(key + " ", StringComparison.Ordinal)).Split(' ')[1]);
+
+        Assert.Contains("remove rc=8", lines);
+        Assert.Contains(lines, l => l.Contains("(pab-antagonize)", StringComparison.Ordinal));
+        Assert.Contains("remove_force rc=0", lines);
+        long freed = Num("freed_by_unload");
+        Assert.True(freed > 0, $"the antagonist held nothing when the module went away\n{r}");
+        Assert.Contains("antagonist rc=7", lines);
+        Assert.True(Num("allocs_records") == 1, $"the antagonist lost what it measured\n{r}");
+        Assert.Contains("module unloaded", lines);
+        long before = Num("memfree_before_kb"), after = Num("memfree_after_kb");
+        Assert.True(Math.Abs(before - after) <= 1024, $"MemFree {before} kB before insert, {after} kB after the forced unload\n{r}");
+        AssertCleanKernelLog(r);
+        Console.WriteLine($"unload under the antagonist: {freed} blocks freed by the unload, {Math.Abs(before - after)} kB of free memory not back, 0 warnings");
+    }
+
+    [VmFact]
     public void Module_lifecycle_and_abi_end_to_end()
     {
         var r = VmHarness.RunScript("""
