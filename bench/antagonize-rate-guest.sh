@@ -1,29 +1,40 @@
 #!/bin/sh
 # Guest half of bench/antagonize-rate.sh: runs inside the VM (busybox sh), module loaded here.
-# Prints, per order, pages per second per CPU for the module's in-kernel loop, pab-antagonize --batch 1
-# and pab-antagonize with its default batch, and the ratios.
+# Per order, interleaved REPS times: the module's in-kernel loop, pab-antagonize --batch 1 and
+# pab-antagonize with its default batch; prints the medians of pages per second per CPU and the ratios.
 set -u
-orders=${1:-0 4} duration=${2:-5} selftest_count=${3:-200000}
+orders=${1:-0 4} duration=${2:-5} selftest_count=${3:-200000} reps=${4:-3}
 insmod /opt/pab/kmod/page_alloc_bench.ko 2>/dev/null || pab-load insert >/dev/null || { echo "cannot load the module" >&2; exit 1; }
 
 # per_cpu FILE METRIC: the per_cpu_pages_per_s detail of METRIC's record in FILE.
 per_cpu() {
 	grep "\"metric\":\"$2\"" "$1" | sed -n 's/.*"per_cpu_pages_per_s":\([0-9.eE+-]*\).*/\1/p' | head -n 1
 }
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+run() { # NAME ARGS...: one pab-antagonize run into NAME.jsonl, its log kept in NAME.err
+	name=$1; shift
+	pab-antagonize "$@" >"$name.jsonl" 2>"$name.err" || { cat "$name.err" >&2; exit 1; }
+}
 
-echo "order  in-kernel/CPU  batch1/CPU  default/CPU  default:in-kernel  default:batch1   (pages/s; $(nproc) CPUs, ${duration} s runs)"
+echo "kernel $(uname -r), $(nproc) CPUs, clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource), cmdline: $(sed 's/ pab\.[^ ]*//g' /proc/cmdline)"
+echo "in-kernel: the module's loop in the antagonist's bursts (allocate --middle blocks, 1000 by default, free them oldest first)"
+echo "medians of $reps interleaved runs of ${duration} s each; pages/s per CPU"
+echo "order  in-kernel  batch 1  default  default:in-kernel  default:batch1  in-kernel:batch1 (ceiling)"
 for order in $orders; do
-	pab-antagonize --order "$order" --selftest "$selftest_count" >selftest.jsonl 2>selftest.err ||
-		{ cat selftest.err >&2; exit 1; }
-	pab-antagonize --order "$order" --batch 1 --duration "$duration" >batch1.jsonl 2>batch1.err ||
-		{ cat batch1.err >&2; exit 1; }
-	pab-antagonize --order "$order" --duration "$duration" >default.jsonl 2>default.err ||
-		{ cat default.err >&2; exit 1; }
-	k=$(per_cpu selftest.jsonl kernel_selftest_alloc_rate)
-	b=$(per_cpu batch1.jsonl kernel_page_alloc_rate)
-	d=$(per_cpu default.jsonl kernel_page_alloc_rate)
-	awk -v o="$order" -v k="$k" -v b="$b" -v d="$d" 'BEGIN {
-		printf "%5d  %13.0f  %10.0f  %11.0f  %16.1f%%  %13.2fx\n", o, k, b, d, 100 * d / k, d / b
+	k= b= d=
+	rep=0
+	while [ $rep -lt "$reps" ]; do
+		run selftest --order "$order" --selftest "$selftest_count"
+		run batch1 --order "$order" --batch 1 --duration "$duration"
+		run default --order "$order" --duration "$duration"
+		k="$k $(per_cpu selftest.jsonl kernel_selftest_alloc_rate)"
+		b="$b $(per_cpu batch1.jsonl kernel_page_alloc_rate)"
+		d="$d $(per_cpu default.jsonl kernel_page_alloc_rate)"
+		rep=$((rep + 1))
+	done
+	echo "$order $(echo "$k" | median) $(echo "$b" | median) $(echo "$d" | median)" | awk '{
+		printf "%5d  %9.0f  %7.0f  %7.0f  %16.1f%%  %13.2fx  %15.2fx\n", $1, $2, $3, $4, 100 * $4 / $2, $4 / $3, $2 / $3
 	}'
-	for f in batch1 default; do sed -n 's/^pab-antagonize: \(.*latency.*\)/    '"$f"' \1/p' $f.err; done
+	echo "       runs: in-kernel$k; batch 1$b; default$d" | awk '{ gsub(/\.[0-9]+/, ""); print }'
+	for f in batch1 default; do sed -n 's/^pab-antagonize: \(.*latency.*\)/       last '"$f"' run: \1/p' $f.err; done
 done

@@ -3,11 +3,13 @@
  * pab-exhaust with: one thread per CPU mmaps pieces and writes one byte to
  * every page until the given total is reached, then prints the fill rate.
  *
- * usage: exhaust-touch BYTES [PIECE_BYTES [print]]   (pieces of 64 MiB by default, as pab-exhaust maps)
+ * usage: exhaust-touch BYTES [PIECE_BYTES [print|populate]]   (pieces of 64 MiB by default, as pab-exhaust maps)
  * prints: bytes=N seconds=S rate_bytes_per_s=R (on stderr when "print" is given)
  *
  * With "print", every page is also reported on stdout as a running count, flushed each time:
  * the way the original's child told its parent how far it got.
+ * With "populate", nothing is touched: each piece is mapped with MAP_POPULATE and the kernel
+ * fills it in that one call, with no trap per page.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -22,7 +24,7 @@
 
 static long total, piece, page_size;
 static atomic_long claimed, touched;
-static int print;
+static int print, populate;
 
 static void *worker(void *arg)
 {
@@ -38,11 +40,14 @@ static void *worker(void *arg)
 
 		if (len <= 0)
 			return NULL;
-		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | (populate ? MAP_POPULATE : 0), -1, 0);
 		if (p == MAP_FAILED) {
 			perror("mmap");
 			exit(1);
 		}
+		if (populate)
+			continue;
 		for (long off = 0; off < len; off += page_size) {
 			p[off] = 1;
 			if (print) {
@@ -61,12 +66,13 @@ int main(int argc, char **argv)
 	double s;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s BYTES [PIECE_BYTES]\n", argv[0]);
+		fprintf(stderr, "usage: %s BYTES [PIECE_BYTES [print|populate]]\n", argv[0]);
 		return 2;
 	}
 	total = atol(argv[1]);
 	piece = argc > 2 ? atol(argv[2]) : 64L << 20;
 	print = argc > 3 && strcmp(argv[3], "print") == 0;
+	populate = argc > 3 && strcmp(argv[3], "populate") == 0;
 	page_size = sysconf(_SC_PAGESIZE);
 	if (cpus > 1024)
 		cpus = 1024;

@@ -89,12 +89,14 @@ static unsigned int pab_alloc_chunk(struct pab_file *pf, unsigned int order,
 	struct pab_ids *ids = &pf->ids[order];
 	struct page *pages[PAB_CHUNK];
 	unsigned int got, filed, i;
+	u64 now, last = ktime_get_ns();
 
+	/* One clock read per call: each read ends one call and starts the next. */
 	for (got = 0; got < n; got++) {
-		u64 start = ktime_get_ns();
-
 		pages[got] = alloc_pages(PAB_GFP, order);
-		e[got].latency_ns = ktime_get_ns() - start;
+		now = ktime_get_ns();
+		e[got].latency_ns = now - last;
+		last = now;
 		if (!pages[got])
 			break;
 	}
@@ -157,6 +159,7 @@ static int pab_free_chunk(struct pab_file *pf, struct pab_batch_entry *e,
 	u8 orders[PAB_CHUNK];
 	s64 base_pages = 0;
 	unsigned int i = 0, k;
+	u64 now, last;
 	int ret = 0;
 
 	while (i < n && !ret) {
@@ -181,11 +184,12 @@ static int pab_free_chunk(struct pab_file *pf, struct pab_batch_entry *e,
 		xa_unlock(&ids->xa);
 	}
 
+	last = ktime_get_ns();
 	for (k = 0; k < i; k++) {
-		u64 start = ktime_get_ns();
-
 		__free_pages(pages[k], orders[k]);
-		e[k].latency_ns = ktime_get_ns() - start;
+		now = ktime_get_ns();
+		e[k].latency_ns = now - last;
+		last = now;
 		e[k].nid = NUMA_NO_NODE;
 		base_pages += 1L << orders[k];
 	}
@@ -382,9 +386,9 @@ static long pab_ioctl_free_batch(struct pab_file *pf,
 static long pab_ioctl_selftest(struct pab_selftest __user *uarg)
 {
 	struct pab_selftest st;
-	struct page **ring;
-	u32 head = 0, held = 0;
-	u64 start, i;
+	struct page **held;
+	u32 nheld, k;
+	u64 start, tried = 0;
 	int ret = 0;
 
 	if (copy_from_user(&st, uarg, sizeof(st)))
@@ -394,49 +398,39 @@ static long pab_ioctl_selftest(struct pab_selftest __user *uarg)
 	    st.count > PAB_SELFTEST_MAX)
 		return -EINVAL;
 
-	ring = kmalloc_array(st.hold, sizeof(*ring), GFP_KERNEL);
-	if (!ring)
+	held = kmalloc_array(st.hold, sizeof(*held), GFP_KERNEL);
+	if (!held)
 		return -ENOMEM;
 
 	st.allocs = 0;
 	st.failures = 0;
 	start = ktime_get_ns();
 	/* count attempts: a failed allocation is counted and the loop moves on */
-	for (i = 0; i < st.count; i++) {
-		struct page *page;
+	while (tried < st.count && !ret) {
+		nheld = 0;
+		while (nheld < st.hold && tried < st.count) {
+			struct page *page = alloc_pages(PAB_GFP, st.order);
 
-		if (held == st.hold) {
-			__free_pages(ring[head], st.order);
-			if (++head == st.hold)
-				head = 0;
-			held--;
+			tried++;
+			if (page) {
+				held[nheld++] = page;
+				st.allocs++;
+			} else {
+				st.failures++;
+			}
+			if (fatal_signal_pending(current)) {
+				ret = -EINTR;
+				break;
+			}
+			cond_resched();
 		}
-		page = alloc_pages(PAB_GFP, st.order);
-		if (page) {
-			u32 tail = head + held;
-
-			if (tail >= st.hold)
-				tail -= st.hold;
-			ring[tail] = page;
-			held++;
-			st.allocs++;
-		} else {
-			st.failures++;
+		for (k = 0; k < nheld; k++) {
+			__free_pages(held[k], st.order);
+			cond_resched();
 		}
-		if (fatal_signal_pending(current)) {
-			ret = -EINTR;
-			break;
-		}
-		cond_resched();
-	}
-	while (held) {
-		__free_pages(ring[head], st.order);
-		if (++head == st.hold)
-			head = 0;
-		held--;
 	}
 	st.elapsed_ns = ktime_get_ns() - start;
-	kfree(ring);
+	kfree(held);
 
 	if (ret)
 		return ret;

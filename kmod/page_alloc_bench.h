@@ -82,10 +82,12 @@ struct pab_batch {
 };
 
 /*
- * In-kernel reference loop: allocate up to hold blocks, free them oldest
- * first, until count allocations were attempted (allocs + failures ==
- * count, so it ends under memory pressure too); the machine's physical
- * limit for the same pattern the antagonist drives from userspace.
+ * In-kernel reference loop: allocate hold blocks, free them all oldest
+ * first, and again, until count allocations were attempted (allocs +
+ * failures == count, so it ends under memory pressure too). Bursts, not
+ * alloc/free pairs, because that is the antagonist's pattern: this is the
+ * machine's physical limit for the work the antagonist drives from
+ * userspace.
  */
 struct pab_selftest {
 	__s32 order;		/* in */
