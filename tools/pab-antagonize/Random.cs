@@ -30,9 +30,6 @@ public struct SplitMix64(ulong seed)
         return hi;
     }
 
-    /// <summary>Uniform in the open interval (0, 1): never 0, so its logarithm is finite.</summary>
-    public double NextOpenUnit() => ((Next() >> 11) + 0.5) * (1.0 / (1UL << 53));
-
     /// <summary>A seed for one worker, derived from the run's seed and its CPU so workers differ but stay fixed.</summary>
     public static ulong Derive(ulong seed, int cpu)
     {
