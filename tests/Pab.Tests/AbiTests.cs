@@ -8,8 +8,8 @@ public class AbiTests
 {
     private static Dictionary<string, long> CLayout()
     {
-        string dir = Directory.CreateTempSubdirectory("pab-abi").FullName;
-        string src = Path.Combine(dir, "abi.c"), exe = Path.Combine(dir, "abi");
+        using var dir = new TempDir("pab-abi");
+        string src = dir.Of("abi.c"), exe = dir.Of("abi");
         File.WriteAllText(src, """
             #include <stdio.h>
             #include <stddef.h>
@@ -45,7 +45,6 @@ public class AbiTests
             var parts = line.Split(' ');
             result[parts[0]] = (long)ulong.Parse(parts[1]);
         }
-        Directory.Delete(dir, true);
         return result;
     }
 

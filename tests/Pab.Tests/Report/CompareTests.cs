@@ -124,25 +124,19 @@ public class CompareTests
     [Fact]
     public void SideArgumentsNameFilesAndDirectories()
     {
-        string dir = Directory.CreateTempSubdirectory("pab-side-").FullName;
-        try
-        {
-            File.WriteAllText(Path.Combine(dir, "a.jsonl"), "");
-            File.WriteAllText(Path.Combine(dir, "b.json"), "");
-            var side = Side.Parse($"v6.1={dir}/a.jsonl,{dir}/b.json", out string? error);
-            Assert.Null(error);
-            Assert.Equal("v6.1", side.Name);
-            Assert.Equal(2, side.Sources.Count);
-            var fromDir = Side.Parse(dir, out error);
-            Assert.Null(error);
-            Assert.Equal(["a.jsonl", "b.json"], fromDir.Sources.Select(s => Path.GetFileName(s.Name)));
-            Assert.Equal("a+1", fromDir.Name);
-            Side.Parse($"x={dir}/missing.jsonl", out error);
-            Assert.Contains("missing.jsonl' does not exist", error);
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        using var temp = new TempDir("pab-side-");
+        string dir = temp.Path;
+        File.WriteAllText(Path.Combine(dir, "a.jsonl"), "");
+        File.WriteAllText(Path.Combine(dir, "b.json"), "");
+        var side = Side.Parse($"v6.1={dir}/a.jsonl,{dir}/b.json", out string? error);
+        Assert.Null(error);
+        Assert.Equal("v6.1", side.Name);
+        Assert.Equal(2, side.Sources.Count);
+        var fromDir = Side.Parse(dir, out error);
+        Assert.Null(error);
+        Assert.Equal(["a.jsonl", "b.json"], fromDir.Sources.Select(s => Path.GetFileName(s.Name)));
+        Assert.Equal("a+1", fromDir.Name);
+        Side.Parse($"x={dir}/missing.jsonl", out error);
+        Assert.Contains("missing.jsonl' does not exist", error);
     }
 }

@@ -119,20 +119,14 @@ public class FormatTests
     [Fact]
     public void OutputPathIsReplacedAtomically()
     {
-        string dir = Directory.CreateTempSubdirectory("pab-report-").FullName;
-        try
-        {
-            string path = Path.Combine(dir, "results.json");
-            File.WriteAllText(path, "old");
-            OriginalFormat.WriteFile(Sample(), path);
-            using (var doc = JsonDocument.Parse(File.ReadAllText(path)))
-                Assert.Equal(5, doc.RootElement.GetProperty("idle_available_bytes").GetArrayLength());
-            Assert.Equal(["results.json"], Directory.GetFiles(dir).Select(Path.GetFileName));
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        using var temp = new TempDir("pab-report-");
+        string dir = temp.Path;
+        string path = Path.Combine(dir, "results.json");
+        File.WriteAllText(path, "old");
+        OriginalFormat.WriteFile(Sample(), path);
+        using (var doc = JsonDocument.Parse(File.ReadAllText(path)))
+            Assert.Equal(5, doc.RootElement.GetProperty("idle_available_bytes").GetArrayLength());
+        Assert.Equal(["results.json"], Directory.GetFiles(dir).Select(Path.GetFileName));
     }
 
     [Fact]

@@ -88,79 +88,65 @@ public sealed partial class BenchmarkVmTests(ITestOutputHelper output)
     [VmFact]
     public void The_bundle_runs_the_whole_benchmark_and_unloads_the_module()
     {
-        var share = Directory.CreateTempSubdirectory("pab-bundle-");
-        try
-        {
-            // Extract to the 9p folder, not the guest's RAM-backed /tmp; --no-kmod: only the bundle's module exists.
-            var r = VmHarness.RunScript("""
-                grep MemTotal /proc/meminfo
-                TMPDIR=/opt/pab/run ./page_alloc_bench.run -- --iterations 2 --alloc-orders 0,4 \
-                    --output-path /opt/pab/share/results.json --records /opt/pab/share/records.jsonl
-                echo "bench rc=$?"
-                test -e /sys/module/page_alloc_bench && echo "module still loaded" || echo "module unloaded"
-                """, new VmOptions { AddFiles = [Bundle.Value], ShareDir = share.FullName, NoKmod = true, TimeoutSeconds = 1500 });
-            output.WriteLine(r.ToString());
-            Assert.True(r.ExitCode == 0, r.ToString());
-            Assert.Contains("bench rc=0", r.Stdout);
-            Assert.Contains("module unloaded", r.Stdout);
-            // The report is printed: one line per metric and order, with units.
-            Assert.Contains("idle_available_bytes", r.Stdout);
-            Assert.Contains("MiB", r.Stdout);
+        using var share = new TempDir("pab-bundle-");
+        // Extract to the 9p folder, not the guest's RAM-backed /tmp; --no-kmod: only the bundle's module exists.
+        var r = VmHarness.RunScript("""
+            grep MemTotal /proc/meminfo
+            TMPDIR=/opt/pab/run ./page_alloc_bench.run -- --iterations 2 --alloc-orders 0,4 \
+                --output-path /opt/pab/share/results.json --records /opt/pab/share/records.jsonl
+            echo "bench rc=$?"
+            test -e /sys/module/page_alloc_bench && echo "module still loaded" || echo "module unloaded"
+            """, new VmOptions { AddFiles = [Bundle.Value], ShareDir = share.Path, NoKmod = true, TimeoutSeconds = 1500 });
+        output.WriteLine(r.ToString());
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("bench rc=0", r.Stdout);
+        Assert.Contains("module unloaded", r.Stdout);
+        // The report is printed: one line per metric and order, with units.
+        Assert.Contains("idle_available_bytes", r.Stdout);
+        Assert.Contains("MiB", r.Stdout);
 
-            AssertCompleteReport(Path.Combine(share.FullName, "results.json"), iterations: 2, MemTotal(r.Stdout));
-            AssertOnlyExhaustionChildrenKilled(r, expectedKills: 2 * 2 * 2);
-        }
-        finally
-        {
-            share.Delete(recursive: true);
-        }
+        AssertCompleteReport(Path.Combine(share.Path, "results.json"), iterations: 2, MemTotal(r.Stdout));
+        AssertOnlyExhaustionChildrenKilled(r, expectedKills: 2 * 2 * 2);
     }
 
     [VmFact]
     public void An_interrupted_run_keeps_finished_orders_and_a_rerun_completes_the_report()
     {
-        var share = Directory.CreateTempSubdirectory("pab-rerun-");
-        try
-        {
-            // SIGTERM to the pipeline's whole process group (what Ctrl-C does to a foreground job)
-            // once order 4 has started.
-            var r = VmHarness.RunScript("""
-                grep MemTotal /proc/meminfo
-                setsid sh page-alloc-bench --iterations 1 --alloc-orders 0,4 --records /opt/pab/share/first.jsonl &
-                pid=$!
-                while ! grep -q '"order":4' /opt/pab/share/first.jsonl 2>/dev/null; do sleep 0.2; done
-                kill -TERM -$pid
-                wait $pid
-                echo "interrupted rc=$?"
-                test -e /sys/module/page_alloc_bench && echo "module still loaded" || echo "module unloaded"
-                sh page-alloc-bench --iterations 1 --alloc-orders 4 --records /opt/pab/share/second.jsonl > /dev/null
-                echo "rerun rc=$?"
-                """, new VmOptions { AddFiles = [RepoPaths.Of("scripts", "page-alloc-bench")], ShareDir = share.FullName, TimeoutSeconds = 1500 });
-            output.WriteLine(r.ToString());
-            Assert.True(r.ExitCode == 0, r.ToString());
-            Assert.Contains("interrupted rc=130", r.Stdout);
-            Assert.Contains("module unloaded", r.Stdout);
-            Assert.Contains("rerun rc=0", r.Stdout);
+        using var share = new TempDir("pab-rerun-");
+        // SIGTERM to the pipeline's whole process group (what Ctrl-C does to a foreground job)
+        // once order 4 has started.
+        var r = VmHarness.RunScript("""
+            grep MemTotal /proc/meminfo
+            setsid sh page-alloc-bench --iterations 1 --alloc-orders 0,4 --records /opt/pab/share/first.jsonl &
+            pid=$!
+            while ! grep -q '"order":4' /opt/pab/share/first.jsonl 2>/dev/null; do sleep 0.2; done
+            kill -TERM -$pid
+            wait $pid
+            echo "interrupted rc=$?"
+            test -e /sys/module/page_alloc_bench && echo "module still loaded" || echo "module unloaded"
+            sh page-alloc-bench --iterations 1 --alloc-orders 4 --records /opt/pab/share/second.jsonl > /dev/null
+            echo "rerun rc=$?"
+            """, new VmOptions { AddFiles = [RepoPaths.Of("scripts", "page-alloc-bench")], ShareDir = share.Path, TimeoutSeconds = 1500 });
+        output.WriteLine(r.ToString());
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("interrupted rc=130", r.Stdout);
+        Assert.Contains("module unloaded", r.Stdout);
+        Assert.Contains("rerun rc=0", r.Stdout);
 
-            string first = Path.Combine(share.FullName, "first.jsonl"), second = Path.Combine(share.FullName, "second.jsonl");
-            // Order 0 survived the interruption whole; order 4 did not finish.
-            string order0 = Path.Combine(share.FullName, "order0.json");
-            PabReport(first, "--format", "jsonl", "--output-path", order0);
-            using (var doc = JsonDocument.Parse(File.ReadAllText(order0)))
-            {
-                Assert.True(doc.RootElement.TryGetProperty("antagonized_available_bytes_order0", out _), "order 0 lost");
-                Assert.True(doc.RootElement.TryGetProperty("kernel_page_alloc_latencies_ns_order0", out _), "order 0 latencies lost");
-                Assert.False(doc.RootElement.TryGetProperty("antagonized_available_bytes_order4", out _), "order 4 was not interrupted");
-            }
-
-            string merged = Path.Combine(share.FullName, "merged.json");
-            PabReport(first, second, "--format", "text", "--output-path", merged);
-            AssertCompleteReport(merged, iterations: 1, MemTotal(r.Stdout));
-            ModuleVmTests.AssertCleanKernelLog(r);
-        }
-        finally
+        string first = Path.Combine(share.Path, "first.jsonl"), second = Path.Combine(share.Path, "second.jsonl");
+        // Order 0 survived the interruption whole; order 4 did not finish.
+        string order0 = Path.Combine(share.Path, "order0.json");
+        PabReport(first, "--format", "jsonl", "--output-path", order0);
+        using (var doc = JsonDocument.Parse(File.ReadAllText(order0)))
         {
-            share.Delete(recursive: true);
+            Assert.True(doc.RootElement.TryGetProperty("antagonized_available_bytes_order0", out _), "order 0 lost");
+            Assert.True(doc.RootElement.TryGetProperty("kernel_page_alloc_latencies_ns_order0", out _), "order 0 latencies lost");
+            Assert.False(doc.RootElement.TryGetProperty("antagonized_available_bytes_order4", out _), "order 4 was not interrupted");
         }
+
+        string merged = Path.Combine(share.Path, "merged.json");
+        PabReport(first, second, "--format", "text", "--output-path", merged);
+        AssertCompleteReport(merged, iterations: 1, MemTotal(r.Stdout));
+        ModuleVmTests.AssertCleanKernelLog(r);
     }
 }

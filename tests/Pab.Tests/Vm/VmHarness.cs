@@ -62,17 +62,10 @@ public static class VmHarness
     public static VmResult RunScript(string script, VmOptions? options = null)
     {
         options ??= new VmOptions();
-        var dir = Directory.CreateTempSubdirectory("pab-vm-script-");
-        try
-        {
-            var path = Path.Combine(dir.FullName, "pab-test-script.sh");
-            File.WriteAllText(path, script);
-            return Run(options with { AddFiles = [.. options.AddFiles, path] }, "sh", "pab-test-script.sh");
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+        using var dir = new TempDir("pab-vm-script-");
+        var path = dir.Of("pab-test-script.sh");
+        File.WriteAllText(path, script);
+        return Run(options with { AddFiles = [.. options.AddFiles, path] }, "sh", "pab-test-script.sh");
     }
 
     /// <summary>Builds the tools and SUITE's module and guest image once per test run.</summary>

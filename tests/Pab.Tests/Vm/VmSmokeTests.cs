@@ -43,20 +43,13 @@ public sealed class VmSmokeTests
     [VmFact]
     public void Numa_guest_has_two_nodes_and_added_files_arrive()
     {
-        var dir = Directory.CreateTempSubdirectory("pab-vm-add-");
-        try
-        {
-            var file = Path.Combine(dir.FullName, "payload.txt");
-            File.WriteAllText(file, "payload-42\n");
-            var r = VmHarness.Run(new VmOptions { Numa = true, NoKmod = true, AddFiles = [file] },
-                "sh", "-c", "cat payload.txt; ls -d /sys/devices/system/node/node* | wc -l");
+        using var dir = new TempDir("pab-vm-add-");
+        var file = Path.Combine(dir.Path, "payload.txt");
+        File.WriteAllText(file, "payload-42\n");
+        var r = VmHarness.Run(new VmOptions { Numa = true, NoKmod = true, AddFiles = [file] },
+            "sh", "-c", "cat payload.txt; ls -d /sys/devices/system/node/node* | wc -l");
 
-            Assert.True(r.ExitCode == 0, r.ToString());
-            Assert.Equal("payload-42\n2\n", r.Stdout);
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal("payload-42\n2\n", r.Stdout);
     }
 }
