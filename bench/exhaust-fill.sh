@@ -3,9 +3,14 @@
 # bench/exhaust-touch.c), the same amount of memory each, side by side in one run, and the kernel
 # filling it by itself (MAP_POPULATE, one thread per CPU): no trap per page, as with pab-exhaust's
 # MADV_POPULATE_WRITE. Goal: pab-exhaust >= 1.5x the plain loop; where neither trap-free way gets
-# there, the per-page work inside the kernel (allocate, zero, map, account) is what costs. Then the coefficient of variation of five idle pab-exhaust iterations (real OOM kills).
+# there, the per-page work inside the kernel (allocate, zero, map, account) is what costs. Then the
+# coefficient of variation of five idle pab-exhaust iterations (real OOM kills).
 #
 #   bench/exhaust-fill.sh [--size MIB] [--reps N] [--cv-limit MIB] [--no-cgroup] [--variants] [--no-cv]
+#   bench/exhaust-fill.sh --vm [--vm-arg ARG]... [options above]
+#
+# --vm runs it all in a QEMU guest (scripts/vm-run, tools from build/bin, --no-cgroup: the guest
+# is thrown away); each --vm-arg goes to vm-run (--vm-arg --mem --vm-arg 2G).
 #
 # --variants also times pab-exhaust --touch and --huge-pages, and the plain loop printing a count
 # per page as the original's child did, to show where the speed comes from.
@@ -17,8 +22,13 @@
 # Env: PAB_EXHAUST (tool; default the Debug build, else build/bin/pab-exhaust),
 #      PAB_TOUCH (a built exhaust-touch; default: compiled here with cc -O2 -static).
 set -eu
-size_mib=1024 reps=3 cv_limit_mib=1024 use_cgroup=1 variants= cv=1
+size_mib=1024 reps=3 cv_limit_mib=1024 use_cgroup=1 variants= cv=1 vm= vm_args= guest_args=
 while [ $# -gt 0 ]; do
+	case "$1" in
+	--vm) vm=1; shift; continue ;;
+	--vm-arg) vm_args="$vm_args $2"; shift 2; continue ;;
+	esac
+	case "$1" in --size | --reps | --cv-limit) guest_args="$guest_args $1 $2" ;; *) guest_args="$guest_args $1" ;; esac
 	case "$1" in
 	--size) size_mib=$2; shift 2 ;;
 	--reps) reps=$2; shift 2 ;;
@@ -38,6 +48,14 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
+
+if [ -n "$vm" ]; then
+	cc -O2 -static -pthread -o "$tmp/exhaust-touch" "$here/exhaust-touch.c"
+	# shellcheck disable=SC2086 # word splitting of the collected arguments is wanted
+	"$root/scripts/vm-run" $vm_args --no-kmod --timeout 3000 --add "$0" --add "$tmp/exhaust-touch" -- \
+		env PAB_EXHAUST=/opt/pab/bin/pab-exhaust PAB_TOUCH=./exhaust-touch sh exhaust-fill.sh --no-cgroup $guest_args
+	exit
+fi
 
 tool=${PAB_EXHAUST:-}
 [ -n "$tool" ] || for t in "$root/tools/pab-exhaust/bin/Debug/net10.0/pab-exhaust" "$root/build/bin/pab-exhaust"; do
