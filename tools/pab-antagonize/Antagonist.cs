@@ -8,7 +8,7 @@ namespace Pab.Antagonize;
 
 public sealed record AntagonizeOptions(
     int Order, string? Cpus, int Middle, int Spread, int Batch, bool Latencies, int Samples,
-    TimeSpan? Duration, ulong Seed, string[] Command, long? SelftestCount = null);
+    TimeSpan? Duration, ulong Seed, string[] Command, long? SelftestCount = null, bool NoHoldLimit = false);
 
 /// <summary>Runs the antagonist: preflight, one pinned worker per CPU, the wrapped command, shutdown and records.</summary>
 public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, TextWriter log)
@@ -24,6 +24,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
     private volatile int _signal;
 
     public string SysRoot { get; init; } = "/sys";
+    public string ProcRoot { get; init; } = "/proc";
     public string ProcPath { get; init; } = Abi.ProcPath;
 
     private int Fail(Refusal r)
@@ -58,7 +59,8 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
         }
         if ((Preflight.ResolveCpus(_o.Cpus, topology, out int[] cpus)
              ?? Preflight.CheckRoot(Native.geteuid())
-             ?? Preflight.CheckLoaded(ProcPath)) is { } refusal)
+             ?? Preflight.CheckLoaded(ProcPath)
+             ?? CheckHeldMemory(cpus.Length)) is { } refusal)
             return Fail(refusal);
 
         ModuleClient control;
@@ -85,6 +87,19 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
             return RunWorkers(cpus, topology, info, control);
         }
     }
+
+    private Refusal? CheckHeldMemory(int cpus)
+    {
+        bool selftest = _o.SelftestCount != null;
+        var refusal = Preflight.CheckHeldMemory(_o.Order,
+            selftest ? (int)SelftestHold : _o.Middle + _o.Spread,
+            selftest ? $"--middle {_o.Middle}" : $"--middle {_o.Middle} --spread {_o.Spread}",
+            cpus, Environment.SystemPageSize, HostInfo.Collect(ProcRoot, SysRoot).MemTotalBytes, _o.NoHoldLimit, out string? warning);
+        if (warning != null) log.WriteLine($"{Tool}: warning: {warning}");
+        return refusal;
+    }
+
+    private uint SelftestHold => (uint)Math.Clamp(_o.Middle, 1, Abi.BatchMax);
 
     private Record Meta(int[] cpus, string? moduleVersion)
     {
@@ -437,7 +452,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
     private int RunSelftest(int[] cpus, Topology topology, long count)
     {
         records.Write(Meta(cpus, null));
-        uint hold = (uint)Math.Clamp(_o.Middle, 1, Abi.BatchMax);
+        uint hold = SelftestHold;
         var results = new PabSelftest[cpus.Length];
         var errors = new string?[cpus.Length];
         var threads = new Thread[cpus.Length];

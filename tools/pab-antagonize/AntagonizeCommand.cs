@@ -47,9 +47,13 @@ public static class AntagonizeCommand
         Description = "Seed of the workers' patterns (each CPU derives its own; the same seed gives the same patterns)",
         DefaultValueFactory = _ => 0x5EED,
     };
+    private static readonly Option<bool> NoHoldLimitOption = new("--no-hold-limit")
+    {
+        Description = "Let the workers together hold more than half of MemTotal (to drive allocation failures on purpose; the machine may hang)",
+    };
     private static readonly Option<long?> SelftestOption = new("--selftest")
     {
-        Description = "Instead: run the module's in-kernel alloc/free-oldest loop for COUNT allocations on every CPU at once (hold = --middle, at most 1024) and report its rate",
+        Description = "Instead: run the module's in-kernel loop for COUNT allocations on every CPU at once, in the workers' bursts (allocate --middle blocks, at most 1024, free them oldest first), and report its rate",
         HelpName = "COUNT",
     };
     private static readonly Argument<string[]> CommandArgument = new("command")
@@ -67,7 +71,7 @@ public static class AntagonizeCommand
             "8 pinning failed, 10 ABI mismatch, 127 command not started; else the command's status.")
         {
             OrderOption, CpusOption, MiddleOption, SpreadOption, BatchOption, LatenciesOption, NoLatenciesOption,
-            SamplesOption, DurationOption, SeedOption, SelftestOption, CommandArgument,
+            SamplesOption, DurationOption, SeedOption, NoHoldLimitOption, SelftestOption, CommandArgument,
         };
         root.SetAction(pr =>
         {
@@ -121,7 +125,8 @@ public static class AntagonizeCommand
             if (command.Length > 0) return "--selftest: not with a COMMAND";
         }
         options = new AntagonizeOptions(order, pr.GetValue(CpusOption), middle, spread, batch,
-            !pr.GetValue(NoLatenciesOption), samples, duration, pr.GetValue(SeedOption), command, selftest);
+            !pr.GetValue(NoLatenciesOption), samples, duration, pr.GetValue(SeedOption), command, selftest,
+            pr.GetValue(NoHoldLimitOption));
         return null;
     }
 }

@@ -26,6 +26,34 @@ public static class Preflight
         return null;
     }
 
+    /// <summary>
+    /// The module's pages are charged to no process, and the antagonist is shielded from the OOM killer:
+    /// if every worker could hold more than half of the machine, it is refused, not left to hang the
+    /// machine (unless <paramref name="noLimit"/>: then it is a warning); above a quarter,
+    /// <paramref name="warning"/> says so.
+    /// </summary>
+    public static Refusal? CheckHeldMemory(int order, int blocksPerCpu, string flags, int cpus, long pageSize,
+        long? memTotalBytes, bool noLimit, out string? warning)
+    {
+        warning = null;
+        if (memTotalBytes is not long total || total <= 0) return null;
+        double peak = (double)blocksPerCpu * pageSize * Math.Pow(2, order) * cpus;
+        string what = string.Create(CultureInfo.InvariantCulture,
+            $"{flags} at --order {order} on {cpus} CPU{(cpus == 1 ? "" : "s")} can hold {ByteSize.Format(peak)} of kernel memory");
+        if (peak > total / 2.0)
+        {
+            if (!noLimit)
+                return new Refusal(ExitCode.Usage,
+                    $"{what}, more than half of this machine's {ByteSize.Format(total)} (MemTotal): lower {flags.Split(' ')[0]}, give fewer --cpus or a lower --order (or --no-hold-limit)");
+            warning = $"{what}, more than half of this machine's {ByteSize.Format(total)} (--no-hold-limit)";
+        }
+        else if (peak > total / 4.0)
+        {
+            warning = $"{what}, more than a quarter of this machine's {ByteSize.Format(total)}: what is left for the measured command is that much smaller";
+        }
+        return null;
+    }
+
     public static Refusal? CheckRoot(int euid) =>
         euid == 0 ? null : new Refusal(ExitCode.NotRoot,
             $"must run as root (effective uid is {euid.ToString(CultureInfo.InvariantCulture)}): the module's file is root's, and lowering oom_score_adj needs CAP_SYS_RESOURCE");

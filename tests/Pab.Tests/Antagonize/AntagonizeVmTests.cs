@@ -137,7 +137,7 @@ public sealed class AntagonizeVmTests(ITestOutputHelper output)
             # More than memory in 4 MiB blocks on one CPU: order-10 allocations fail once no free 4 MiB block
             # is left (counted, retried), while fragmented small pages remain for everyone else. (At order 4 the
             # antagonist, immune to the OOM killer, took the last pages and the kernel panicked: deadlocked on memory.)
-            timeout -s TERM 60 pab-antagonize --order 10 --cpus 0 --middle 400 --spread 0 --batch 8 --no-latencies >enomem.jsonl 2>enomem.err
+            timeout -s TERM 60 pab-antagonize --order 10 --cpus 0 --middle 400 --spread 0 --batch 8 --no-latencies --no-hold-limit >enomem.jsonl 2>enomem.err
             echo "=== enomem rc=$?"; cat enomem.jsonl; cat enomem.err >&2; outstanding
             """, new VmOptions { TimeoutSeconds = 900 });
         output.WriteLine(r.ToString());
@@ -214,7 +214,7 @@ public sealed class AntagonizeVmTests(ITestOutputHelper output)
             pab-antagonize --order 0 -- sleep 2 >numa.jsonl 2>numa.err
             echo "=== numa rc=$?"; cat numa.jsonl; cat numa.err >&2; outstanding
             # 600 MiB on CPU 0, whose node has 512 MiB: the rest must come from node 1.
-            pab-antagonize --order 10 --cpus 0 --middle 150 --spread 0 --duration 2 --no-latencies >spill.jsonl 2>spill.err
+            pab-antagonize --order 10 --cpus 0 --middle 150 --spread 0 --duration 2 --no-latencies --no-hold-limit >spill.jsonl 2>spill.err
             echo "=== spill rc=$?"; cat spill.jsonl; cat spill.err >&2; outstanding
             """, new VmOptions { Numa = true, TimeoutSeconds = 900 });
         output.WriteLine(r.ToString());

@@ -82,4 +82,38 @@ public sealed class PreflightTests : IDisposable
     [InlineData("5 weeks")]
     [InlineData("-3s")]
     public void BadDurations(string text) => Assert.False(DurationText.TryParse(text, out _, out _));
+
+    private const long GiB = 1L << 30;
+
+    [Fact]
+    public void HoldingMoreThanHalfOfMemoryIsRefusedNamingTheFlags()
+    {
+        // The original's defaults (1000 ± 1000 blocks of order 4: 125 MiB a CPU) on 64 CPUs with 8 GiB.
+        var r = Preflight.CheckHeldMemory(4, 2000, "--middle 1000 --spread 1000", 64, 4096, 8 * GiB, false, out string? warning);
+        Assert.NotNull(r);
+        Assert.Equal(ExitCode.Usage, r.Code);
+        Assert.Contains("--middle 1000 --spread 1000 at --order 4 on 64 CPUs can hold 7.81 GiB", r.Message);
+        Assert.Contains("8.00 GiB", r.Message);
+        Assert.Null(warning);
+
+        // Allowed on purpose: only a warning.
+        Assert.Null(Preflight.CheckHeldMemory(4, 2000, "--middle 1000 --spread 1000", 64, 4096, 8 * GiB, true, out warning));
+        Assert.Contains("(--no-hold-limit)", warning);
+    }
+
+    [Theory]
+    [InlineData(2, 1, false, false)]   // 250 MiB of 1 GiB: not a quarter
+    [InlineData(4, 1, false, true)]    // 500 MiB of 1 GiB: a warning
+    [InlineData(5, 1, true, false)]    // 625 MiB of 1 GiB: refused
+    [InlineData(64, 1024, false, false)] // 7.8 GiB of 1 TiB
+    public void TheLimitsAreAQuarterAndAHalfOfMemTotal(int cpus, long memGiB, bool refused, bool warned)
+    {
+        var r = Preflight.CheckHeldMemory(4, 2000, "--middle 1000 --spread 1000", cpus, 4096, memGiB * GiB, false, out string? warning);
+        Assert.Equal(refused, r != null);
+        Assert.Equal(warned, warning != null);
+    }
+
+    [Fact]
+    public void UnknownMemTotalIsNotAReasonToRefuse() =>
+        Assert.Null(Preflight.CheckHeldMemory(10, 1 << 20, "--middle 1", 1, 4096, null, false, out _));
 }
