@@ -29,8 +29,7 @@ public static class Preflight
     /// <summary>
     /// The module's pages are charged to no process, and the antagonist is shielded from the OOM killer:
     /// if every worker could hold more than half of the machine, it is refused, not left to hang the
-    /// machine (unless <paramref name="noLimit"/>: then it is a warning); above a quarter,
-    /// <paramref name="warning"/> says so.
+    /// machine (unless <paramref name="noLimit"/>: then <paramref name="warning"/> says so).
     /// </summary>
     public static Refusal? CheckHeldMemory(int order, int blocksPerCpu, string flags, int cpus, long pageSize,
         long? memTotalBytes, bool noLimit, out string? warning)
@@ -46,10 +45,6 @@ public static class Preflight
                 return new Refusal(ExitCode.Usage,
                     $"{what}, more than half of this machine's {ByteSize.Format(total)} (MemTotal): lower {flags.Split(' ')[0]}, give fewer --cpus or a lower --order (or --no-hold-limit)");
             warning = $"{what}, more than half of this machine's {ByteSize.Format(total)} (--no-hold-limit)";
-        }
-        else if (peak > total / 4.0)
-        {
-            warning = $"{what}, more than a quarter of this machine's {ByteSize.Format(total)}: what is left for the measured command is that much smaller";
         }
         return null;
     }
