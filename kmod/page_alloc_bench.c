@@ -58,7 +58,7 @@ static_assert(PAB_MAX_ORDER <= PAB_ORDER_MASK);
 
 struct pab_ids {
 	struct xarray xa;	/* index -> struct page * */
-	u32 next;		/* cyclic cursor, under xa's lock */
+	u32 next;		/* next index to try, from 1; under xa's lock */
 	unsigned long held;	/* blocks in xa; written under xa's lock */
 };
 
@@ -80,6 +80,43 @@ static struct proc_dir_entry *pab_entry;
  */
 
 /*
+ * Files pages[0, n) under the free indices that follow the cursor, writing
+ * them to index[]; returns how many were filed (fewer only when the xarray
+ * could not grow). A plain xarray with consecutive indices: one walk serves
+ * a chunk and there are no free marks to keep, which __xa_alloc_cyclic()
+ * updated up the tree on every store and erase.
+ */
+static unsigned int pab_file_pages(struct pab_ids *ids, struct page **pages,
+				   u32 *index, unsigned int n)
+{
+	XA_STATE(xas, &ids->xa, 0);
+	unsigned int filed = 0, before;
+
+	do {
+		xas_lock(&xas);
+		before = filed;
+		xas_set(&xas, ids->next);
+		while (filed < n) {
+			/* An index still held from before the cursor wrapped is skipped. */
+			if (!xas_load(&xas)) {
+				xas_store(&xas, pages[filed]);
+				if (xas_error(&xas))
+					break;
+				index[filed++] = xas.xa_index;
+			}
+			if (xas.xa_index == PAB_INDEX_MAX)
+				xas_set(&xas, 1);	/* index 0 is never used */
+			else
+				xas_next(&xas);
+		}
+		ids->next = xas.xa_index;
+		WRITE_ONCE(ids->held, ids->held + filed - before);
+		xas_unlock(&xas);
+	} while (xas_nomem(&xas, PAB_GFP));
+	return filed;
+}
+
+/*
  * Allocates up to n blocks of order into e[]; returns how many were
  * allocated and filed under an id. Fewer than n means out of memory.
  */
@@ -88,6 +125,7 @@ static unsigned int pab_alloc_chunk(struct pab_file *pf, unsigned int order,
 {
 	struct pab_ids *ids = &pf->ids[order];
 	struct page *pages[PAB_CHUNK];
+	u32 index[PAB_CHUNK];
 	unsigned int got, filed, i;
 	u64 now, last = ktime_get_ns();
 
@@ -101,21 +139,12 @@ static unsigned int pab_alloc_chunk(struct pab_file *pf, unsigned int order,
 			break;
 	}
 
-	xa_lock(&ids->xa);
-	for (filed = 0; filed < got; filed++) {
-		u32 index;
-
-		/* May drop the lock to allocate xarray nodes. */
-		if (__xa_alloc_cyclic(&ids->xa, &index, pages[filed],
-				      XA_LIMIT(1, PAB_INDEX_MAX), &ids->next,
-				      PAB_GFP) < 0)
-			break;
-		e[filed].id = pf->tag | ((u64)index << PAB_ORDER_BITS) | order;
-		e[filed].nid = page_to_nid(pages[filed]);
-		e[filed].reserved = 0;
+	filed = pab_file_pages(ids, pages, index, got);
+	for (i = 0; i < filed; i++) {
+		e[i].id = pf->tag | ((u64)index[i] << PAB_ORDER_BITS) | order;
+		e[i].nid = page_to_nid(pages[i]);
+		e[i].reserved = 0;
 	}
-	WRITE_ONCE(ids->held, ids->held + filed);
-	xa_unlock(&ids->xa);
 
 	for (i = filed; i < got; i++)
 		__free_pages(pages[i], order);
@@ -472,8 +501,10 @@ static int pab_open(struct inode *inode, struct file *file)
 	pf = kzalloc(sizeof(*pf), GFP_KERNEL);
 	if (!pf)
 		return -ENOMEM;
-	for (o = 0; o < PAB_NR_ORDERS; o++)
-		xa_init_flags(&pf->ids[o].xa, XA_FLAGS_ALLOC1);
+	for (o = 0; o < PAB_NR_ORDERS; o++) {
+		xa_init(&pf->ids[o].xa);
+		pf->ids[o].next = 1;
+	}
 	/* Bits shifted out just make the tags wrap, after 2^27 opens. */
 	pf->tag = (u64)atomic64_inc_return(&pab_opens) << PAB_TAG_SHIFT;
 	file->private_data = pf;
