@@ -1,7 +1,8 @@
 #!/bin/sh
 # Guest half of bench/antagonize-rate.sh: runs inside the VM (busybox sh), module loaded here.
 # Per order, interleaved REPS times: the module's in-kernel loop, pab-antagonize --batch 1 and
-# pab-antagonize with its default batch; prints the medians of pages per second per CPU and the ratios.
+# pab-antagonize with its default batch; prints the medians of pages per second per CPU, and the
+# medians of the ratios taken within each repetition (neighbouring runs share the host's mood).
 set -u
 orders=${1:-0 4} duration=${2:-5} selftest_count=${3:-200000} reps=${4:-3}
 insmod /opt/pab/kmod/page_alloc_bench.ko 2>/dev/null || pab-load insert >/dev/null || { echo "cannot load the module" >&2; exit 1; }
@@ -18,10 +19,10 @@ run() { # NAME ARGS...: one pab-antagonize run into NAME.jsonl, its log kept in 
 
 echo "kernel $(uname -r), $(nproc) CPUs, clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource), cmdline: $(sed 's/ pab\.[^ ]*//g' /proc/cmdline)"
 echo "in-kernel: the module's loop in the antagonist's bursts (allocate --middle blocks, 1000 by default, free them oldest first)"
-echo "medians of $reps interleaved runs of ${duration} s each; pages/s per CPU"
+echo "medians of $reps interleaved runs of ${duration} s each; pages/s per CPU; ratios: medians of the per-repetition ratios"
 echo "order  in-kernel  batch 1  default  default:in-kernel  default:batch1  in-kernel:batch1 (ceiling)"
 for order in $orders; do
-	k= b= d=
+	k= b= d= rk= rb= rc=
 	rep=0
 	while [ $rep -lt "$reps" ]; do
 		run selftest --order "$order" --selftest "$selftest_count"
@@ -30,10 +31,14 @@ for order in $orders; do
 		k="$k $(per_cpu selftest.jsonl kernel_selftest_alloc_rate)"
 		b="$b $(per_cpu batch1.jsonl kernel_page_alloc_rate)"
 		d="$d $(per_cpu default.jsonl kernel_page_alloc_rate)"
+		set -- $k; eval "lk=\${$#}"; set -- $b; eval "lb=\${$#}"; set -- $d; eval "ld=\${$#}"
+		rk="$rk $(awk -v a="$ld" -v b="$lk" 'BEGIN { print 100 * a / b }')"
+		rb="$rb $(awk -v a="$ld" -v b="$lb" 'BEGIN { print a / b }')"
+		rc="$rc $(awk -v a="$lk" -v b="$lb" 'BEGIN { print a / b }')"
 		rep=$((rep + 1))
 	done
-	echo "$order $(echo "$k" | median) $(echo "$b" | median) $(echo "$d" | median)" | awk '{
-		printf "%5d  %9.0f  %7.0f  %7.0f  %16.1f%%  %13.2fx  %15.2fx\n", $1, $2, $3, $4, 100 * $4 / $2, $4 / $3, $2 / $3
+	echo "$order $(echo "$k" | median) $(echo "$b" | median) $(echo "$d" | median) $(echo "$rk" | median) $(echo "$rb" | median) $(echo "$rc" | median)" | awk '{
+		printf "%5d  %9.0f  %7.0f  %7.0f  %16.1f%%  %13.2fx  %15.2fx\n", $1, $2, $3, $4, $5, $6, $7
 	}'
 	echo "       runs: in-kernel$k; batch 1$b; default$d" | awk '{ gsub(/\.[0-9]+/, ""); print }'
 	for f in batch1 default; do sed -n 's/^pab-antagonize: \(.*latency.*\)/       last '"$f"' run: \1/p' $f.err; done
