@@ -28,13 +28,13 @@ for order in $orders; do
 		run selftest --order "$order" --selftest "$selftest_count"
 		run batch1 --order "$order" --batch 1 --duration "$duration"
 		run default --order "$order" --duration "$duration"
-		k="$k $(per_cpu selftest.jsonl kernel_selftest_alloc_rate)"
-		b="$b $(per_cpu batch1.jsonl kernel_page_alloc_rate)"
-		d="$d $(per_cpu default.jsonl kernel_page_alloc_rate)"
-		set -- $k; eval "lk=\${$#}"; set -- $b; eval "lb=\${$#}"; set -- $d; eval "ld=\${$#}"
-		rk="$rk $(awk -v a="$ld" -v b="$lk" 'BEGIN { print 100 * a / b }')"
-		rb="$rb $(awk -v a="$ld" -v b="$lb" 'BEGIN { print a / b }')"
-		rc="$rc $(awk -v a="$lk" -v b="$lb" 'BEGIN { print a / b }')"
+		kv=$(per_cpu selftest.jsonl kernel_selftest_alloc_rate)
+		bv=$(per_cpu batch1.jsonl kernel_page_alloc_rate)
+		dv=$(per_cpu default.jsonl kernel_page_alloc_rate)
+		k="$k $kv" b="$b $bv" d="$d $dv"
+		# shellcheck disable=SC2046 # three numbers, split on purpose
+		set -- $(awk -v k="$kv" -v b="$bv" -v d="$dv" 'BEGIN { print 100 * d / k, d / b, k / b }')
+		rk="$rk $1" rb="$rb $2" rc="$rc $3"
 		rep=$((rep + 1))
 	done
 	echo "$order $(echo "$k" | median) $(echo "$b" | median) $(echo "$d" | median) $(echo "$rk" | median) $(echo "$rb" | median) $(echo "$rc" | median)" | awk '{

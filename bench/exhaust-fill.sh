@@ -23,19 +23,17 @@
 #      PAB_TOUCH (a built exhaust-touch; default: compiled here with cc -O2 -static).
 set -eu
 size_mib=1024 reps=3 cv_limit_mib=1024 use_cgroup=1 variants= cv=1 vm= vm_args= guest_args=
+pass() { guest_args="$guest_args $*"; } # what the guest's run of this script is given with --vm
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--vm) vm=1; shift; continue ;;
-	--vm-arg) vm_args="$vm_args $2"; shift 2; continue ;;
-	esac
-	case "$1" in --size | --reps | --cv-limit) guest_args="$guest_args $1 $2" ;; *) guest_args="$guest_args $1" ;; esac
-	case "$1" in
-	--size) size_mib=$2; shift 2 ;;
-	--reps) reps=$2; shift 2 ;;
-	--cv-limit) cv_limit_mib=$2; shift 2 ;;
+	--vm) vm=1; shift ;;
+	--vm-arg) vm_args="$vm_args $2"; shift 2 ;;
+	--size) size_mib=$2; pass "$1" "$2"; shift 2 ;;
+	--reps) reps=$2; pass "$1" "$2"; shift 2 ;;
+	--cv-limit) cv_limit_mib=$2; pass "$1" "$2"; shift 2 ;;
 	--no-cgroup) use_cgroup=; shift ;;
-	--variants) variants=1; shift ;;
-	--no-cv) cv=; shift ;;
+	--variants) variants=1; pass "$1"; shift ;;
+	--no-cv) cv=; pass "$1"; shift ;;
 	*) echo "exhaust-fill: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -96,7 +94,7 @@ field() { # KEY: a number from a JSON record on stdin
 }
 
 echo "exhaust-fill: $(nproc) CPUs, $(uname -r), THP $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null), filling $size_mib MiB per run, $reps runs each, alternating"
-: >"$tmp/plain"; : >"$tmp/ceiling"; : >"$tmp/pab"; : >"$tmp/cpu"; : >"$tmp/touch"; : >"$tmp/huge"; : >"$tmp/print"
+: >"$tmp/plain"; : >"$tmp/populate"; : >"$tmp/pab"; : >"$tmp/cpu"; : >"$tmp/touch"; : >"$tmp/huge"; : >"$tmp/print"
 # One fill thrown away first: memory nobody has touched yet can cost more to hand out (a
 # hypervisor backing it on first touch), and that should not fall on whichever runs first.
 run $((size_mib + 512)) "$touch_bin" "$size" >/dev/null
@@ -105,7 +103,7 @@ while [ $i -lt "$reps" ]; do
 	run $((size_mib + 512)) "$touch_bin" "$size" >"$tmp/out"
 	sed -n 's/.*rate_bytes_per_s=\([0-9.]*\).*/\1/p' "$tmp/out" >>"$tmp/plain"
 	run $((size_mib + 512)) "$touch_bin" "$size" 67108864 populate >"$tmp/out"
-	sed -n 's/.*rate_bytes_per_s=\([0-9.]*\).*/\1/p' "$tmp/out" >>"$tmp/ceiling"
+	sed -n 's/.*rate_bytes_per_s=\([0-9.]*\).*/\1/p' "$tmp/out" >>"$tmp/populate"
 	run $((size_mib + 512)) "$tool" --iterations 1 --max-bytes "$size" 2>/dev/null >"$tmp/out"
 	field fill_rate_bytes_per_s <"$tmp/out" >>"$tmp/pab"
 	field parent_cpu_s <"$tmp/out" >>"$tmp/cpu"
@@ -119,7 +117,7 @@ while [ $i -lt "$reps" ]; do
 	fi
 	i=$((i + 1))
 done
-awk -v plainf="$tmp/plain" -v ceilf="$tmp/ceiling" -v pabf="$tmp/pab" -v cpuf="$tmp/cpu" -v touchf="$tmp/touch" -v hugef="$tmp/huge" -v printf_="$tmp/print" '
+awk -v plainf="$tmp/plain" -v popf="$tmp/populate" -v pabf="$tmp/pab" -v cpuf="$tmp/cpu" -v touchf="$tmp/touch" -v hugef="$tmp/huge" -v printf_="$tmp/print" '
 function median(a, n,   i, j, t) {
 	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
@@ -132,18 +130,17 @@ BEGIN {
 	mp = median(p, np); mq = median(q, nq)
 	printf "plain touch loop (1 thread/CPU): median %.3f GiB/s  (runs:%s)\n", mp / G, ps
 	printf "pab-exhaust:                     median %.3f GiB/s  (runs:%s)\n", mq / G, qs
-	nc = load(ceilf, c); cs = runs; mc = median(c, nc)
-	printf "kernel fills (MAP_POPULATE):     median %.3f GiB/s  (runs:%s)\n", mc / G, cs
+	nm = load(popf, m); ms = runs; mm = median(m, nm)
+	printf "kernel fills (MAP_POPULATE):     median %.3f GiB/s  (runs:%s)\n", mm / G, ms
 	nt = load(touchf, t); ts = runs
 	if (nt) printf "pab-exhaust --touch:             median %.3f GiB/s  (runs:%s)\n", median(t, nt) / G, ts
 	nh = load(hugef, h); hs = runs
 	if (nh) printf "pab-exhaust --huge-pages:        median %.3f GiB/s  (runs:%s)\n", median(h, nh) / G, hs
 	nr = load(printf_, pr); rs = runs
 	if (nr) printf "plain loop printing each page:   median %.3f GiB/s  (runs:%s)  (like the original child)\n", median(pr, nr) / G, rs
-	printf "ratio pab-exhaust / plain: %.2f   (MAP_POPULATE / plain: %.2f)\n", mq / mp, mc / mp
-	verdict = mq >= 1.5 * mp ? "met" : (mc < 1.5 * mp ? "not met; MAP_POPULATE is not either: skipping the trap per page saves less than a third here" : "not met")
+	printf "ratio pab-exhaust / plain: %.2f   (MAP_POPULATE / plain: %.2f)\n", mq / mp, mm / mp
+	verdict = mq >= 1.5 * mp ? "met" : (mm < 1.5 * mp ? "not met; MAP_POPULATE is not either: skipping the trap per page saves less than a third here" : "not met")
 	printf "goal pab-exhaust >= 1.5x plain: %s\n", verdict
-	cs = ""
 	if (nr) printf "ratio pab-exhaust / plain loop printing each page: %.2f\n", mq / median(pr, nr)
 	while ((getline v < cpuf) > 0) cs = cs sprintf(" %.3f", v)
 	printf "pab-exhaust parent CPU while filling, s:%s (it prints nothing while filling)\n", cs

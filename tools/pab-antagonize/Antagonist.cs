@@ -27,6 +27,10 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
     public string ProcRoot { get; init; } = "/proc";
     public string ProcPath { get; init; } = Abi.ProcPath;
 
+    // Read once: the preflight needs MemTotal, the meta record all of it.
+    private HostInfo? _host;
+    private HostInfo Host => _host ??= HostInfo.Collect(ProcRoot, SysRoot);
+
     private int Fail(Refusal r)
     {
         log.WriteLine($"{Tool}: {r.Message}");
@@ -92,18 +96,18 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
     {
         bool selftest = _o.SelftestCount != null;
         var refusal = Preflight.CheckHeldMemory(_o.Order,
-            selftest ? (int)SelftestHold : _o.Middle + _o.Spread,
+            selftest ? SelftestHold : _o.Middle + _o.Spread,
             selftest ? $"--middle {_o.Middle}" : $"--middle {_o.Middle} --spread {_o.Spread}",
-            cpus, Environment.SystemPageSize, HostInfo.Collect(ProcRoot, SysRoot).MemTotalBytes, _o.NoHoldLimit, out string? warning);
+            cpus, Environment.SystemPageSize, Host.MemTotalBytes, _o.NoHoldLimit, out string? warning);
         if (warning != null) log.WriteLine($"{Tool}: warning: {warning}");
         return refusal;
     }
 
-    private uint SelftestHold => (uint)Math.Clamp(_o.Middle, 1, Abi.BatchMax);
+    private int SelftestHold => Math.Clamp(_o.Middle, 1, Abi.BatchMax);
 
     private Record Meta(int[] cpus, string? moduleVersion)
     {
-        var host = HostInfo.Collect(sysRoot: SysRoot);
+        var host = Host;
         host.ModuleVersion ??= moduleVersion;
         var opts = new Dictionary<string, string>
         {
@@ -452,7 +456,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
     private int RunSelftest(int[] cpus, Topology topology, long count)
     {
         records.Write(Meta(cpus, null));
-        uint hold = SelftestHold;
+        uint hold = (uint)SelftestHold;
         var results = new PabSelftest[cpus.Length];
         var errors = new string?[cpus.Length];
         var threads = new Thread[cpus.Length];
