@@ -17,9 +17,11 @@
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/percpu_counter.h>
 #include <linux/proc_fs.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -62,8 +64,22 @@ struct pab_ids {
 	unsigned long held;	/* blocks in xa; written under xa's lock */
 };
 
+/*
+ * A queue of blocks of one order, oldest first, linked through the head
+ * page's lru (unused while the block is allocated, as balloon drivers use
+ * it). page->private holds the block's place in the queue, which the queue
+ * calls report as its id.
+ */
+struct pab_queue {
+	struct mutex lock;	/* held across the copy of new blocks' ids */
+	struct list_head blocks;
+	u64 next;		/* place of the next block queued, from 1 */
+	unsigned long held;	/* blocks queued; written under lock */
+};
+
 struct pab_file {
 	struct pab_ids ids[PAB_NR_ORDERS];
+	struct pab_queue queues[PAB_NR_ORDERS];
 	u64 tag;		/* already shifted into place */
 };
 
@@ -127,12 +143,12 @@ static unsigned int pab_alloc_chunk(struct pab_file *pf, unsigned int order,
 	struct page *pages[PAB_CHUNK];
 	u32 index[PAB_CHUNK];
 	unsigned int got, filed, i;
-	u64 now, last = ktime_get_ns();
+	u64 now, last = sched_clock();
 
 	/* One clock read per call: each read ends one call and starts the next. */
 	for (got = 0; got < n; got++) {
 		pages[got] = alloc_pages(PAB_GFP, order);
-		now = ktime_get_ns();
+		now = sched_clock();
 		e[got].latency_ns = now - last;
 		last = now;
 		if (!pages[got])
@@ -213,10 +229,10 @@ static int pab_free_chunk(struct pab_file *pf, struct pab_batch_entry *e,
 		xa_unlock(&ids->xa);
 	}
 
-	last = ktime_get_ns();
+	last = sched_clock();
 	for (k = 0; k < i; k++) {
 		__free_pages(pages[k], orders[k]);
-		now = ktime_get_ns();
+		now = sched_clock();
 		e[k].latency_ns = now - last;
 		last = now;
 		e[k].nid = NUMA_NO_NODE;
@@ -235,6 +251,115 @@ static void pab_undo(struct pab_file *pf, struct pab_batch_entry *e,
 	unsigned int done;
 
 	pab_free_chunk(pf, e, n, &done);
+}
+
+/*
+ * Allocates up to n blocks of order onto list, oldest first, and fills in
+ * e[] but for the ids; returns how many (fewer than n: out of memory).
+ */
+static unsigned int pab_queue_alloc_chunk(unsigned int order,
+					  struct pab_batch_entry *e,
+					  unsigned int n, struct list_head *list)
+{
+	unsigned int got;
+	u64 now, last = sched_clock();
+
+	for (got = 0; got < n; got++) {
+		struct page *page = alloc_pages(PAB_GFP, order);
+
+		now = sched_clock();
+		e[got].latency_ns = now - last;
+		last = now;
+		if (!page)
+			break;
+		e[got].nid = page_to_nid(page);
+		e[got].reserved = 0;
+		list_add_tail(&page->lru, list);
+	}
+	return got;
+}
+
+/* Frees a list of blocks of order that never reached a queue. */
+static void pab_free_list(struct list_head *list, unsigned int order)
+{
+	struct page *page, *tmp;
+	long n = 0;
+
+	list_for_each_entry_safe(page, tmp, list, lru) {
+		list_del(&page->lru);
+		set_page_private(page, 0);
+		__free_pages(page, order);
+		n++;
+		cond_resched();
+	}
+	percpu_counter_sub(&pab_total_blocks, n);
+	percpu_counter_sub(&pab_total_pages, n << order);
+}
+
+/*
+ * Numbers the n blocks on list, copies e[0, n) with their places to ue and
+ * queues them. When the copy fails nothing is queued: the blocks are freed
+ * and -EFAULT returned. The lock makes numbering, copy and queueing one step
+ * for other callers on the same file.
+ */
+static int pab_queue_add(struct pab_queue *q, unsigned int order,
+			 struct list_head *list, struct pab_batch_entry *e,
+			 unsigned int n, struct pab_batch_entry __user *ue)
+{
+	struct page *page;
+	unsigned int i;
+
+	mutex_lock(&q->lock);
+	for (i = 0; i < n; i++)
+		e[i].id = q->next + i;
+	if (copy_to_user(ue, e, n * sizeof(*e))) {
+		mutex_unlock(&q->lock);
+		pab_free_list(list, order);
+		return -EFAULT;
+	}
+	list_for_each_entry(page, list, lru)
+		set_page_private(page, q->next++);
+	list_splice_tail_init(list, &q->blocks);
+	WRITE_ONCE(q->held, q->held + n);
+	mutex_unlock(&q->lock);
+	return 0;
+}
+
+/*
+ * Frees up to n of the oldest blocks in q, writing e[0, done); returns
+ * -ENOENT if the queue ran empty first.
+ */
+static int pab_queue_free_chunk(struct pab_queue *q, unsigned int order,
+				struct pab_batch_entry *e, unsigned int n,
+				unsigned int *done)
+{
+	struct page *pages[PAB_CHUNK];
+	unsigned int i, k;
+	u64 now, last;
+
+	mutex_lock(&q->lock);
+	for (i = 0; i < n && !list_empty(&q->blocks); i++) {
+		pages[i] = list_first_entry(&q->blocks, struct page, lru);
+		list_del(&pages[i]->lru);
+	}
+	WRITE_ONCE(q->held, q->held - i);
+	mutex_unlock(&q->lock);
+
+	last = sched_clock();
+	for (k = 0; k < i; k++) {
+		e[k].id = page_private(pages[k]);
+		set_page_private(pages[k], 0);
+		__free_pages(pages[k], order);
+		now = sched_clock();
+		e[k].latency_ns = now - last;
+		last = now;
+		e[k].nid = NUMA_NO_NODE;
+		e[k].reserved = 0;
+	}
+	percpu_counter_sub(&pab_total_blocks, i);
+	percpu_counter_sub(&pab_total_pages, (s64)i << order);
+	*done = i;
+	return i < n ? -ENOENT : 0;
 }
 
 static bool pab_order_valid(s32 order)
@@ -301,7 +426,8 @@ static long pab_ioctl_info(struct pab_file *pf, struct pab_info __user *uarg)
 	info.abi_version = PAB_ABI_VERSION;
 	info.max_order = PAB_MAX_ORDER;
 	for (o = 0; o < PAB_NR_ORDERS; o++)
-		info.file_outstanding += READ_ONCE(pf->ids[o].held);
+		info.file_outstanding += READ_ONCE(pf->ids[o].held) +
+					 READ_ONCE(pf->queues[o].held);
 	info.total_outstanding = percpu_counter_sum_positive(&pab_total_blocks);
 	info.total_outstanding_pages =
 		percpu_counter_sum_positive(&pab_total_pages);
@@ -412,6 +538,78 @@ static long pab_ioctl_free_batch(struct pab_file *pf,
 	return pab_batch_end(uarg, done, ret);
 }
 
+static long pab_ioctl_queue_alloc(struct pab_file *pf,
+				  struct pab_batch __user *uarg)
+{
+	struct pab_batch_entry chunk[PAB_CHUNK];
+	struct pab_batch_entry __user *ue;
+	struct pab_batch b;
+	u32 done = 0;
+	int ret;
+
+	ret = pab_batch_begin(uarg, &b);
+	if (ret)
+		return ret;
+	if (!pab_order_valid(b.order))
+		return -EINVAL;
+	ue = u64_to_user_ptr(b.entries);
+
+	while (done < b.count && !ret) {
+		unsigned int n = min_t(u32, b.count - done, PAB_CHUNK);
+		LIST_HEAD(list);
+		unsigned int i;
+
+		i = pab_queue_alloc_chunk(b.order, chunk, n, &list);
+		percpu_counter_add(&pab_total_blocks, i);
+		percpu_counter_add(&pab_total_pages, (s64)i << b.order);
+		if (i < n)
+			ret = -ENOMEM;
+		if (!i)
+			break;
+		if (pab_queue_add(&pf->queues[b.order], b.order, &list, chunk,
+				  i, ue + done)) {
+			ret = -EFAULT;
+			break;
+		}
+		done += i;
+		if (!ret && done < b.count)
+			ret = pab_batch_yield();
+	}
+	return pab_batch_end(uarg, done, ret);
+}
+
+static long pab_ioctl_queue_free(struct pab_file *pf,
+				 struct pab_batch __user *uarg)
+{
+	struct pab_batch_entry chunk[PAB_CHUNK];
+	struct pab_batch_entry __user *ue;
+	struct pab_batch b;
+	u32 done = 0;
+	int ret;
+
+	ret = pab_batch_begin(uarg, &b);
+	if (ret)
+		return ret;
+	if (!pab_order_valid(b.order))
+		return -EINVAL;
+	ue = u64_to_user_ptr(b.entries);
+
+	while (done < b.count && !ret) {
+		unsigned int n = min_t(u32, b.count - done, PAB_CHUNK);
+		unsigned int i;
+
+		ret = pab_queue_free_chunk(&pf->queues[b.order], b.order,
+					   chunk, n, &i);
+		/* Freed is freed: done counts them even if the write fails. */
+		if (i && copy_to_user(ue + done, chunk, i * sizeof(*chunk)))
+			ret = -EFAULT;
+		done += i;
+		if (!ret && done < b.count)
+			ret = pab_batch_yield();
+	}
+	return pab_batch_end(uarg, done, ret);
+}
+
 static long pab_ioctl_selftest(struct pab_selftest __user *uarg)
 {
 	struct pab_selftest st;
@@ -486,6 +684,10 @@ static long pab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return pab_ioctl_free_batch(pf, uarg);
 	case PAB_IOCTL_SELFTEST:
 		return pab_ioctl_selftest(uarg);
+	case PAB_IOCTL_QUEUE_ALLOC:
+		return pab_ioctl_queue_alloc(pf, uarg);
+	case PAB_IOCTL_QUEUE_FREE:
+		return pab_ioctl_queue_free(pf, uarg);
 	default:
 		pr_info_ratelimited("unknown ioctl %#x from %s[%d]\n", cmd,
 				    current->comm, task_pid_nr(current));
@@ -504,6 +706,9 @@ static int pab_open(struct inode *inode, struct file *file)
 	for (o = 0; o < PAB_NR_ORDERS; o++) {
 		xa_init(&pf->ids[o].xa);
 		pf->ids[o].next = 1;
+		mutex_init(&pf->queues[o].lock);
+		INIT_LIST_HEAD(&pf->queues[o].blocks);
+		pf->queues[o].next = 1;
 	}
 	/* Bits shifted out just make the tags wrap, after 2^27 opens. */
 	pf->tag = (u64)atomic64_inc_return(&pab_opens) << PAB_TAG_SHIFT;
@@ -534,6 +739,8 @@ static int pab_release(struct inode *inode, struct file *file)
 		xa_destroy(xa);
 		percpu_counter_sub(&pab_total_blocks, n);
 		percpu_counter_sub(&pab_total_pages, n << o);
+		pab_free_list(&pf->queues[o].blocks, o);
+		mutex_destroy(&pf->queues[o].lock);
 	}
 	kfree(pf);
 	file->private_data = NULL;

@@ -14,7 +14,7 @@
 #include <linux/types.h>
 
 #define PAB_PROC_NAME		"page_alloc_bench"
-#define PAB_ABI_VERSION		1
+#define PAB_ABI_VERSION		2
 #define PAB_IOCTL_MAGIC		0x12
 
 /* Most entries one batched call takes. */
@@ -61,7 +61,7 @@ struct pab_info {
 };
 
 struct pab_batch_entry {
-	__u64 id;		/* out for alloc, in for free */
+	__u64 id;		/* out for alloc, in for free; queue calls: out */
 	__s64 latency_ns;	/* out: this entry's alloc_pages()/__free_pages() */
 	__s32 nid;		/* out: page's node (alloc); -1 (free) */
 	__u32 reserved;		/* must be 0 */
@@ -72,11 +72,25 @@ struct pab_batch_entry {
  * frees the count ids given. Both stop at the first failure (-ENOMEM for
  * alloc, -ENOENT for an id this file does not hold) and still write back
  * done and the entries [0, done) that succeeded.
+ *
+ * Queue calls serve clients that free oldest first (the antagonist) with no
+ * ids to file or look up. QUEUE_ALLOC allocates count blocks of order onto
+ * the back of this file's queue for that order; QUEUE_FREE frees count
+ * blocks of order from its front, and stops with -ENOENT when the queue is
+ * empty. Each entry's id is the block's place in its queue (1 for the first
+ * block ever queued there, 2 for the next...), written by both calls, so a
+ * client can check what was freed. Queued blocks are not ids: FREE_BATCH
+ * and FREE_PAGE never find them.
+ *
+ * Every latency the module reports is a delta of the CPU's scheduler clock
+ * (sched_clock(): cheap, in nanoseconds, monotonic on one CPU even where
+ * the CPUs' clocks are not in step); a client that wants exact latencies
+ * stays on one CPU, as pab-antagonize's pinned workers do.
  */
 struct pab_batch {
 	__u64 entries;		/* user pointer to count pab_batch_entry */
 	__u32 count;		/* in: 1..PAB_BATCH_MAX */
-	__s32 order;		/* in: order (alloc); ignored (free) */
+	__s32 order;		/* in: order; ignored by FREE_BATCH */
 	__u32 done;		/* out: entries that succeeded */
 	__u32 flags;		/* in: must be 0 */
 };
@@ -104,5 +118,7 @@ struct pab_selftest {
 #define PAB_IOCTL_ALLOC_BATCH	_IOWR(PAB_IOCTL_MAGIC, 17, struct pab_batch)
 #define PAB_IOCTL_FREE_BATCH	_IOWR(PAB_IOCTL_MAGIC, 18, struct pab_batch)
 #define PAB_IOCTL_SELFTEST	_IOWR(PAB_IOCTL_MAGIC, 19, struct pab_selftest)
+#define PAB_IOCTL_QUEUE_ALLOC	_IOWR(PAB_IOCTL_MAGIC, 20, struct pab_batch)
+#define PAB_IOCTL_QUEUE_FREE	_IOWR(PAB_IOCTL_MAGIC, 21, struct pab_batch)
 
 #endif /* _PAGE_ALLOC_BENCH_H */

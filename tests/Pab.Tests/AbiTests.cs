@@ -22,6 +22,7 @@ public class AbiTests
                 P("ALLOC_PAGE", PAB_IOCTL_ALLOC_PAGE); P("FREE_PAGE", PAB_IOCTL_FREE_PAGE);
                 P("INFO", PAB_IOCTL_INFO); P("ALLOC_BATCH", PAB_IOCTL_ALLOC_BATCH);
                 P("FREE_BATCH", PAB_IOCTL_FREE_BATCH); P("SELFTEST", PAB_IOCTL_SELFTEST);
+                P("QUEUE_ALLOC", PAB_IOCTL_QUEUE_ALLOC); P("QUEUE_FREE", PAB_IOCTL_QUEUE_FREE);
                 P("ABI_VERSION", PAB_ABI_VERSION); P("MAGIC", PAB_IOCTL_MAGIC);
                 P("BATCH_MAX", PAB_BATCH_MAX); P("SELFTEST_MAX", PAB_SELFTEST_MAX); P("VERSION_LEN", PAB_VERSION_LEN);
                 S(pab_alloc_page); O(pab_alloc_page, args.order); O(pab_alloc_page, result.id);
@@ -78,6 +79,8 @@ public class AbiTests
         Assert.Equal(c["ALLOC_BATCH"], Abi.AllocBatch);
         Assert.Equal(c["FREE_BATCH"], Abi.FreeBatch);
         Assert.Equal(c["SELFTEST"], Abi.Selftest);
+        Assert.Equal(c["QUEUE_ALLOC"], Abi.QueueAlloc);
+        Assert.Equal(c["QUEUE_FREE"], Abi.QueueFree);
         Assert.Equal(Abi.AbiVersion, c["ABI_VERSION"]);
         Assert.Equal(Abi.Magic, c["MAGIC"]);
         Assert.Equal(Abi.BatchMax, c["BATCH_MAX"]);

@@ -297,6 +297,10 @@ static void test_bad_orders(int fd, unsigned int max_order)
 		CHECK(alloc1(fd, orders[k], &r) == -EINVAL, "order %d", orders[k]);
 		CHECK(batch(fd, PAB_IOCTL_ALLOC_BATCH, e, 4, orders[k], NULL) == -EINVAL,
 		      "batch order %d", orders[k]);
+		CHECK(batch(fd, PAB_IOCTL_QUEUE_ALLOC, e, 4, orders[k], NULL) == -EINVAL,
+		      "queue order %d", orders[k]);
+		CHECK(batch(fd, PAB_IOCTL_QUEUE_FREE, e, 4, orders[k], NULL) == -EINVAL,
+		      "queue free order %d", orders[k]);
 		CHECK(xioctl(fd, PAB_IOCTL_SELFTEST, &st) == -EINVAL,
 		      "selftest order %d", orders[k]);
 	}
@@ -308,6 +312,7 @@ static void test_bad_pointers(int fd)
 	unsigned long cmds[] = {
 		PAB_IOCTL_ALLOC_PAGE, PAB_IOCTL_FREE_PAGE, PAB_IOCTL_INFO,
 		PAB_IOCTL_ALLOC_BATCH, PAB_IOCTL_FREE_BATCH, PAB_IOCTL_SELFTEST,
+		PAB_IOCTL_QUEUE_ALLOC, PAB_IOCTL_QUEUE_FREE,
 	};
 	void *ptrs[] = { NULL, (void *)1, KADDR, (void *)-4096L };
 	long pg = sysconf(_SC_PAGESIZE);
@@ -334,7 +339,8 @@ static void test_unknown_cmds(int fd)
 	unsigned long cmds[] = {
 		0, _IO(PAB_IOCTL_MAGIC, 0), _IO(PAB_IOCTL_MAGIC, 1),
 		_IOWR(PAB_IOCTL_MAGIC, 1, int), _IOWR(PAB_IOCTL_MAGIC, 2, struct pab_alloc_page),
-		_IOWR(PAB_IOCTL_MAGIC, 20, struct pab_selftest), _IOW(PAB_IOCTL_MAGIC, 16, struct pab_info),
+		_IOWR(PAB_IOCTL_MAGIC, 22, struct pab_batch), _IOWR(PAB_IOCTL_MAGIC, 20, struct pab_selftest),
+		_IOW(PAB_IOCTL_MAGIC, 16, struct pab_info),
 		_IOWR(0x13, 1, struct pab_alloc_page), 0xffffffffUL, 0x80000000UL,
 	};
 	struct pab_selftest buf;
@@ -474,6 +480,125 @@ static void test_batches(int fd, int fd2, unsigned int max_order)
 	}
 }
 
+/* Checks that e[0, n) are queue places first, first + 1... and well formed. */
+static bool places_from(const struct pab_batch_entry *e, __u32 n, __u64 first, bool alloc)
+{
+	__u32 k;
+
+	for (k = 0; k < n; k++)
+		if (e[k].id != first + k || e[k].reserved || e[k].latency_ns < 0 ||
+		    (alloc ? e[k].nid < 0 : e[k].nid != -1)) {
+			CHECK(false, "entry %u: id %llu" " (want %llu" ") nid %d lat %lld res %u",
+			      k, e[k].id, first + k, e[k].nid, e[k].latency_ns, e[k].reserved);
+			return false;
+		}
+	return true;
+}
+
+static void test_queues(int fd, int fd2, unsigned int max_order)
+{
+	static struct pab_batch_entry e[PAB_BATCH_MAX + 1];
+	long pg = sysconf(_SC_PAGESIZE);
+	struct pab_info i;
+	__u32 done;
+	int ret;
+
+	/* A full batch, then frees in pieces come back oldest first. */
+	memset(e, 0xa5, sizeof(e));
+	ret = batch(fd, PAB_IOCTL_QUEUE_ALLOC, e, PAB_BATCH_MAX, 0, &done);
+	CHECK(ret == 0 && done == PAB_BATCH_MAX, "queue alloc %d done %u", ret, done);
+	CHECK(places_from(e, PAB_BATCH_MAX, 1, true), "alloc places");
+	CHECK(e[PAB_BATCH_MAX].reserved == 0xa5a5a5a5, "wrote past count");
+	i = info_of(fd);
+	CHECK(i.file_outstanding == PAB_BATCH_MAX && i.total_outstanding_pages == PAB_BATCH_MAX,
+	      "held %llu" " pages %llu", i.file_outstanding, i.total_outstanding_pages);
+	ret = batch(fd, PAB_IOCTL_QUEUE_FREE, e, 100, 0, &done);
+	CHECK(ret == 0 && done == 100 && places_from(e, 100, 1, false), "free 100: %d %u", ret, done);
+	/* Other queues and other files are not this one. */
+	CHECK(batch(fd, PAB_IOCTL_QUEUE_FREE, e, 1, 1, &done) == -ENOENT && done == 0,
+	      "order 1 queue freed %u", done);
+	CHECK(batch(fd2, PAB_IOCTL_QUEUE_FREE, e, 1, 0, &done) == -ENOENT && done == 0,
+	      "foreign queue freed %u", done);
+	/* Queued blocks have no ids: place 101 is not a batch id. */
+	e[0].id = 101;
+	e[0].reserved = 0;
+	CHECK(batch(fd, PAB_IOCTL_FREE_BATCH, e, 1, 0, &done) == -ENOENT, "place freed as id");
+	CHECK(free1(fd, 101) == -ENOENT, "place freed as single id");
+	/* More than held: frees the rest, then ENOENT. */
+	ret = batch(fd, PAB_IOCTL_QUEUE_FREE, e, PAB_BATCH_MAX, 0, &done);
+	CHECK(ret == -ENOENT && done == PAB_BATCH_MAX - 100, "overfree %d done %u", ret, done);
+	CHECK(places_from(e, done, 101, false), "rest in order");
+	CHECK(info_of(fd).total_outstanding == 0, "queue left %llu", info_of(fd).total_outstanding);
+	/* Places go on where they stopped. */
+	ret = batch(fd, PAB_IOCTL_QUEUE_ALLOC, e, 3, 0, &done);
+	CHECK(ret == 0 && places_from(e, 3, PAB_BATCH_MAX + 1, true), "next places %d", ret);
+	ret = batch(fd, PAB_IOCTL_QUEUE_FREE, e, 3, 0, &done);
+	CHECK(ret == 0 && done == 3, "free 3: %d %u", ret, done);
+
+	/* Orders 4 and max, each in its own queue. */
+	ret = batch(fd, PAB_IOCTL_QUEUE_ALLOC, e, 4, 4, &done);
+	CHECK(ret == 0 && done == 4 && places_from(e, 4, 1, true), "order 4: %d", ret);
+	ret = batch(fd, PAB_IOCTL_QUEUE_ALLOC, e, 2, max_order, &done);
+	CHECK(ret == 0 && done == 2 && places_from(e, 2, 1, true), "max order: %d", ret);
+	i = info_of(fd);
+	CHECK(i.file_outstanding == 6 && i.total_outstanding_pages == 64 + (2ULL << max_order),
+	      "held %llu" " pages %llu", i.file_outstanding, i.total_outstanding_pages);
+	CHECK(batch(fd, PAB_IOCTL_QUEUE_FREE, e, 4, 4, &done) == 0 && done == 4, "free order 4");
+	CHECK(batch(fd, PAB_IOCTL_QUEUE_FREE, e, 2, max_order, &done) == 0 && done == 2, "free max");
+
+	/* Count and flags checked. */
+	CHECK(batch(fd, PAB_IOCTL_QUEUE_ALLOC, e, 0, 0, NULL) == -EINVAL, "count 0");
+	CHECK(batch(fd, PAB_IOCTL_QUEUE_ALLOC, e, PAB_BATCH_MAX + 1, 0, NULL) == -EINVAL, "count max+1");
+	CHECK(batch(fd, PAB_IOCTL_QUEUE_FREE, e, 0, 0, NULL) == -EINVAL, "free count 0");
+	{
+		struct pab_batch b = { .entries = (uintptr_t)e, .count = 1, .flags = 1 };
+
+		CHECK(xioctl(fd, PAB_IOCTL_QUEUE_ALLOC, &b) == -EINVAL, "flags");
+		CHECK(xioctl(fd, PAB_IOCTL_QUEUE_FREE, &b) == -EINVAL, "free flags");
+	}
+
+	/* Entries that cannot be written: nothing stays queued, no place is used. */
+	CHECK(batch(fd, PAB_IOCTL_QUEUE_ALLOC, NULL, 8, 0, &done) == -EFAULT && done == 0,
+	      "NULL entries done %u", done);
+	CHECK(batch(fd, PAB_IOCTL_QUEUE_ALLOC, KADDR, 8, 0, &done) == -EFAULT && done == 0,
+	      "kernel entries done %u", done);
+	CHECK(info_of(fd).file_outstanding == 0, "EFAULT queue left blocks");
+
+	/* Entries running into an unmapped page: done is what landed, and stays queued. */
+	{
+		char *m = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		struct pab_batch_entry *pe;
+		__u32 fit, k;
+
+		munmap(m + pg, pg);
+		fit = pg / sizeof(*pe) - 4;
+		pe = (struct pab_batch_entry *)(m + pg) - fit;
+		ret = batch(fd, PAB_IOCTL_QUEUE_ALLOC, pe, fit + 20, 0, &done);
+		CHECK(ret == -EFAULT && done > 0 && done <= fit, "%d done %u fit %u", ret, done, fit);
+		CHECK(places_from(pe, done, PAB_BATCH_MAX + 4, true), "straddle places");
+		CHECK(info_of(fd).file_outstanding == done, "held %llu" " done %u",
+		      info_of(fd).file_outstanding, done);
+		/* Freeing into it: all are freed, the entries past the edge are lost. */
+		ret = batch(fd, PAB_IOCTL_QUEUE_FREE, pe, fit + 20, 0, &k);
+		CHECK(ret == -EFAULT || ret == -ENOENT, "straddle free %d done %u", ret, k);
+		CHECK(info_of(fd).file_outstanding == 0, "straddle left %llu",
+		      info_of(fd).file_outstanding);
+		munmap(m, pg);
+	}
+	/* Closing a file frees its queues. */
+	{
+		int cfd = open_pab();
+
+		CHECK(batch(cfd, PAB_IOCTL_QUEUE_ALLOC, e, 64, 0, &done) == 0, "alloc to close");
+		CHECK(batch(cfd, PAB_IOCTL_QUEUE_ALLOC, e, 8, 3, &done) == 0, "alloc to close 3");
+		CHECK(info_of(fd).total_outstanding == 72, "%llu", info_of(fd).total_outstanding);
+		close(cfd);
+		CHECK(info_of(fd).total_outstanding == 0, "close left %llu",
+		      info_of(fd).total_outstanding);
+	}
+}
+
 static void test_selftest(int fd, unsigned int max_order)
 {
 	struct pab_selftest st = { .order = 0, .hold = 64, .count = 100000 };
@@ -551,6 +676,7 @@ static void test_killed_child(int fd, unsigned int max_order)
 		for (k = 0; k < 8; k++)
 			batch(cfd, PAB_IOCTL_ALLOC_BATCH, e, PAB_BATCH_MAX, 0, &done);
 		batch(cfd, PAB_IOCTL_ALLOC_BATCH, e, 64, 4, &done);
+		batch(cfd, PAB_IOCTL_QUEUE_ALLOC, e, 32, 4, &done);
 		alloc1(cfd, max_order, &r);
 		/* A second file in the same process too. */
 		cfd = open_pab();
@@ -565,9 +691,10 @@ static void test_killed_child(int fd, unsigned int max_order)
 	close(p[0]);
 	i = info_of(fd);
 	held = free_kb();
-	CHECK(i.total_outstanding == 8 * PAB_BATCH_MAX + 64 + 1 + 1, "child holds %llu",
+	CHECK(i.total_outstanding == 8 * PAB_BATCH_MAX + 64 + 32 + 1 + 1, "child holds %llu",
 	      i.total_outstanding);
-	CHECK(i.total_outstanding_pages == 8 * PAB_BATCH_MAX + 64 * 16 + (1ULL << max_order) + 4,
+	CHECK(i.total_outstanding_pages ==
+	      8 * PAB_BATCH_MAX + 96 * 16 + (1ULL << max_order) + 4,
 	      "child pages %llu", i.total_outstanding_pages);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
@@ -583,6 +710,7 @@ static void test_killed_child(int fd, unsigned int max_order)
 struct thread_arg {
 	int fd;
 	int n;
+	int queue_order;	/* a queue of the shared file only this thread uses */
 	__u64 *shared_ids;
 	int nshared;
 	int freed;
@@ -602,6 +730,12 @@ static void *thread_main(void *p)
 		if (batch(a->fd, PAB_IOCTL_ALLOC_BATCH, e, 64, k % 3, &done) || done != 64)
 			a->errors++;
 		if (batch(a->fd, PAB_IOCTL_FREE_BATCH, e, 64, 0, &done) || done != 64)
+			a->errors++;
+		if (batch(a->fd, PAB_IOCTL_QUEUE_ALLOC, e, 16, a->queue_order, &done) ||
+		    done != 16 || e[0].id != 16ULL * k + 1)
+			a->errors++;
+		if (batch(a->fd, PAB_IOCTL_QUEUE_FREE, e, 16, a->queue_order, &done) ||
+		    done != 16 || e[15].id != 16ULL * k + 16)
 			a->errors++;
 	}
 	for (j = 0; j < a->nshared; j++)
@@ -625,8 +759,8 @@ static void test_threads(int fd)
 		ids[k] = r.result.id;
 	}
 	for (k = 0; k < NT; k++) {
-		a[k] = (struct thread_arg){ .fd = fd, .n = 200, .shared_ids = ids,
-					    .nshared = NSHARED };
+		a[k] = (struct thread_arg){ .fd = fd, .n = 200, .queue_order = 5 + k,
+					    .shared_ids = ids, .nshared = NSHARED };
 		pthread_create(&t[k], NULL, thread_main, &a[k]);
 	}
 	for (k = 0; k < NT; k++) {
@@ -671,15 +805,17 @@ static void test_unload_with_open_file(const char *ko, unsigned int max_order)
 	before = free_kb();
 	CHECK(load_module(ko) == 0, "reload");
 	fd = open_pab();
-	/* 64 MiB at order 0 plus a few max-order blocks. */
+	/* 80 MiB at order 0 (16 of it queued) plus a few max-order blocks. */
 	for (k = 0; k < 16; k++)
 		batch(fd, PAB_IOCTL_ALLOC_BATCH, e, PAB_BATCH_MAX, 0, &done);
 	batch(fd, PAB_IOCTL_ALLOC_BATCH, e, 4, max_order, &done);
+	for (k = 0; k < 4; k++)
+		batch(fd, PAB_IOCTL_QUEUE_ALLOC, e, PAB_BATCH_MAX, 0, &done);
 	i = info_of(fd);
 	held = free_kb();
 	printf("free memory %ld kB before load, %ld kB holding %llu" " pages\n",
 	       before, held, i.total_outstanding_pages);
-	CHECK(i.total_outstanding == 16 * PAB_BATCH_MAX + 4, "%llu", i.total_outstanding);
+	CHECK(i.total_outstanding == 20 * PAB_BATCH_MAX + 4, "%llu", i.total_outstanding);
 	CHECK(before - held >= (long)(i.total_outstanding_pages * 4) * 9 / 10,
 	      "free memory dropped only %ld kB", before - held);
 
@@ -763,6 +899,7 @@ int main(int argc, char **argv)
 	test_bad_pointers(fd);
 	test_unknown_cmds(fd);
 	test_batches(fd, fd2, max_order);
+	test_queues(fd, fd2, max_order);
 	test_selftest(fd, max_order);
 	test_selftest_killable();
 	test_killed_child(fd, max_order);

@@ -102,6 +102,24 @@ internal sealed unsafe class Checks
                 Expect(done == 0, $"done {done} for a freed id");
                 Expect(client.Info().FileOutstanding == 0, "outstanding after batch free");
             });
+
+            Check($"queued alloc/free at order {order}: oldest first", () =>
+            {
+                int n = order == (int)_maxOrder ? 8 : 256;
+                var entries = new PabBatchEntry[n];
+                using var file = ModuleClient.Open(); // fresh queues: places start at 1
+                ExpectErrno(0, file.TryQueueAlloc(order, entries, out int done), "queue alloc");
+                Expect(done == n, $"done {done} of {n}");
+                Expect(entries.All(e => e.Nid >= 0 && e.LatencyNs > 0), "an entry lacks node or latency");
+                Expect(entries.Select(e => e.Id).SequenceEqual(Enumerable.Range(1, n).Select(i => (ulong)i)), "places are not 1..n");
+                Expect(file.Info().FileOutstanding == (ulong)n, "outstanding after queue alloc");
+                var half = entries.AsSpan(0, n / 2);
+                ExpectErrno(0, file.TryQueueFree(order, half, out done), "queue free");
+                Expect(done == n / 2 && half[0].Id == 1 && half[^1].Id == (ulong)(n / 2), $"freed places {half[0].Id}..{half[^1].Id}, not the oldest");
+                ExpectErrno(Native.ENOENT, file.TryQueueFree(order, entries, out done), "queue free past the end");
+                Expect(done == n - n / 2 && entries[0].Id == (ulong)(n / 2 + 1), $"rest: done {done}, first {entries[0].Id}");
+                Expect(file.Info().FileOutstanding == 0, "outstanding after queue free");
+            });
         }
 
         Check("another file's id cannot be freed", () =>

@@ -66,7 +66,7 @@ public struct PabSelftest
 public static unsafe class Abi
 {
     public const string ProcPath = "/proc/page_alloc_bench";
-    public const int AbiVersion = 1;
+    public const int AbiVersion = 2;
     public const int Magic = 0x12;
     public const int BatchMax = 1024;
     public const ulong SelftestMax = 1UL << 32;
@@ -86,4 +86,6 @@ public static unsafe class Abi
     public static readonly uint AllocBatch = Ioc(Read | Write, 17, sizeof(PabBatch));
     public static readonly uint FreeBatch = Ioc(Read | Write, 18, sizeof(PabBatch));
     public static readonly uint Selftest = Ioc(Read | Write, 19, sizeof(PabSelftest));
+    public static readonly uint QueueAlloc = Ioc(Read | Write, 20, sizeof(PabBatch));
+    public static readonly uint QueueFree = Ioc(Read | Write, 21, sizeof(PabBatch));
 }

@@ -71,24 +71,27 @@ public sealed unsafe class ModuleClient : IDisposable
     }
 
     /// <summary>Allocates entries.Length blocks; returns errno (0, or ENOMEM with <paramref name="done"/> blocks made).</summary>
-    public int TryAllocBatch(int order, Span<PabBatchEntry> entries, out int done)
+    public int TryAllocBatch(int order, Span<PabBatchEntry> entries, out int done) =>
+        Batch(Abi.AllocBatch, order, entries, out done);
+
+    /// <summary>Frees the ids in entries; returns errno (0, or ENOENT at the first id this file does not hold).</summary>
+    public int TryFreeBatch(Span<PabBatchEntry> entries, out int done) =>
+        Batch(Abi.FreeBatch, 0, entries, out done);
+
+    /// <summary>Allocates entries.Length blocks onto the back of this file's queue for order (ids: their places in it); returns errno (0, or ENOMEM with <paramref name="done"/> made).</summary>
+    public int TryQueueAlloc(int order, Span<PabBatchEntry> entries, out int done) =>
+        Batch(Abi.QueueAlloc, order, entries, out done);
+
+    /// <summary>Frees the entries.Length oldest blocks of this file's queue for order, writing their places as ids; returns errno (0, or ENOENT when the queue ran empty after <paramref name="done"/>).</summary>
+    public int TryQueueFree(int order, Span<PabBatchEntry> entries, out int done) =>
+        Batch(Abi.QueueFree, order, entries, out done);
+
+    private int Batch(uint request, int order, Span<PabBatchEntry> entries, out int done)
     {
         fixed (PabBatchEntry* e = entries)
         {
             var batch = new PabBatch { Entries = (ulong)e, Count = (uint)entries.Length, Order = order };
-            int err = Ioctl(Abi.AllocBatch, &batch);
-            done = (int)batch.Done;
-            return err;
-        }
-    }
-
-    /// <summary>Frees the ids in entries; returns errno (0, or ENOENT at the first id this file does not hold).</summary>
-    public int TryFreeBatch(Span<PabBatchEntry> entries, out int done)
-    {
-        fixed (PabBatchEntry* e = entries)
-        {
-            var batch = new PabBatch { Entries = (ulong)e, Count = (uint)entries.Length };
-            int err = Ioctl(Abi.FreeBatch, &batch);
+            int err = Ioctl(request, &batch);
             done = (int)batch.Done;
             return err;
         }

@@ -145,7 +145,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
             {
                 var client = ModuleClient.Open(ProcPath);
                 clients.Add(client);
-                workers[i] = new Worker(cpus[i], topology.NodeOf(cpus[i]), new ModulePageSource(client, _o.Batch == 1), control, settings);
+                workers[i] = new Worker(cpus[i], topology.NodeOf(cpus[i]), new ModulePageSource(client, _o.Batch == 1, _o.Middle + _o.Spread), control, settings);
             }
         }
         catch (ModuleException e)

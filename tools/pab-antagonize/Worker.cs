@@ -8,8 +8,8 @@ public sealed record WorkerSettings(
     int Order, int Middle, int Spread, int Batch, bool Latencies, int Samples, ulong Seed);
 
 /// <summary>
-/// One CPU's antagonist: alternately allocates up to a target and frees down to one, oldest page first,
-/// through its own page source. Everything it needs is allocated in the constructor so the loop never
+/// One CPU's antagonist: alternately allocates up to a target and frees down to one, oldest block first,
+/// through its own page source (which keeps the blocks in order: the worker only counts them). Everything it needs is allocated in the constructor so the loop never
 /// allocates (no GC while it runs). Not thread-safe: one thread runs it, others read results after it ends.
 /// </summary>
 public sealed class Worker
@@ -17,10 +17,8 @@ public sealed class Worker
     private readonly IPageSource _source;
     private readonly AntagonistControl _control;
     private readonly WorkerSettings _settings;
-    private readonly ulong[] _ring;            // held ids, oldest at _head
     private readonly PabBatchEntry[] _entries; // pinned: the module reads and writes them
     private TargetPattern _pattern;
-    private int _head;
     private long _lastTimestamp;
     private int _backoffMs;
 
@@ -35,7 +33,6 @@ public sealed class Worker
         _control = control;
         _settings = settings;
         _pattern = new TargetPattern(SplitMix64.Derive(settings.Seed, cpu), settings.Middle, settings.Spread);
-        _ring = new ulong[_pattern.High];
         _entries = GC.AllocateArray<PabBatchEntry>(settings.Batch, pinned: true);
         int samples = settings.Latencies ? settings.Samples : 0;
         AllocSample = new Reservoir(samples, SplitMix64.Derive(settings.Seed ^ 0xA110C, cpu));
@@ -95,21 +92,19 @@ public sealed class Worker
         int n = Math.Min(_settings.Batch, target - Held);
         if (Held < _settings.Middle) n = Math.Min(n, _settings.Middle - Held); // stop exactly at the middle
         Span<PabBatchEntry> batch = _entries.AsSpan(0, n);
-        batch.Clear();
         int err = _source.Alloc(_settings.Order, batch, out int done);
         Integrate(Stopwatch.GetTimestamp());
-        for (int i = 0; i < done; i++)
-        {
-            ref PabBatchEntry e = ref batch[i];
-            _ring[Wrap(_head + Held)] = e.Id;
-            Held++;
-            if (e.Nid != Node) Remote++;
-            if (_settings.Latencies)
+        batch = batch[..done];
+        int node = Node;
+        foreach (ref readonly PabBatchEntry e in batch)
+            if (e.Nid != node) Remote++;
+        if (_settings.Latencies)
+            foreach (ref readonly PabBatchEntry e in batch)
             {
                 AllocLatency.Record(e.LatencyNs);
                 AllocSample.Add(e.LatencyNs);
             }
-        }
+        Held += done;
         Allocs += done;
         if (Held > PeakHeld) PeakHeld = Held;
         CheckMiddle();
@@ -134,29 +129,19 @@ public sealed class Worker
         int n = Math.Min(_settings.Batch, Held - target);
         if (Held > _settings.Middle && target < _settings.Middle) n = Math.Min(n, Held - _settings.Middle);
         Span<PabBatchEntry> batch = _entries.AsSpan(0, n);
-        batch.Clear();
-        for (int i = 0; i < n; i++) batch[i].Id = _ring[Wrap(_head + i)];
-        int err = _source.Free(batch, out int done);
+        int err = _source.FreeOldest(_settings.Order, batch, out int done);
         Integrate(Stopwatch.GetTimestamp());
-        for (int i = 0; i < done; i++)
-        {
-            if (_settings.Latencies)
+        if (_settings.Latencies)
+            foreach (ref readonly PabBatchEntry e in batch[..done])
             {
-                FreeLatency.Record(batch[i].LatencyNs);
-                FreeSample.Add(batch[i].LatencyNs);
+                FreeLatency.Record(e.LatencyNs);
+                FreeSample.Add(e.LatencyNs);
             }
-        }
-        _head = Wrap(_head + done);
         Held -= done;
         Frees += done;
         CheckMiddle();
         if (err != 0) Fail("free", err);
     }
-
-    // A ring index: callers pass head plus at most the ring's length, so one subtraction does
-    // what % would, without a division per page.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int Wrap(int i) => i >= _ring.Length ? i - _ring.Length : i;
 
     private void CheckMiddle()
     {

@@ -4,16 +4,17 @@ using Pab.Common;
 namespace Pab.Tests.Antagonize;
 
 /// <summary>
-/// The worker's own logic against an in-memory page source (the module itself is exercised in the VM tests):
-/// oldest-first freeing, exact passage through the middle, ENOMEM retried, everything freed at stop, no allocation.
+/// The worker's own logic against an in-memory page source (the module itself, which keeps blocks oldest
+/// first, is exercised in the VM tests): exact passage through the middle, ENOMEM retried, everything freed
+/// at stop, no allocation.
 /// </summary>
 public class WorkerTests
 {
-    /// <summary>Hands out increasing ids; logs frees; fails with ENOMEM on chosen calls; stops the run after a number of allocations.</summary>
+    /// <summary>Hands out increasing ids and frees the oldest; logs frees; fails with ENOMEM on chosen calls; stops the run after a number of allocations.</summary>
     private sealed class FakeSource(AntagonistControl control, long stopAfterAllocs, int nodeOfEvenIds = 0) : IPageSource
     {
         private ulong _next = 1;
-        private readonly bool[] _live = new bool[4_000_000];
+        private readonly IdQueue _live = new(4096);
         public readonly ulong[] FreeLog = new ulong[4_000_000];
         public long FreeCount, AllocCount, Calls, MaxBatch;
         public int HeldNow;
@@ -36,7 +37,7 @@ public class WorkerTests
                 entries[i].Id = _next;
                 entries[i].Nid = _next % 2 == 0 ? nodeOfEvenIds : 0;
                 entries[i].LatencyNs = (long)(_next % 5000);
-                _live[_next] = true;
+                _live.Enqueue(_next);
                 _next++;
             }
             done = limit;
@@ -47,16 +48,16 @@ public class WorkerTests
             return done < entries.Length ? Native.ENOMEM : 0;
         }
 
-        public int Free(Span<PabBatchEntry> entries, out int done)
+        public int FreeOldest(int order, Span<PabBatchEntry> entries, out int done)
         {
             Calls++;
             MaxBatch = Math.Max(MaxBatch, entries.Length);
             for (done = 0; done < entries.Length; done++)
             {
-                ulong id = entries[done].Id;
-                if (id >= (ulong)_live.Length || !_live[id]) return Native.ENOENT;
-                _live[id] = false;
+                if (_live.Count == 0) return Native.ENOENT;
+                ulong id = _live.Dequeue();
                 FreeLog[FreeCount++] = id;
+                entries[done].Id = id;
                 entries[done].LatencyNs = 100;
             }
             HeldNow -= done;
@@ -75,7 +76,7 @@ public class WorkerTests
     }
 
     [Fact]
-    public void FreesOldestFirstAndEverythingAtStop()
+    public void FreesEverythingAtStop()
     {
         var (w, src, _) = Make(Defaults, 200_000);
         w.Run();
@@ -84,8 +85,6 @@ public class WorkerTests
         Assert.Equal(0, w.Held);
         Assert.Equal(0, src.HeldNow);
         Assert.Equal(w.Allocs, src.FreeCount);
-        // ids are handed out in allocation order, so oldest-first means frees come in id order.
-        for (long i = 0; i < src.FreeCount; i++) Assert.Equal((ulong)i + 1, src.FreeLog[i]);
         Assert.True(w.ReachedMiddle);
         Assert.InRange(w.PeakHeld, 1000, 2000);
         Assert.Null(w.Error);
@@ -151,7 +150,7 @@ public class WorkerTests
             return Native.EINVAL;
         }
 
-        public int Free(Span<PabBatchEntry> entries, out int done)
+        public int FreeOldest(int order, Span<PabBatchEntry> entries, out int done)
         {
             done = 0;
             return Native.EINVAL;
@@ -202,5 +201,21 @@ public class WorkerTests
         double average = (w.HeldTicksBeforeSteady + w.HeldTicksAfterSteady) / (w.EndTimestamp - w.StartTimestamp);
         Assert.InRange(average, 1, 2000);
         Assert.Equal(0, w.HeldTicksAfterSteady); // steady was never declared
+    }
+
+    [Fact]
+    public void IdQueueIsFirstInFirstOutAcrossWrapsAndGrowth()
+    {
+        var q = new IdQueue(4);
+        ulong next = 1, expected = 1;
+        // Interleave so the head wraps, then grow past the first capacity with the head mid-ring.
+        for (int round = 0; round < 50; round++)
+        {
+            for (int i = 0; i < 3 + round % 7; i++) q.Enqueue(next++);
+            for (int i = 0; i < 2 + round % 5 && q.Count > 0; i++) Assert.Equal(expected++, q.Dequeue());
+        }
+        while (q.Count > 0) Assert.Equal(expected++, q.Dequeue());
+        Assert.Equal(next, expected);
+        Assert.Throws<InvalidOperationException>(() => q.Peek());
     }
 }
