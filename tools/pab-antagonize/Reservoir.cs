@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Pab.Common;
 
 namespace Pab.Antagonize;
 
@@ -38,6 +39,30 @@ public sealed class Reservoir
         if (_values.Length == 0) return;
         ulong slot = _random.NextBelow((ulong)n + 1);
         if (slot < (ulong)_values.Length) _values[slot] = value;
+    }
+
+    /// <summary>Offers every entry's latency, as Add(long) each would, with the counter and generator in registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Add(ReadOnlySpan<PabBatchEntry> entries)
+    {
+        long[] values = _values;
+        long n = Seen;
+        SplitMix64 random = _random;
+        foreach (ref readonly PabBatchEntry e in entries)
+        {
+            if (n < values.Length)
+            {
+                values[n] = e.LatencyNs;
+            }
+            else if (values.Length > 0)
+            {
+                ulong slot = random.NextBelow((ulong)n + 1);
+                if (slot < (ulong)values.Length) values[slot] = e.LatencyNs;
+            }
+            n++;
+        }
+        Seen = n;
+        _random = random;
     }
 
     /// <summary>The sample: every value while fewer than Capacity were seen, else Capacity of them.</summary>

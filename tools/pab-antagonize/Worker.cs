@@ -99,11 +99,10 @@ public sealed class Worker
         foreach (ref readonly PabBatchEntry e in batch)
             if (e.Nid != node) Remote++;
         if (_settings.Latencies)
-            foreach (ref readonly PabBatchEntry e in batch)
-            {
-                AllocLatency.Record(e.LatencyNs);
-                AllocSample.Add(e.LatencyNs);
-            }
+        {
+            AllocLatency.Record(batch);
+            AllocSample.Add(batch);
+        }
         Held += done;
         Allocs += done;
         if (Held > PeakHeld) PeakHeld = Held;
@@ -132,11 +131,10 @@ public sealed class Worker
         int err = _source.FreeOldest(_settings.Order, batch, out int done);
         Integrate(Stopwatch.GetTimestamp());
         if (_settings.Latencies)
-            foreach (ref readonly PabBatchEntry e in batch[..done])
-            {
-                FreeLatency.Record(e.LatencyNs);
-                FreeSample.Add(e.LatencyNs);
-            }
+        {
+            FreeLatency.Record(batch[..done]);
+            FreeSample.Add(batch[..done]);
+        }
         Held -= done;
         Frees += done;
         CheckMiddle();

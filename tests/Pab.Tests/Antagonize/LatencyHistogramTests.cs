@@ -92,4 +92,25 @@ public class LatencyHistogramTests
         Assert.Equal(long.MaxValue, h.Percentile(1.0));
         Assert.Equal(0, h.Percentile(0.5));
     }
+
+    [Fact]
+    public void BatchesCountExactlyAsSingleValuesDo()
+    {
+        var one = new LatencyHistogram();
+        var batched = new LatencyHistogram();
+        var entries = new Pab.Common.PabBatchEntry[300];
+        var random = new System.Random(7);
+        for (int round = 0; round < 50; round++)
+        {
+            int n = random.Next(entries.Length + 1);
+            for (int i = 0; i < n; i++)
+            {
+                entries[i].LatencyNs = random.Next(10) == 0 ? -5 : (long)Math.Pow(2, random.NextDouble() * 42);
+                one.Record(entries[i].LatencyNs);
+            }
+            batched.Record(entries.AsSpan(0, n));
+        }
+        Assert.Equal((one.Count, one.Sum, one.Min, one.Max), (batched.Count, batched.Sum, batched.Min, batched.Max));
+        foreach (double q in Qs) Assert.Equal(one.Percentile(q), batched.Percentile(q));
+    }
 }

@@ -61,4 +61,28 @@ public class ReservoirTests
         for (int i = 0; i < 5000; i++) { a.Add(i); b.Add(i); }
         Assert.Equal(a.Sample.ToArray(), b.Sample.ToArray());
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(64)]
+    [InlineData(5_000)]
+    public void BatchesSampleExactlyAsSingleValuesDo(int capacity)
+    {
+        var one = new Reservoir(capacity, 42);
+        var batched = new Reservoir(capacity, 42);
+        var entries = new Pab.Common.PabBatchEntry[256];
+        long v = 0;
+        for (int round = 0; round < 100; round++)
+        {
+            int n = 1 + round * 37 % entries.Length;
+            for (int i = 0; i < n; i++, v++)
+            {
+                entries[i].LatencyNs = v * 7 % 1001 - 3;
+                one.Add(entries[i].LatencyNs);
+            }
+            batched.Add(entries.AsSpan(0, n));
+        }
+        Assert.Equal(one.Seen, batched.Seen);
+        Assert.Equal(one.Sample.ToArray(), batched.Sample.ToArray());
+    }
 }
