@@ -83,6 +83,15 @@ struct pab_file {
 	u64 tag;		/* already shifted into place */
 };
 
+/*
+ * sched_clock() is per CPU: a caller moved to another CPU mid-call may see
+ * it step back, and gets 0 rather than a negative time.
+ */
+static inline s64 pab_elapsed(u64 last, u64 now)
+{
+	return now > last ? now - last : 0;
+}
+
 static atomic64_t pab_opens = ATOMIC64_INIT(0);
 
 static struct percpu_counter pab_total_blocks;
@@ -149,7 +158,7 @@ static unsigned int pab_alloc_chunk(struct pab_file *pf, unsigned int order,
 	for (got = 0; got < n; got++) {
 		pages[got] = alloc_pages(PAB_GFP, order);
 		now = sched_clock();
-		e[got].latency_ns = now - last;
+		e[got].latency_ns = pab_elapsed(last, now);
 		last = now;
 		if (!pages[got])
 			break;
@@ -233,7 +242,7 @@ static int pab_free_chunk(struct pab_file *pf, struct pab_batch_entry *e,
 	for (k = 0; k < i; k++) {
 		__free_pages(pages[k], orders[k]);
 		now = sched_clock();
-		e[k].latency_ns = now - last;
+		e[k].latency_ns = pab_elapsed(last, now);
 		last = now;
 		e[k].nid = NUMA_NO_NODE;
 		base_pages += 1L << orders[k];
@@ -268,7 +277,7 @@ static unsigned int pab_queue_alloc_chunk(unsigned int order,
 		struct page *page = alloc_pages(PAB_GFP, order);
 
 		now = sched_clock();
-		e[got].latency_ns = now - last;
+		e[got].latency_ns = pab_elapsed(last, now);
 		last = now;
 		if (!page)
 			break;
@@ -351,7 +360,7 @@ static int pab_queue_free_chunk(struct pab_queue *q, unsigned int order,
 		set_page_private(pages[k], 0);
 		__free_pages(pages[k], order);
 		now = sched_clock();
-		e[k].latency_ns = now - last;
+		e[k].latency_ns = pab_elapsed(last, now);
 		last = now;
 		e[k].nid = NUMA_NO_NODE;
 		e[k].reserved = 0;

@@ -84,8 +84,9 @@ struct pab_batch_entry {
  *
  * Every latency the module reports is a delta of the CPU's scheduler clock
  * (sched_clock(): cheap, in nanoseconds, monotonic on one CPU even where
- * the CPUs' clocks are not in step); a client that wants exact latencies
- * stays on one CPU, as pab-antagonize's pinned workers do.
+ * the CPUs' clocks are not in step); a call that moved to another CPU may
+ * read 0, so a client that wants exact latencies stays on one CPU, as
+ * pab-antagonize's pinned workers do.
  */
 struct pab_batch {
 	__u64 entries;		/* user pointer to count pab_batch_entry */

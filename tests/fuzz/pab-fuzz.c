@@ -5,6 +5,12 @@
  * mid-call and replaced. Afterwards no blocks may be outstanding and the
  * kernel log must hold no warning, BUG or oops.
  *
+ * Queue calls are checked against a model of each queue built from the
+ * done counts alone: a queue's front is place freed + 1 and its back place
+ * queued. Some orders' queues are one thread's, so the model is exact
+ * there; the rest are shared by both threads and checked exactly only at
+ * quiet points, when the threads meet and drain them.
+ *
  *   pab-fuzz [--calls N] [--procs N] [--seed N]
  *
  * Prints one summary line; exits 1 if an invariant broke, 2 on setup
@@ -13,6 +19,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -37,7 +44,13 @@
 #define FOREIGN		8	/* ids each process posts for the others */
 #define FREED		64	/* ids a thread freed */
 #define BUDGET_PAGES	4096	/* most base pages one thread holds */
+#define SHARED_PAGES	1024	/* most base pages a process's shared queues hold */
+#define OWN_PAGES	(BUDGET_PAGES - SHARED_PAGES / THREADS)	/* the rest of a budget */
 #define NERR		256
+#define NORDERS		32
+#define CHUNK		16	/* entries the module handles at a time (PAB_CHUNK) */
+#define QUIET_EVERY	64	/* a thread asks for a quiet point once in this many steps */
+#define POISON		0xa5	/* fills entries the kernel must not write */
 
 /* Shared by every process (MAP_SHARED). */
 struct shared {
@@ -66,11 +79,12 @@ static volatile unsigned long last_raw[2];
 struct worker {
 	int fd;
 	int slot;	/* process slot, for the foreign ids */
+	int t;		/* thread index in the process */
 	uint64_t rng;
 	__u64 own[POOL];
 	int own_order[POOL];
 	int nown;
-	long held_pages;
+	long held_pages;	/* own ids' and own queues' */
 	__u64 freed[FREED];
 	int nfreed;
 	struct pab_batch_entry e[PAB_BATCH_MAX + 8];
@@ -79,6 +93,36 @@ struct worker {
 };
 
 #define CANARY	0x5a5a5a5a5a5a5a5aULL
+
+/* One queue of the process's file, as its done counts tell it. */
+struct qmodel {
+	long queued;	/* blocks ever queued: the back's place */
+	long freed;	/* blocks ever freed: the front is place freed + 1 */
+	long inflight;	/* counts of allocs running on it, for a bound on places */
+};
+
+/* Per process: the threads' queue models and their quiet-point meeting. */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int active;	/* threads still stepping */
+	int waiting;	/* threads at the quiet point */
+	int want;	/* a thread is waiting there */
+	unsigned long gen;
+	long shared_pages;	/* shared queues' pages, allocs reserve ahead */
+	struct qmodel q[NORDERS];
+	struct worker *w[THREADS];
+} proc = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+
+static long ld(long *p)
+{
+	return __atomic_load_n(p, __ATOMIC_SEQ_CST);
+}
+
+static long add(long *p, long v)
+{
+	return __atomic_add_fetch(p, v, __ATOMIC_SEQ_CST);
+}
 
 static uint64_t rnd(struct worker *w)
 {
@@ -173,6 +217,15 @@ static int some_order(struct worker *w)
 	return odd[pick(w, sizeof(odd) / sizeof(odd[0]))];
 }
 
+/* A place in one of this file's queues, held there now if the model knows one. */
+static __u64 some_place(struct worker *w)
+{
+	struct qmodel *q = &proc.q[pick(w, max_order + 1)];
+	long front = ld(&q->freed), back = ld(&q->queued);
+
+	return back > front ? front + 1 + pick(w, back - front) : 1 + pick(w, 64);
+}
+
 /* An id, and what freeing it through this file should give. */
 static __u64 some_id(struct worker *w, int *expect, int *slot)
 {
@@ -187,7 +240,8 @@ static __u64 some_id(struct worker *w, int *expect, int *slot)
 	}
 	switch (k) {
 	case 5:
-		return 0;
+		/* queued blocks are not ids */
+		return pick(w, 2) ? 0 : some_place(w);
 	case 6:
 		return w->nfreed ? w->freed[pick(w, w->nfreed)] : 0;
 	case 7: {
@@ -224,15 +278,228 @@ static void forget(struct worker *w, int slot)
 	w->own_order[slot] = w->own_order[w->nown];
 }
 
+/* Orders 0, 3, 6... are queues both threads use; each other one is one thread's. */
+static int queue_owner(int order)
+{
+	return order % (THREADS + 1) - 1;
+}
+
+/* Bytes the kernel can write from p on. */
+static size_t ptr_room(struct worker *w, const void *p)
+{
+	uintptr_t a = (uintptr_t)p, rw = (uintptr_t)w->rw, edge = (uintptr_t)bufs.edge;
+
+	if (a >= rw && a < rw + sizeof(w->rw))
+		return rw + sizeof(w->rw) - a;
+	if (a >= edge && a < edge + bufs.pg)
+		return edge + bufs.pg - a;
+	return 0;
+}
+
+/*
+ * What a queue call of count entries should do with avail blocks queued (a
+ * free) and room entries writable: a chunk that cannot be written back is
+ * given back and not counted by an alloc, but counted by a free. Sets *ret
+ * to the errno due and returns done.
+ */
+static __u32 queue_expect(bool alloc, __u32 count, long avail, size_t room, int *ret)
+{
+	__u32 done = 0;
+
+	*ret = 0;
+	while (done < count) {
+		__u32 n = count - done < CHUNK ? count - done : CHUNK, i = n;
+
+		if (!alloc && avail - done < n)
+			i = avail - done;
+		if (!i) {
+			*ret = ENOENT;
+			break;
+		}
+		if (done + i > room) {
+			done += alloc ? 0 : i;
+			*ret = EFAULT;
+			break;
+		}
+		done += i;
+		if (i < n) {
+			*ret = ENOENT;
+			break;
+		}
+	}
+	return done;
+}
+
+#define Q_ODD	1	/* random entry and batch pointers */
+#define Q_QUIET	2	/* the other threads are stopped: every queue's model is exact */
+
+/*
+ * One queue call on a queue this thread may use, checked against the model,
+ * which it then updates; returns done.
+ */
+static __u32 queue_op(struct worker *w, bool alloc, int order, __u32 count, __u32 flags, int how)
+{
+	unsigned long cmd = alloc ? PAB_IOCTL_QUEUE_ALLOC : PAB_IOCTL_QUEUE_FREE;
+	const char *what = alloc ? "queue alloc" : "queue free";
+	bool valid = order >= 0 && order <= (int)max_order && count && count <= PAB_BATCH_MAX &&
+		     !flags;
+	struct qmodel *q = valid ? &proc.q[order] : NULL;
+	int owner = valid ? queue_owner(order) : -1;
+	bool exact = valid && (owner == w->t || how & Q_QUIET);
+	bool good = true, readable = true, bad;
+	struct pab_batch b = { 0 }, *pb = &b;
+	size_t room = PAB_BATCH_MAX + 8;
+	long base = 0, avail = 0, reserved = 0, pages, hi;
+	void *ent = w->e;
+	__u32 k, done, want, np;
+	const unsigned char *c;
+	int ret, expect;
+
+	if ((how & Q_ODD) && pick(w, 8) == 0) {
+		ent = some_ptr(w, (size_t)count * sizeof(w->e[0]), &readable);
+		if (readable) {
+			ent = w->e;
+		} else {
+			room = ptr_room(w, ent) / sizeof(w->e[0]);
+			if (valid && count > 64)
+				count = 64;	/* w->rw + 1 must hold them */
+		}
+	}
+	if (valid && alloc && owner >= 0 && ((long)count << order) > BUDGET_PAGES)
+		count = BUDGET_PAGES >> order ? BUDGET_PAGES >> order : 1;
+	if (valid && alloc && owner < 0) {
+		/* Reserved ahead, so that the threads cannot overshoot together. */
+		long left = SHARED_PAGES - ld(&proc.shared_pages);
+
+		if (((long)count << order) > left)
+			count = left > 0 ? left >> order : 0;
+		reserved = (long)count << order;
+		if (!count)
+			return 0;
+		if (add(&proc.shared_pages, reserved) > SHARED_PAGES) {
+			add(&proc.shared_pages, -reserved);
+			return 0;
+		}
+	}
+	b.entries = (uintptr_t)ent;
+	b.count = count;
+	b.order = order;
+	b.flags = flags;
+	if ((how & Q_ODD) && pick(w, 16) == 0) {
+		pb = some_ptr(w, sizeof(b), &good);
+		if ((char *)pb == w->rw + 1)
+			good = true;	/* misaligned, but it holds what we wrote */
+		if (!good) {
+			/* unreadable, or the read-only page's zeros */
+			ret = call(w, cmd, pb);
+			if (ret != EFAULT && ret != EINVAL)
+				violation("%s with the batch at %p gave %d", what, (void *)pb, ret);
+			add(&proc.shared_pages, -reserved);
+			return 0;
+		}
+		memcpy(pb, &b, sizeof(b));
+	}
+	np = (count && count <= PAB_BATCH_MAX ? count : 0) + 8;
+	if (readable)
+		memset(w->e, POISON, np * sizeof(w->e[0]));
+	if (valid) {
+		base = alloc ? ld(&q->queued) : ld(&q->freed);
+		avail = ld(&q->queued) - ld(&q->freed);
+		if (alloc)
+			add(&q->inflight, count);
+	}
+
+	ret = call(w, cmd, pb);
+	if (pb != &b)
+		memcpy(&b, pb, sizeof(b));
+	done = b.done;
+
+	if (!valid) {
+		if (ret != EINVAL)
+			violation("%s order %d count %u flags %#x gave %d", what, order, count,
+				  flags, ret);
+		done = 0;
+		goto untouched;
+	}
+	want = queue_expect(alloc, count, exact && !alloc ? avail : LONG_MAX, room, &expect);
+	if (exact || alloc)
+		/* only running out of memory may stop an alloc short */
+		bad = (ret != expect || done != want) && !(alloc && ret == ENOMEM && done < want);
+	else
+		/* the other thread may empty a shared queue first */
+		bad = done > want || (ret && ret != ENOENT && ret != EFAULT) ||
+		      (!ret && done != count);
+	if (done > count)
+		violation("%s done %u > count %u", what, done, count);
+	else if (bad)
+		violation("%s order %d count %u (%ld queued, %zu writable): %d done %u, expected %d done %u",
+			  what, order, count, avail, room, ret, done, expect, want);
+
+	add(alloc ? &q->queued : &q->freed, done);
+	pages = (long)done << order;
+	if (owner >= 0)
+		proc.w[owner]->held_pages += alloc ? pages : -pages;
+	else
+		add(&proc.shared_pages, alloc ? pages - reserved : -pages);
+	/* Any place handed out is one some alloc, done or running, numbered. */
+	hi = ld(&q->inflight);
+	hi += ld(&q->queued);
+	if (alloc)
+		add(&q->inflight, -(long)count);
+
+	for (k = 0; readable && k < done && k < count; k++) {
+		const struct pab_batch_entry *e = &w->e[k];
+		bool id_ok = exact ? e->id == (__u64)base + 1 + k :
+			     e->id > (__u64)base && e->id <= (__u64)hi &&
+			     (!k || (k % CHUNK ? e->id == e[-1].id + 1 : e->id > e[-1].id));
+
+		if (!id_ok || e->reserved || e->latency_ns < 0 || (alloc ? e->nid < 0 : e->nid != -1)) {
+			violation("%s order %d entry %u of %u: place %llu (base %ld), nid %d, reserved %u, latency %lld",
+				  what, order, k, done, e->id, base, e->nid, e->reserved,
+				  (long long)e->latency_ns);
+			break;
+		}
+	}
+untouched:
+	c = (const unsigned char *)&w->e[done < np ? done : np];
+	for (k = 0; readable && k < (np - (done < np ? done : np)) * sizeof(w->e[0]); k++)
+		if (c[k] != POISON) {
+			violation("%s order %d count %u: %d done %u, but entry %zu written", what,
+				  order, count, ret, done, (done < np ? done : np) + k / sizeof(w->e[0]));
+			break;
+		}
+	return done;
+}
+
 /* Stay within budget: a GFP_KERNEL order-0 flood could wake the OOM killer. */
 static void trim(struct worker *w)
 {
-	while (w->held_pages > BUDGET_PAGES && w->nown) {
-		struct pab_free_page f = { .args.id = w->own[0] };
+	while (w->held_pages > OWN_PAGES) {
+		long n, most = 0;
+		int o, big = -1;
 
-		if (call(w, PAB_IOCTL_FREE_PAGE, &f))
-			violation("trim free of own id %#llx failed", w->own[0]);
-		forget(w, 0);
+		for (o = 0; o <= (int)max_order; o++) {
+			n = (ld(&proc.q[o].queued) - ld(&proc.q[o].freed)) << o;
+			if (queue_owner(o) == w->t && n > most) {
+				most = n;
+				big = o;
+			}
+		}
+		if (w->nown && (big < 0 || pick(w, 2))) {
+			struct pab_free_page f = { .args.id = w->own[0] };
+
+			if (call(w, PAB_IOCTL_FREE_PAGE, &f))
+				violation("trim free of own id %#llx failed", w->own[0]);
+			forget(w, 0);
+			continue;
+		}
+		if (big < 0)
+			break;
+		/* Oldest first, just enough to get back under. */
+		n = (w->held_pages - OWN_PAGES + (1L << big) - 1) >> big;
+		n = n < most >> big ? n : most >> big;
+		if (!queue_op(w, false, big, n < PAB_BATCH_MAX ? n : PAB_BATCH_MAX, 0, 0))
+			break;
 	}
 }
 
@@ -385,6 +652,42 @@ static void do_free_batch(struct worker *w)
 		forget(w, w->nown - 1);
 }
 
+/* Not another thread's queue (its exact model would go wrong) but ours next to it. */
+static int queue_order(struct worker *w)
+{
+	int order = some_order(w);
+
+	if (order >= 0 && order <= (int)max_order && queue_owner(order) >= 0 &&
+	    queue_owner(order) != w->t) {
+		order += w->t - queue_owner(order);
+		if (order > (int)max_order)
+			order -= THREADS + 1;
+	}
+	return order;
+}
+
+static void do_queue_alloc(struct worker *w)
+{
+	int order = queue_order(w);
+	__u32 count = some_count(w);
+
+	queue_op(w, true, order, count, pick(w, 16) ? 0 : rnd(w), Q_ODD);
+}
+
+static void do_queue_free(struct worker *w)
+{
+	int o, order = queue_order(w), n = 0;
+	__u32 count = some_count(w);
+
+	/* Mostly a queue that holds blocks, or most frees would find none. */
+	if (pick(w, 4))
+		for (o = 0; o <= (int)max_order; o++)
+			if ((queue_owner(o) < 0 || queue_owner(o) == w->t) &&
+			    ld(&proc.q[o].queued) > ld(&proc.q[o].freed) && !pick(w, ++n))
+				order = o;
+	queue_op(w, false, order, count, pick(w, 16) ? 0 : rnd(w), Q_ODD);
+}
+
 static void do_info(struct worker *w)
 {
 	bool good;
@@ -443,6 +746,7 @@ static void do_raw(struct worker *w)
 	switch ((unsigned int)cmd) {
 	case PAB_IOCTL_ALLOC_PAGE: case PAB_IOCTL_FREE_PAGE: case PAB_IOCTL_INFO:
 	case PAB_IOCTL_ALLOC_BATCH: case PAB_IOCTL_FREE_BATCH: case PAB_IOCTL_SELFTEST:
+	case PAB_IOCTL_QUEUE_ALLOC: case PAB_IOCTL_QUEUE_FREE:
 		return;
 	}
 	if (((unsigned int)cmd >> 8 & 0xff) == 'T' || ((unsigned int)cmd >> 8 & 0xff) == 'f' ||
@@ -474,7 +778,7 @@ static void check_canary(struct worker *w, const char *after)
 static void step(struct worker *w)
 {
 	check_canary(w, "an earlier call");
-	switch (pick(w, 20)) {
+	switch (pick(w, 24)) {
 	case 0 ... 4:
 		do_alloc(w);
 		break;
@@ -487,10 +791,16 @@ static void step(struct worker *w)
 	case 13 ... 15:
 		do_free_batch(w);
 		break;
-	case 16:
+	case 16 ... 17:
+		do_queue_alloc(w);
+		break;
+	case 18 ... 19:
+		do_queue_free(w);
+		break;
+	case 20:
 		do_info(w);
 		break;
-	case 17:
+	case 21:
 		do_selftest(w);
 		break;
 	default:
@@ -501,12 +811,92 @@ static void step(struct worker *w)
 	trim(w);
 }
 
+/*
+ * With the process's other threads stopped every queue's model is exact:
+ * INFO must count at least the blocks queued and in the id pools, and
+ * draining queues must take exactly the drained blocks off it.
+ */
+static void quiet_check(struct worker *w, bool all)
+{
+	long queued = 0, ids = 0, drained = 0;
+	struct pab_info info;
+	__u64 before;
+	int o, t;
+
+	for (o = 0; o <= (int)max_order; o++)
+		queued += proc.q[o].queued - proc.q[o].freed;
+	for (t = 0; t < THREADS; t++)
+		ids += proc.w[t]->nown;
+	if (call(w, PAB_IOCTL_INFO, &info)) {
+		violation("info at a quiet point failed");
+		return;
+	}
+	before = info.file_outstanding;
+	/* more is fine: ids beyond a full pool or written to a bad buffer */
+	if (before < (__u64)(queued + ids))
+		violation("file holds %llu blocks, fewer than its %ld queued and %ld known ids",
+			  before, queued, ids);
+	for (o = 0; o <= (int)max_order; o++) {
+		int loops = 0;
+		__u32 c, d;
+
+		if (!all && pick(w, 2))
+			continue;
+		do {
+			long n = proc.q[o].queued - proc.q[o].freed;
+
+			/* one more than held, to see it run empty */
+			c = n < PAB_BATCH_MAX ? n + 1 : PAB_BATCH_MAX;
+			d = queue_op(w, false, o, c, 0, Q_QUIET);
+			drained += d;
+		} while (d == c && ++loops < 64);
+	}
+	if (call(w, PAB_IOCTL_INFO, &info))
+		violation("info at a quiet point failed");
+	else if (before - info.file_outstanding != (__u64)drained)
+		violation("draining %ld queued blocks took the file's outstanding from %llu to %llu",
+			  drained, before, info.file_outstanding);
+}
+
+/* The last thread to arrive (or to leave) checks; proc.lock is held. */
+static void quiet_run(struct worker *w)
+{
+	quiet_check(w, false);
+	proc.waiting = 0;
+	__atomic_store_n(&proc.want, 0, __ATOMIC_RELAXED);
+	proc.gen++;
+	pthread_cond_broadcast(&proc.cond);
+}
+
+static void quiet_point(struct worker *w)
+{
+	pthread_mutex_lock(&proc.lock);
+	__atomic_store_n(&proc.want, 1, __ATOMIC_RELAXED);
+	if (++proc.waiting == proc.active) {
+		quiet_run(w);
+	} else {
+		unsigned long gen = proc.gen;
+
+		while (proc.gen == gen)
+			pthread_cond_wait(&proc.cond, &proc.lock);
+	}
+	pthread_mutex_unlock(&proc.lock);
+}
+
 static void *thread_main(void *p)
 {
 	struct worker *w = p;
 
-	while (__atomic_load_n(&sh->calls, __ATOMIC_RELAXED) < target)
+	while (__atomic_load_n(&sh->calls, __ATOMIC_RELAXED) < target) {
 		step(w);
+		if (__atomic_load_n(&proc.want, __ATOMIC_RELAXED) || !pick(w, QUIET_EVERY))
+			quiet_point(w);
+	}
+	/* Done stepping: whoever waits for this thread need not any more. */
+	pthread_mutex_lock(&proc.lock);
+	if (--proc.active && proc.waiting == proc.active)
+		quiet_run(w);
+	pthread_mutex_unlock(&proc.lock);
 	return NULL;
 }
 
@@ -518,10 +908,13 @@ static void worker_main(int slot, uint64_t seed)
 
 	if (fd < 0)
 		_exit(2);
+	proc.active = THREADS;
 	for (k = 0; k < THREADS; k++) {
 		/* The threads share one file: concurrent ioctls on it. */
 		w[k].fd = fd;
 		w[k].slot = slot;
+		w[k].t = k;
+		proc.w[k] = &w[k];
 		w[k].rng = seed * 0x9e3779b97f4a7c15ULL + k + 1;
 		for (int j = 0; j < 64; j++)
 			w[k].canary[j] = CANARY;
@@ -531,6 +924,7 @@ static void worker_main(int slot, uint64_t seed)
 	thread_main(&w[0]);
 	for (k = 1; k < THREADS; k++)
 		pthread_join(t[k], NULL);
+	quiet_check(&w[0], true);
 	_exit(0);
 }
 
@@ -601,6 +995,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	max_order = info.max_order;
+	if (max_order >= NORDERS) {
+		fprintf(stderr, "pab-fuzz: max order %u, more than the queue models hold\n", max_order);
+		return 2;
+	}
 
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	bufs.pg = sysconf(_SC_PAGESIZE);
