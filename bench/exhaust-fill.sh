@@ -10,7 +10,8 @@
 #   bench/exhaust-fill.sh --vm [--vm-arg ARG]... [options above]
 #
 # --vm runs it all in a QEMU guest (scripts/vm-run, tools from build/bin, --no-cgroup: the guest
-# is thrown away); each --vm-arg goes to vm-run (--vm-arg --mem --vm-arg 2G).
+# is thrown away); each --vm-arg goes to vm-run (--vm-arg --mem --vm-arg 2G). --size defaults to
+# 1024 MiB, and to 512 with --vm (vm-run's guest has 1 GiB).
 #
 # --variants also times pab-exhaust --touch and --huge-pages, and the plain loop printing a count
 # per page as the original's child did, to show where the speed comes from.
@@ -22,7 +23,7 @@
 # Env: PAB_EXHAUST (tool; default the Debug build, else build/bin/pab-exhaust),
 #      PAB_TOUCH (a built exhaust-touch; default: compiled here with cc -O2 -static).
 set -eu
-size_mib=1024 reps=3 cv_limit_mib=1024 use_cgroup=1 variants= cv=1 vm= vm_args= guest_args=
+size_mib= reps=3 cv_limit_mib=1024 use_cgroup=1 variants= cv=1 vm= vm_args= guest_args=
 pass() { guest_args="$guest_args $*"; } # what the guest's run of this script is given with --vm
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -48,6 +49,8 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 if [ -n "$vm" ]; then
+	# vm-run's guest has 1 GiB: a fill of 1 GiB there would end in the OOM killer.
+	[ -n "$size_mib" ] || guest_args="$guest_args --size 512"
 	cc -O2 -static -pthread -o "$tmp/exhaust-touch" "$here/exhaust-touch.c"
 	# shellcheck disable=SC2086 # word splitting of the collected arguments is wanted
 	"$root/scripts/vm-run" $vm_args --no-kmod --timeout 3000 --add "$0" --add "$tmp/exhaust-touch" -- \
@@ -55,6 +58,7 @@ if [ -n "$vm" ]; then
 	exit
 fi
 
+size_mib=${size_mib:-1024}
 tool=${PAB_EXHAUST:-}
 [ -n "$tool" ] || for t in "$root/tools/pab-exhaust/bin/Debug/net10.0/pab-exhaust" "$root/build/bin/pab-exhaust"; do
 	[ -x "$t" ] && { tool=$t; break; }
