@@ -118,7 +118,7 @@ public sealed class ModuleVmTests
             .Select(l => JsonDocument.Parse(l["record ".Length..]).RootElement).ToList();
         Assert.Contains(records, e => e.GetProperty("type").GetString() == "meta");
         var inserted = records.Single(e => e.TryGetProperty("event", out var ev) && ev.GetString() == "module_inserted");
-        Assert.Equal(1, inserted.GetProperty("details").GetProperty("abi_version").GetDouble());
+        Assert.Equal(Pab.Common.Abi.AbiVersion, inserted.GetProperty("details").GetProperty("abi_version").GetDouble());
         var status = records.Single(e => e.TryGetProperty("event", out var ev) && ev.GetString() == "module_status");
         Assert.Equal(0, status.GetProperty("details").GetProperty("outstanding_blocks").GetDouble());
         Assert.Contains(records, e => e.TryGetProperty("event", out var ev) && ev.GetString() == "module_removed");
