@@ -479,8 +479,79 @@ static int pab_batch_yield(void)
 	return 0;
 }
 
-static long pab_ioctl_alloc_batch(struct pab_file *pf,
-				  struct pab_batch __user *uarg)
+/*
+ * One chunk of a batched call: handles the n entries at e, whose userspace
+ * copy is at ue; sets *done to how many succeeded and returns 0 or the error
+ * that ends the call.
+ */
+typedef int (*pab_step_fn)(struct pab_file *pf, s32 order,
+			   struct pab_batch_entry *e, unsigned int n,
+			   struct pab_batch_entry __user *ue, unsigned int *done);
+
+static int pab_step_alloc(struct pab_file *pf, s32 order,
+			  struct pab_batch_entry *e, unsigned int n,
+			  struct pab_batch_entry __user *ue, unsigned int *done)
+{
+	unsigned int i = pab_alloc_chunk(pf, order, e, n);
+
+	*done = 0;
+	if (i && copy_to_user(ue, e, i * sizeof(*e))) {
+		pab_undo(pf, e, i);
+		return -EFAULT;
+	}
+	*done = i;
+	return i < n ? -ENOMEM : 0;
+}
+
+static int pab_step_free(struct pab_file *pf, s32 order,
+			 struct pab_batch_entry *e, unsigned int n,
+			 struct pab_batch_entry __user *ue, unsigned int *done)
+{
+	int ret;
+
+	*done = 0;
+	if (copy_from_user(e, ue, n * sizeof(*e)))
+		return -EFAULT;
+	ret = pab_free_chunk(pf, e, n, done);
+	/* Freed is freed: done counts them even if the write fails. */
+	if (*done && copy_to_user(ue, e, *done * sizeof(*e)))
+		ret = -EFAULT;
+	return ret;
+}
+
+static int pab_step_queue_alloc(struct pab_file *pf, s32 order,
+				struct pab_batch_entry *e, unsigned int n,
+				struct pab_batch_entry __user *ue,
+				unsigned int *done)
+{
+	LIST_HEAD(list);
+	unsigned int i;
+
+	i = pab_queue_alloc_chunk(order, e, n, &list);
+	percpu_counter_add(&pab_total_blocks, i);
+	percpu_counter_add(&pab_total_pages, (s64)i << order);
+	*done = 0;
+	if (i && pab_queue_add(&pf->queues[order], order, &list, e, i, ue))
+		return -EFAULT;
+	*done = i;
+	return i < n ? -ENOMEM : 0;
+}
+
+static int pab_step_queue_free(struct pab_file *pf, s32 order,
+			       struct pab_batch_entry *e, unsigned int n,
+			       struct pab_batch_entry __user *ue,
+			       unsigned int *done)
+{
+	int ret = pab_queue_free_chunk(&pf->queues[order], order, e, n, done);
+
+	if (*done && copy_to_user(ue, e, *done * sizeof(*e)))
+		ret = -EFAULT;
+	return ret;
+}
+
+/* A batched call: its header checked, then step over each chunk in turn. */
+static long pab_ioctl_batch(struct pab_file *pf, struct pab_batch __user *uarg,
+			    bool takes_order, pab_step_fn step)
 {
 	struct pab_batch_entry chunk[PAB_CHUNK];
 	struct pab_batch_entry __user *ue;
@@ -491,7 +562,7 @@ static long pab_ioctl_alloc_batch(struct pab_file *pf,
 	ret = pab_batch_begin(uarg, &b);
 	if (ret)
 		return ret;
-	if (!pab_order_valid(b.order))
+	if (takes_order && !pab_order_valid(b.order))
 		return -EINVAL;
 	ue = u64_to_user_ptr(b.entries);
 
@@ -499,119 +570,7 @@ static long pab_ioctl_alloc_batch(struct pab_file *pf,
 		unsigned int n = min_t(u32, b.count - done, PAB_CHUNK);
 		unsigned int i;
 
-		i = pab_alloc_chunk(pf, b.order, chunk, n);
-		if (i < n)
-			ret = -ENOMEM;
-		if (i && copy_to_user(ue + done, chunk, i * sizeof(*chunk))) {
-			pab_undo(pf, chunk, i);
-			ret = -EFAULT;
-			break;
-		}
-		done += i;
-		if (!ret && done < b.count)
-			ret = pab_batch_yield();
-	}
-	return pab_batch_end(uarg, done, ret);
-}
-
-static long pab_ioctl_free_batch(struct pab_file *pf,
-				 struct pab_batch __user *uarg)
-{
-	struct pab_batch_entry chunk[PAB_CHUNK];
-	struct pab_batch_entry __user *ue;
-	struct pab_batch b;
-	u32 done = 0;
-	int ret;
-
-	ret = pab_batch_begin(uarg, &b);
-	if (ret)
-		return ret;
-	ue = u64_to_user_ptr(b.entries);
-
-	while (done < b.count && !ret) {
-		unsigned int n = min_t(u32, b.count - done, PAB_CHUNK);
-		unsigned int i;
-
-		if (copy_from_user(chunk, ue + done, n * sizeof(*chunk))) {
-			ret = -EFAULT;
-			break;
-		}
-		ret = pab_free_chunk(pf, chunk, n, &i);
-		/* Freed is freed: done counts them even if the write fails. */
-		if (i && copy_to_user(ue + done, chunk, i * sizeof(*chunk)))
-			ret = -EFAULT;
-		done += i;
-		if (!ret && done < b.count)
-			ret = pab_batch_yield();
-	}
-	return pab_batch_end(uarg, done, ret);
-}
-
-static long pab_ioctl_queue_alloc(struct pab_file *pf,
-				  struct pab_batch __user *uarg)
-{
-	struct pab_batch_entry chunk[PAB_CHUNK];
-	struct pab_batch_entry __user *ue;
-	struct pab_batch b;
-	u32 done = 0;
-	int ret;
-
-	ret = pab_batch_begin(uarg, &b);
-	if (ret)
-		return ret;
-	if (!pab_order_valid(b.order))
-		return -EINVAL;
-	ue = u64_to_user_ptr(b.entries);
-
-	while (done < b.count && !ret) {
-		unsigned int n = min_t(u32, b.count - done, PAB_CHUNK);
-		LIST_HEAD(list);
-		unsigned int i;
-
-		i = pab_queue_alloc_chunk(b.order, chunk, n, &list);
-		percpu_counter_add(&pab_total_blocks, i);
-		percpu_counter_add(&pab_total_pages, (s64)i << b.order);
-		if (i < n)
-			ret = -ENOMEM;
-		if (!i)
-			break;
-		if (pab_queue_add(&pf->queues[b.order], b.order, &list, chunk,
-				  i, ue + done)) {
-			ret = -EFAULT;
-			break;
-		}
-		done += i;
-		if (!ret && done < b.count)
-			ret = pab_batch_yield();
-	}
-	return pab_batch_end(uarg, done, ret);
-}
-
-static long pab_ioctl_queue_free(struct pab_file *pf,
-				 struct pab_batch __user *uarg)
-{
-	struct pab_batch_entry chunk[PAB_CHUNK];
-	struct pab_batch_entry __user *ue;
-	struct pab_batch b;
-	u32 done = 0;
-	int ret;
-
-	ret = pab_batch_begin(uarg, &b);
-	if (ret)
-		return ret;
-	if (!pab_order_valid(b.order))
-		return -EINVAL;
-	ue = u64_to_user_ptr(b.entries);
-
-	while (done < b.count && !ret) {
-		unsigned int n = min_t(u32, b.count - done, PAB_CHUNK);
-		unsigned int i;
-
-		ret = pab_queue_free_chunk(&pf->queues[b.order], b.order,
-					   chunk, n, &i);
-		/* Freed is freed: done counts them even if the write fails. */
-		if (i && copy_to_user(ue + done, chunk, i * sizeof(*chunk)))
-			ret = -EFAULT;
+		ret = step(pf, b.order, chunk, n, ue + done, &i);
 		done += i;
 		if (!ret && done < b.count)
 			ret = pab_batch_yield();
@@ -688,15 +647,15 @@ static long pab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case PAB_IOCTL_INFO:
 		return pab_ioctl_info(pf, uarg);
 	case PAB_IOCTL_ALLOC_BATCH:
-		return pab_ioctl_alloc_batch(pf, uarg);
+		return pab_ioctl_batch(pf, uarg, true, pab_step_alloc);
 	case PAB_IOCTL_FREE_BATCH:
-		return pab_ioctl_free_batch(pf, uarg);
+		return pab_ioctl_batch(pf, uarg, false, pab_step_free);
 	case PAB_IOCTL_SELFTEST:
 		return pab_ioctl_selftest(uarg);
 	case PAB_IOCTL_QUEUE_ALLOC:
-		return pab_ioctl_queue_alloc(pf, uarg);
+		return pab_ioctl_batch(pf, uarg, true, pab_step_queue_alloc);
 	case PAB_IOCTL_QUEUE_FREE:
-		return pab_ioctl_queue_free(pf, uarg);
+		return pab_ioctl_batch(pf, uarg, true, pab_step_queue_free);
 	default:
 		pr_info_ratelimited("unknown ioctl %#x from %s[%d]\n", cmd,
 				    current->comm, task_pid_nr(current));
