@@ -84,12 +84,16 @@ struct pab_file {
 };
 
 /*
- * sched_clock() is per CPU: a caller moved to another CPU mid-call may see
- * it step back, and gets 0 rather than a negative time.
+ * Ends the call timed from *last, writing its latency to e, and starts the
+ * next: one clock read per call. sched_clock() is per CPU, so a caller moved
+ * to another CPU mid-call may see it step back: that reads 0, not less.
  */
-static inline s64 pab_elapsed(u64 last, u64 now)
+static inline void pab_time(struct pab_batch_entry *e, u64 *last)
 {
-	return now > last ? now - last : 0;
+	u64 now = sched_clock();
+
+	e->latency_ns = now > *last ? now - *last : 0;
+	*last = now;
 }
 
 static atomic64_t pab_opens = ATOMIC64_INIT(0);
@@ -152,14 +156,11 @@ static unsigned int pab_alloc_chunk(struct pab_file *pf, unsigned int order,
 	struct page *pages[PAB_CHUNK];
 	u32 index[PAB_CHUNK];
 	unsigned int got, filed, i;
-	u64 now, last = sched_clock();
+	u64 last = sched_clock();
 
-	/* One clock read per call: each read ends one call and starts the next. */
 	for (got = 0; got < n; got++) {
 		pages[got] = alloc_pages(PAB_GFP, order);
-		now = sched_clock();
-		e[got].latency_ns = pab_elapsed(last, now);
-		last = now;
+		pab_time(&e[got], &last);
 		if (!pages[got])
 			break;
 	}
@@ -213,7 +214,7 @@ static int pab_free_chunk(struct pab_file *pf, struct pab_batch_entry *e,
 	u8 orders[PAB_CHUNK];
 	s64 base_pages = 0;
 	unsigned int i = 0, k;
-	u64 now, last;
+	u64 last;
 	int ret = 0;
 
 	while (i < n && !ret) {
@@ -241,9 +242,7 @@ static int pab_free_chunk(struct pab_file *pf, struct pab_batch_entry *e,
 	last = sched_clock();
 	for (k = 0; k < i; k++) {
 		__free_pages(pages[k], orders[k]);
-		now = sched_clock();
-		e[k].latency_ns = pab_elapsed(last, now);
-		last = now;
+		pab_time(&e[k], &last);
 		e[k].nid = NUMA_NO_NODE;
 		base_pages += 1L << orders[k];
 	}
@@ -271,24 +270,24 @@ static unsigned int pab_queue_alloc_chunk(unsigned int order,
 					  unsigned int n, struct list_head *list)
 {
 	unsigned int got;
-	u64 now, last = sched_clock();
+	u64 last = sched_clock();
 
 	for (got = 0; got < n; got++) {
 		struct page *page = alloc_pages(PAB_GFP, order);
 
-		now = sched_clock();
-		e[got].latency_ns = pab_elapsed(last, now);
-		last = now;
+		pab_time(&e[got], &last);
 		if (!page)
 			break;
 		e[got].nid = page_to_nid(page);
 		e[got].reserved = 0;
 		list_add_tail(&page->lru, list);
 	}
+	percpu_counter_add(&pab_total_blocks, got);
+	percpu_counter_add(&pab_total_pages, (s64)got << order);
 	return got;
 }
 
-/* Frees a list of blocks of order that never reached a queue. */
+/* Frees every block of order on list: a released queue, or blocks never queued. */
 static void pab_free_list(struct list_head *list, unsigned int order)
 {
 	struct page *page, *tmp;
@@ -344,7 +343,7 @@ static int pab_queue_free_chunk(struct pab_queue *q, unsigned int order,
 {
 	struct page *pages[PAB_CHUNK];
 	unsigned int i, k;
-	u64 now, last;
+	u64 last;
 
 	mutex_lock(&q->lock);
 	for (i = 0; i < n && !list_empty(&q->blocks); i++) {
@@ -359,9 +358,7 @@ static int pab_queue_free_chunk(struct pab_queue *q, unsigned int order,
 		e[k].id = page_private(pages[k]);
 		set_page_private(pages[k], 0);
 		__free_pages(pages[k], order);
-		now = sched_clock();
-		e[k].latency_ns = pab_elapsed(last, now);
-		last = now;
+		pab_time(&e[k], &last);
 		e[k].nid = NUMA_NO_NODE;
 		e[k].reserved = 0;
 	}
@@ -528,8 +525,6 @@ static int pab_step_queue_alloc(struct pab_file *pf, s32 order,
 	unsigned int i;
 
 	i = pab_queue_alloc_chunk(order, e, n, &list);
-	percpu_counter_add(&pab_total_blocks, i);
-	percpu_counter_add(&pab_total_pages, (s64)i << order);
 	*done = 0;
 	if (i && pab_queue_add(&pf->queues[order], order, &list, e, i, ue))
 		return -EFAULT;
