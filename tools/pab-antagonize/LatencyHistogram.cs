@@ -26,40 +26,42 @@ public sealed class LatencyHistogram
 
     private readonly long[] _counts = new long[(MaxExponent - SubBucketBits + 1) * SubBuckets];
 
+    private long _sum, _min = long.MaxValue, _max = long.MinValue;
+
     public long Count { get; private set; }
-    public long Sum { get; private set; }
-    public long Min { get; private set; } = long.MaxValue;
-    public long Max { get; private set; } = long.MinValue;
+    public long Sum => _sum;
+    public long Min => _min;
+    public long Max => _max;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Record(long value)
     {
-        if (value < 0) value = 0;
-        _counts[Index(value)]++;
+        Tally(_counts, value, ref _sum, ref _min, ref _max);
         Count++;
-        Sum += value;
-        if (value < Min) Min = value;
-        if (value > Max) Max = value;
     }
 
     /// <summary>Records every entry's latency, as Record(long) each would; the totals stay in registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Record(ReadOnlySpan<PabBatchEntry> entries)
     {
-        long[] counts = _counts;
-        long sum = Sum, min = Min, max = Max;
+        long sum = _sum, min = _min, max = _max;
         foreach (ref readonly PabBatchEntry e in entries)
-        {
-            long value = Math.Max(e.LatencyNs, 0);
-            counts[Index(value)]++;
-            sum += value;
-            if (value < min) min = value;
-            if (value > max) max = value;
-        }
+            Tally(_counts, e.LatencyNs, ref sum, ref min, ref max);
         Count += entries.Length;
-        Sum = sum;
-        Min = min;
-        Max = max;
+        _sum = sum;
+        _min = min;
+        _max = max;
+    }
+
+    // The one rule for a value, for both Record overloads.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tally(long[] counts, long value, ref long sum, ref long min, ref long max)
+    {
+        if (value < 0) value = 0;
+        counts[Index(value)]++;
+        sum += value;
+        if (value < min) min = value;
+        if (value > max) max = value;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -86,11 +88,11 @@ public sealed class LatencyHistogram
     {
         for (int i = 0; i < _counts.Length; i++) _counts[i] += other._counts[i];
         Count += other.Count;
-        Sum += other.Sum;
+        _sum += other.Sum;
         if (other.Count > 0)
         {
-            Min = Math.Min(Min, other.Min);
-            Max = Math.Max(Max, other.Max);
+            _min = Math.Min(_min, other.Min);
+            _max = Math.Max(_max, other.Max);
         }
     }
 

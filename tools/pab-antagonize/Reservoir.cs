@@ -28,41 +28,33 @@ public sealed class Reservoir
     public long Seen { get; private set; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Add(long value)
-    {
-        long n = Seen++;
-        if (n < _values.Length)
-        {
-            _values[n] = value;
-            return;
-        }
-        if (_values.Length == 0) return;
-        ulong slot = _random.NextBelow((ulong)n + 1);
-        if (slot < (ulong)_values.Length) _values[slot] = value;
-    }
+    public void Add(long value) => Offer(_values, ref _random, Seen++, value);
 
     /// <summary>Offers every entry's latency, as Add(long) each would, with the counter and generator in registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(ReadOnlySpan<PabBatchEntry> entries)
     {
-        long[] values = _values;
         long n = Seen;
         SplitMix64 random = _random;
         foreach (ref readonly PabBatchEntry e in entries)
-        {
-            if (n < values.Length)
-            {
-                values[n] = e.LatencyNs;
-            }
-            else if (values.Length > 0)
-            {
-                ulong slot = random.NextBelow((ulong)n + 1);
-                if (slot < (ulong)values.Length) values[slot] = e.LatencyNs;
-            }
-            n++;
-        }
+            Offer(_values, ref random, n++, e.LatencyNs);
         Seen = n;
         _random = random;
+    }
+
+    // Algorithm R for the n-th value (from 0), for both Add overloads.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Offer(long[] values, ref SplitMix64 random, long n, long value)
+    {
+        if (n < values.Length)
+        {
+            values[n] = value;
+        }
+        else if (values.Length > 0)
+        {
+            ulong slot = random.NextBelow((ulong)n + 1);
+            if (slot < (ulong)values.Length) values[slot] = value;
+        }
     }
 
     /// <summary>The sample: every value while fewer than Capacity were seen, else Capacity of them.</summary>

@@ -9,8 +9,8 @@ public sealed record WorkerSettings(
 
 /// <summary>
 /// One CPU's antagonist: alternately allocates up to a target and frees down to one, oldest block first,
-/// through its own page source (which keeps the blocks in order: the worker only counts them). Everything it needs is allocated in the constructor so the loop never
-/// allocates (no GC while it runs). Not thread-safe: one thread runs it, others read results after it ends.
+/// through its own page source (which keeps the blocks in order: the worker only counts them). Everything
+/// it needs is allocated in the constructor so the loop never allocates (no GC while it runs). Not thread-safe: one thread runs it, others read results after it ends.
 /// </summary>
 public sealed class Worker
 {
