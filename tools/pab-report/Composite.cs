@@ -10,9 +10,17 @@ public static class Composite
 {
     public const string Tool = "pab-report";
 
-    public static List<Series> Compute(IReadOnlyList<Series> series)
+    /// <summary>Computed within each run: its idle, antagonized and held bytes belong to one boot.</summary>
+    public static List<Series> Compute(IReadOnlyList<Series> all)
     {
         var result = new List<Series>();
+        foreach (var run in all.GroupBy(s => s.Owner))
+            ComputeRun(run.ToList(), result);
+        return result;
+    }
+
+    private static void ComputeRun(IReadOnlyList<Series> series, List<Series> result)
+    {
         var already = series.Where(s => s.Key.Metric == Metrics.MemoryAvailableDiffBytes).Select(s => s.Key.Order).ToHashSet();
         var antagonizedOrders = series.Where(s => s.Key.Metric == Metrics.AntagonizedAvailableBytes && s.Key.Label == null)
             .Select(s => s.Key.Order).Distinct().OrderBy(o => o ?? -1);
@@ -46,7 +54,6 @@ public static class Composite
                 result.Add(s);
             }
         }
-        return result;
     }
 
     // Iteration (-1 for none) → the key's value, where the key holds exactly one value (with --keep all it may hold more: then it is ambiguous and left out).

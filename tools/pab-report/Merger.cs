@@ -2,32 +2,35 @@ using Pab.Common;
 
 namespace Pab.Report;
 
-/// <summary>What to do when two runs measured the same key.</summary>
+/// <summary>What to do when one run recorded the same measurement twice (a rerun that completes it under its run id).</summary>
 public enum KeepPolicy
 {
-    /// <summary>The later run's values replace the earlier run's (a partial rerun).</summary>
+    /// <summary>The later record replaces the earlier one.</summary>
     Latest,
-    /// <summary>Every run's values are kept side by side.</summary>
+    /// <summary>Both are kept.</summary>
     All,
 }
 
 /// <summary>
-/// Merges records from any number of runs by (metric, order, label, iteration). Within one run records of a key
-/// add up (one samples record per CPU); across runs the later run wins unless every value is kept.
-/// Every record read ends up kept, replaced or rejected, and is counted as such.
+/// Merges records from any number of runs. Every run is a replicate and keeps all its values; within one run a
+/// measurement is (metric, order, label, iteration, CPU), and one recorded again (a rerun completing an interrupted
+/// run carries its run id) replaces the earlier record unless every value is kept. An identical record read twice
+/// (a file given twice) counts once. Every record read ends up kept, replaced, duplicate or rejected, and is counted.
 /// </summary>
 public sealed class Merger(KeepPolicy keep = KeepPolicy.Latest) : IRecordSink
 {
-    private readonly Dictionary<SeriesKey, Series> _series = [];
+    private readonly Dictionary<(SeriesKey, string), Series> _series = [];
     private readonly Dictionary<string, RunInfo> _runs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Unit, SourcePos Where)> _units = new(StringComparer.Ordinal);
-    private readonly Dictionary<(SeriesKey, string, string), (int Records, long Values)> _replaced = [];
+    private readonly Dictionary<(SeriesKey, string, string, string), (int Records, long Values)> _replaced = [];
+    private readonly Dictionary<(string, string), int> _duplicates = [];
     private readonly List<Record> _events = [];
     private readonly List<InputProblem> _problems = [];
 
     public KeepPolicy Keep { get; } = keep;
     public long Read { get; private set; }
     public long Replaced { get; private set; }
+    public long Duplicates { get; private set; }
     public long Rejected { get; private set; }
     public long Truncated { get; private set; }
     public long Values { get; private set; }
@@ -86,33 +89,36 @@ public sealed class Merger(KeepPolicy keep = KeepPolicy.Latest) : IRecordSink
         var key = KeyOf(record);
         var contribution = new Contribution(RecordCopy.WithoutValues(record), values!, where);
         Values += values!.Count;
-        if (!_series.TryGetValue(key, out var series))
+        if (!_series.TryGetValue((key, run.Id), out var series))
+            _series[(key, run.Id)] = series = new Series(key, unit, run);
+        int same = series.Items.FindIndex(c => c.Header.Cpu == record.Cpu && c.Header.Type == record.Type);
+        if (same >= 0)
         {
-            _series[key] = series = new Series(key, unit, run);
-        }
-        else if (Keep == KeepPolicy.Latest && series.Owner != run)
-        {
-            if (run.IsLaterThan(series.Owner))
+            var old = series.Items[same];
+            if (old.Header.Time == record.Time && old.Values.SameAs(values))
             {
-                Note(key, series.Owner.Id, run.Id, series.Items.Count, series.ValueCount);
-                Replaced += series.Items.Count;
-                Values -= series.ValueCount;
-                series.Items.Clear();
-                series.Owner = run;
-            }
-            else
-            {
-                // Read out of order: this record is older than what the key already has.
-                Note(key, run.Id, series.Owner.Id, 1, values.Count);
-                Replaced++;
+                Duplicates++;
                 Values -= values.Count;
+                var k = (where.File, old.Source.File);
+                _duplicates[k] = _duplicates.GetValueOrDefault(k) + 1;
+                return;
+            }
+            if (Keep == KeepPolicy.Latest)
+            {
+                // Later by the records' own times; without them (or equal), the one read last.
+                bool newer = !(record.Time is { } t && old.Header.Time is { } o && t < o);
+                var dropped = newer ? old : contribution;
+                Note(key, run.Id, dropped.Source.File, (newer ? contribution : old).Source.File, dropped.Values.Count);
+                Replaced++;
+                Values -= dropped.Values.Count;
+                if (newer) series.Items[same] = contribution;
                 return;
             }
         }
         series.Items.Add(contribution);
     }
 
-    /// <summary>The phases the tools write as labels; the metric names already say which phase they measure.</summary>
+/// <summary>The phases the tools write as labels; the metric names already say which phase they measure.</summary>
     public static readonly IReadOnlySet<string> Phases = new HashSet<string>(StringComparer.Ordinal) { "idle", "antagonized" };
 
     /// <summary>
@@ -126,23 +132,27 @@ public sealed class Merger(KeepPolicy keep = KeepPolicy.Latest) : IRecordSink
         return new SeriesKey(r.Metric!, r.Order, label, r.Iteration);
     }
 
-    private void Note(SeriesKey key, string replaced, string by, int records, long values)
+    private void Note(SeriesKey key, string run, string replacedIn, string byIn, long values)
     {
-        var k = (key, replaced, by);
+        var k = (key, run, replacedIn, byIn);
         _replaced.TryGetValue(k, out var sum);
-        _replaced[k] = (sum.Records + records, sum.Values + values);
+        _replaced[k] = (sum.Records + 1, sum.Values + values);
     }
 
     public MergedData Finish()
     {
-        var series = _series.Values.Where(s => s.Items.Count > 0).OrderBy(s => s.Key.Group).ThenBy(s => s.Key.Iteration ?? -1).ToList();
+        var series = _series.Values.Where(s => s.Items.Count > 0)
+            .OrderBy(s => s.Key.Group).ThenBy(s => s.Owner.Sequence).ThenBy(s => s.Key.Iteration ?? -1).ToList();
         var derived = Composite.Compute(series);
-        var replacements = _replaced.Select(kv => new Replacement(kv.Key.Item1, kv.Key.Item2, kv.Key.Item3, kv.Value.Records, kv.Value.Values))
+        var replacements = _replaced.Select(kv => new Replacement(kv.Key.Item1, kv.Key.Item2, kv.Key.Item3, kv.Key.Item4, kv.Value.Records, kv.Value.Values))
             .OrderBy(r => r.Key.Group).ThenBy(r => r.Key.Iteration ?? -1).ToList();
+        var duplicates = _duplicates.Select(kv => new Duplicate(kv.Key.Item1, kv.Key.Item2, kv.Value)).ToList();
         return new MergedData(series, derived, _runs.Values.OrderBy(r => r.Sequence).ToList(), _events, replacements, _problems, Keep)
         {
+            Duplicates = duplicates,
             RecordsRead = Read,
             RecordsReplaced = Replaced,
+            RecordsDuplicate = Duplicates,
             RecordsRejected = Rejected,
             LinesTruncated = Truncated,
         };
@@ -164,20 +174,29 @@ public sealed class MergedData(
     public IReadOnlyList<InputProblem> Problems { get; } = problems;
     public KeepPolicy Keep { get; } = keep;
 
+    /// <summary>Records read again unchanged (a file given twice), merged once.</summary>
+    public IReadOnlyList<Duplicate> Duplicates { get; init; } = [];
     public long RecordsRead { get; init; }
     public long RecordsReplaced { get; init; }
+    public long RecordsDuplicate { get; init; }
     public long RecordsRejected { get; init; }
     public long LinesTruncated { get; init; }
-    public long RecordsKept => RecordsRead - RecordsReplaced - RecordsRejected;
+    public long RecordsKept => RecordsRead - RecordsReplaced - RecordsDuplicate - RecordsRejected;
 
     public bool HasErrors => Problems.Any(p => p.Severity == Severity.Error);
 
-    public IEnumerable<Series> AllSeries => Measured.Concat(Derived).OrderBy(s => s.Key.Group).ThenBy(s => s.Key.Iteration ?? -1);
+    public IEnumerable<Series> AllSeries => Measured.Concat(Derived)
+        .OrderBy(s => s.Key.Group).ThenBy(s => s.Owner.Sequence).ThenBy(s => s.Key.Iteration ?? -1);
 
-    /// <summary>Series grouped into report rows, in report order.</summary>
+    /// <summary>Series grouped into report rows, in report order: every run's values of a row together.</summary>
     public IReadOnlyList<(GroupKey Key, IReadOnlyList<Series> Series)> Groups() =>
         AllSeries.GroupBy(s => s.Key.Group).OrderBy(g => g.Key)
             .Select(g => (g.Key, (IReadOnlyList<Series>)g.ToList())).ToList();
+
+    /// <summary>Each report row's series split by run, the runs in input order.</summary>
+    public IReadOnlyList<(GroupKey Key, IReadOnlyList<(RunInfo Run, IReadOnlyList<Series> Series)> Runs)> GroupsByRun() =>
+        Groups().Select(g => (g.Key, (IReadOnlyList<(RunInfo, IReadOnlyList<Series>)>)g.Series.GroupBy(s => s.Owner)
+            .OrderBy(r => r.Key.Sequence).Select(r => (r.Key, (IReadOnlyList<Series>)r.ToList())).ToList())).ToList();
 
     public static MergedData Read(IEnumerable<InputSource> sources, KeepPolicy keep = KeepPolicy.Latest)
     {

@@ -78,6 +78,13 @@ public sealed class ValueChunk
         return a;
     }
 
+    public bool SameAs(ValueChunk other)
+    {
+        if (other.Count != Count) return false;
+        for (int i = 0; i < Count; i++) if (this[i] != other[i]) return false;
+        return true;
+    }
+
     /// <summary>Copies the values as doubles into <paramref name="target"/> at <paramref name="offset"/>.</summary>
     public void CopyTo(double[] target, int offset)
     {
@@ -120,22 +127,23 @@ public sealed class RunInfo(string id, int sequence, DateTimeOffset? firstTime, 
     public List<Record> Meta { get; } = [];
     public HashSet<string> Tools { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Whether this run counts as later than <paramref name="other"/>: by start time when both have one, else by input order.</summary>
-    public bool IsLaterThan(RunInfo other) =>
-        FirstTime is { } a && other.FirstTime is { } b && a != b ? a > b : Sequence > other.Sequence;
 }
 
+/// <summary>One run's records of one key.</summary>
 public sealed class Series(SeriesKey key, string unit, RunInfo owner)
 {
     public SeriesKey Key { get; } = key;
     public string Unit { get; } = unit;
-    public RunInfo Owner { get; set; } = owner;
+    public RunInfo Owner { get; } = owner;
     public List<Contribution> Items { get; } = [];
     public long ValueCount => Items.Sum(c => (long)c.Values.Count);
 }
 
-/// <summary>A later run's key replaced (or, read out of order, kept over) an earlier run's.</summary>
-public sealed record Replacement(SeriesKey Key, string ReplacedRun, string ByRun, int Records, long Values);
+/// <summary>Within one run, later records of a measurement replaced earlier ones (a rerun completing the run).</summary>
+public sealed record Replacement(SeriesKey Key, string Run, string ReplacedIn, string ByIn, int Records, long Values);
+
+/// <summary>Records of <paramref name="File"/> that repeat, unchanged, records already read from <paramref name="FirstIn"/>.</summary>
+public sealed record Duplicate(string File, string FirstIn, int Records);
 
 public enum Severity { Warning, Error }
 

@@ -48,16 +48,21 @@ namespace Pab.Report
             DefaultValueFactory = _ => CompareFormat.Text,
         };
 
+        private static readonly Option<string?> ExportMarkdownOption = new("--export-markdown")
+        {
+            Description = "Also write the comparison as Markdown to this file",
+        };
+
         private static readonly Option<double> AlphaOption = new("--alpha")
         {
-            Description = "Significance level of the Mann-Whitney U test",
+            Description = "Error rate of each verdict: its interval covers the true change with at least 1 − alpha",
             DefaultValueFactory = _ => 0.05,
         };
 
         private static readonly Option<double> MinChangeOption = new("--min-change")
         {
-            Description = "Smallest change of the median, in percent of the baseline, that counts as a change",
-            DefaultValueFactory = _ => 1.0,
+            Description = "Smallest change, in percent of the baseline, that is called a change (default 0: any the runs can show)",
+            DefaultValueFactory = _ => 0.0,
         };
 
         // PAB_REPORT_TIMING=1 prints where the time goes (for bench/report-throughput.sh).
@@ -69,9 +74,9 @@ namespace Pab.Report
             {
                 FilesArgument, FormatOption, OutputPathOption, KeepOption, SkipBadOption,
             };
-            var compare = new Command("compare", "Compare runs against a baseline: median, mean ± σ, min … max, change and its significance per metric and order")
+            var compare = new Command("compare", "Compare sides against a baseline over runs (a boot is one sample): per metric and order, the change with its interval and a verdict where the runs allow one")
             {
-                SidesArgument, CompareFormatOption, KeepOption, SkipBadOption, AlphaOption, MinChangeOption,
+                SidesArgument, CompareFormatOption, ExportMarkdownOption, KeepOption, SkipBadOption, AlphaOption, MinChangeOption,
             };
             AlphaOption.Validators.Add(r =>
             {
@@ -158,12 +163,31 @@ namespace Pab.Report
             }
             if (failed) return 1;
             var cmp = Comparison.Run(data, names, pr.GetValue(AlphaOption), pr.GetValue(MinChangeOption) / 100);
-            for (int i = 0; i < sides.Count; i++)
-                cmp.SideInfo.Add($"{names[i]}: {sides[i].Sources.Count} file(s), {data[i].Runs.Count} run(s)"
-                    + (data[i].Runs.SelectMany(r => r.Meta).Select(m => m.Host).FirstOrDefault(h => h != null) is { } host ? "; " + TextExporter.DescribeHost(host) : ""));
+            cmp.SideInfo.AddRange(SideInfo.Describe(sides, names, data));
+            if (pr.GetValue(ExportMarkdownOption) is { } md && !WriteFile(md, "--export-markdown", stderr, w => CompareWriter.Write(cmp, w, markdown: true)))
+                return 1;
             using var w = Exporters.Writer(stdout);
-            cmp.Write(w, pr.GetValue(CompareFormatOption) == CompareFormat.Markdown);
+            CompareWriter.Write(cmp, w, pr.GetValue(CompareFormatOption) == CompareFormat.Markdown);
             return 0;
+        }
+
+        /// <summary>Writes an export beside the terminal output, atomically; false (said on stderr) when it cannot.</summary>
+        private static bool WriteFile(string path, string option, TextWriter stderr, Action<TextWriter> write)
+        {
+            string tmp = path + ".tmp" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+            try
+            {
+                using (var w = new StreamWriter(tmp, false, new System.Text.UTF8Encoding(false)) { NewLine = "\n" })
+                    write(w);
+                File.Move(tmp, path, overwrite: true);
+                return true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                try { File.Delete(tmp); } catch (Exception) { }
+                stderr.WriteLine($"pab-report: {option} {path}: cannot write: {(Directory.Exists(path) ? "it is a directory" : e.Message)}");
+                return false;
+            }
         }
 
         /// <summary>Prints every problem; true when the report must fail.</summary>
@@ -191,9 +215,11 @@ namespace Pab.Report
         {
             long values = data.Measured.Sum(s => s.ValueCount);
             stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"pab-report: {data.RecordsRead} record(s) read from {inputs} input(s) in {data.Runs.Count} run(s): {data.RecordsKept} merged, {data.RecordsReplaced} replaced, {data.RecordsRejected} rejected{(data.LinesTruncated > 0 ? $" ({data.LinesTruncated} truncated)" : "")}; {values} value(s) kept, {data.Derived.Count} computed"));
+                $"pab-report: {data.RecordsRead} record(s) read from {inputs} input(s) in {data.Runs.Count} run(s): {data.RecordsKept} merged, {data.RecordsReplaced} replaced, {(data.RecordsDuplicate > 0 ? $"{data.RecordsDuplicate} duplicate, " : "")}{data.RecordsRejected} rejected{(data.LinesTruncated > 0 ? $" ({data.LinesTruncated} truncated)" : "")}; {values} value(s) kept, {data.Derived.Count} computed"));
             foreach (string line in TextExporter.DescribeReplacements(data.Replacements))
                 stderr.WriteLine("pab-report: replaced: " + line);
+            foreach (string line in TextExporter.DescribeDuplicates(data.Duplicates))
+                stderr.WriteLine("pab-report: warning: " + line);
         }
     }
 }

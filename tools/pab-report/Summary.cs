@@ -37,37 +37,49 @@ public sealed record Summary(long Count, double Mean, double StdDev, double Medi
 /// <summary>Numbers with their unit, the way a kernel developer reads them.</summary>
 public static class UnitFormat
 {
-    public static string Format(double value, string unit)
+    /// <summary>A value with its unit in human scale, to three significant digits (or <paramref name="digits"/>).</summary>
+    public static string Format(double value, string unit, int digits = 3)
     {
         if (double.IsNaN(value)) return "-";
         return unit switch
         {
-            Units.Bytes => ByteSize.Format(value),
-            Units.Nanoseconds => Duration(value),
-            _ => Plain(value) + (unit == Units.Count ? "" : " " + unit),
+            Units.Bytes => digits == 3 ? ByteSize.Format(value) : Scaled(value, 1024, ["B", "KiB", "MiB", "GiB", "TiB"], digits),
+            Units.Nanoseconds => Duration(value, digits),
+            RunSummaries.PerSecond => Plain(value, digits) + " /s",
+            "pages_per_s" => Plain(value, digits) + " pages/s",
+            _ => Plain(value, digits) + (unit == Units.Count ? "" : " " + unit),
         };
     }
 
-    public static string Duration(double ns)
+    public static string Duration(double ns, int digits = 3)
     {
         double a = Math.Abs(ns);
         if (a == 0) return "0 ns";
-        if (a < 1000) return Three(ns) + " ns";
-        if (a < 1e6) return Three(ns / 1e3) + " µs";
-        if (a < 1e9) return Three(ns / 1e6) + " ms";
-        return Three(ns / 1e9) + " s";
+        if (a < 1000) return Significant(ns, digits) + " ns";
+        if (a < 1e6) return Significant(ns / 1e3, digits) + " µs";
+        if (a < 1e9) return Significant(ns / 1e6, digits) + " ms";
+        return Significant(ns / 1e9, digits) + " s";
     }
 
-    public static string Plain(double v) =>
-        Math.Abs(v - Math.Round(v)) < 1e-9 || Math.Abs(v) >= 1000
-            ? Math.Round(v).ToString("0", CultureInfo.InvariantCulture)
-            : v.ToString("0.##", CultureInfo.InvariantCulture);
+    private static string Scaled(double v, double step, string[] units, int digits)
+    {
+        int i = 0;
+        while (Math.Abs(v) >= step && i < units.Length - 1) { v /= step; i++; }
+        return (i == 0 ? Math.Round(v).ToString("0", CultureInfo.InvariantCulture) : Significant(v, digits)) + " " + units[i];
+    }
 
-    private static string Three(double v)
+    public static string Plain(double v, int digits = 3) =>
+        Math.Abs(v - Math.Round(v)) < 1e-9 || Math.Abs(v) >= Math.Pow(10, digits)
+            ? Math.Round(v).ToString("0", CultureInfo.InvariantCulture)
+            : digits == 3 ? v.ToString("0.##", CultureInfo.InvariantCulture) : Significant(v, digits);
+
+    // At least the integer part, and decimals up to the significant digits asked for (three: 1.23, 12.3, 123).
+    private static string Significant(double v, int digits)
     {
         double a = Math.Abs(v);
-        string f = a >= 100 ? "0" : a >= 10 ? "0.0" : "0.00";
-        return v.ToString(f, CultureInfo.InvariantCulture);
+        int whole = a < 1 ? 1 : (int)Math.Floor(Math.Log10(a)) + 1;
+        int decimals = Math.Max(0, digits - whole);
+        return v.ToString("0." + new string('0', decimals), CultureInfo.InvariantCulture).TrimEnd('.');
     }
 
     public static string Percent(double ratio) =>

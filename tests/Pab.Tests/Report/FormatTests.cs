@@ -12,7 +12,7 @@ public class FormatTests
 {
     private static MergedData Sample() => Merge(
         Source("full.jsonl", SmallRun("A", "2026-11-22T01:00:00Z")),
-        Source("rerun.jsonl", Metric("B", Metrics.AntagonizedAvailableBytes, 790_000_000, 3, 4, "antagonized", time: "2026-11-22T02:00:00Z")));
+        Source("rerun.jsonl", Metric("A", Metrics.AntagonizedAvailableBytes, 790_000_000, 3, 4, "antagonized", time: "2026-11-22T02:00:00Z")));
 
     private static string Export(ReportFormat format, MergedData data)
     {
@@ -39,7 +39,7 @@ public class FormatTests
         // Independently of the golden file: units are human, the rerun is named.
         Assert.Contains("860 MiB", text);
         Assert.Contains("µs", text);
-        Assert.Contains("of run A replaced by run B", text);
+        Assert.Contains("iteration(s) 4 of run A: 1 record(s), 1 value(s) replaced from full.jsonl by later ones from rerun.jsonl", text);
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public class FormatTests
     {
         string md = Export(ReportFormat.Markdown, Sample());
         Golden("small.md", md);
-        Assert.Contains("| metric | order | values |", md);
+        Assert.Contains("| metric | order | runs | values |", md);
         Assert.Contains("|---|---:|", md);
     }
 
@@ -61,7 +61,7 @@ public class FormatTests
         Assert.Equal(string.Join(",", CsvExporter.Columns), lines[0]);
         long values = data.AllSeries.Sum(s => s.ValueCount);
         Assert.Equal(values, lines.Length - 1);
-        Assert.Contains("B,pab-exhaust,metric,antagonized_available_bytes,3,antagonized,4,,bytes,790000000", lines);
+        Assert.Contains("A,pab-exhaust,metric,antagonized_available_bytes,3,antagonized,4,,bytes,790000000", lines);
     }
 
     [Fact]

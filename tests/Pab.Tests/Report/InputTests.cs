@@ -82,7 +82,7 @@ public class InputTests
     public void LongLinesLargerThanTheBufferAreRead()
     {
         long[] values = Enumerable.Range(0, 400_000).Select(i => (long)i * 3).ToArray(); // ~2.6 MB line
-        var data = Merge(Source("big.jsonl", Samples("A", Metrics.KernelPageFreeLatenciesNs, values, 1), Samples("A", Metrics.KernelPageFreeLatenciesNs, [7], 1)));
+        var data = Merge(Source("big.jsonl", Samples("A", Metrics.KernelPageFreeLatenciesNs, values, 1, cpu: 0), Samples("A", Metrics.KernelPageFreeLatenciesNs, [7], 1, cpu: 1)));
         Assert.Empty(data.Problems);
         Assert.Equal([.. values, 7L], ValuesOf(data, Metrics.KernelPageFreeLatenciesNs, 1));
     }

@@ -45,15 +45,16 @@ public sealed class TextExporter(bool markdown) : IReportExporter
     public void Export(MergedData data, IReadOnlyList<Warning> warnings, Stream output)
     {
         using var w = Exporters.Writer(output);
-        var table = new Table("metric", "order", "values", "mean", "σ", "median", "p95", "min", "max");
-        foreach (int c in new[] { 1, 2, 3, 4, 5, 6, 7, 8 }) table.RightAligned.Add(c);
+        var table = new Table("metric", "order", "runs", "values", "mean", "σ", "median", "p95", "min", "max");
+        foreach (int c in new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9 }) table.RightAligned.Add(c);
         // Summaries are independent: two at a time, in report order.
         var rows = data.Groups().AsParallel().AsOrdered().WithDegreeOfParallelism(2)
             .Select(g => (g.Key, g.Series, Summary: Summary.Of(g.Series))).ToList();
         foreach (var (key, series, s) in rows)
         {
             string unit = series[0].Unit;
-            table.Add(MetricName(key), key.Order?.ToString(CultureInfo.InvariantCulture) ?? "-", UnitFormat.Count(s.Count),
+            table.Add(MetricName(key), key.Order?.ToString(CultureInfo.InvariantCulture) ?? "-",
+                UnitFormat.Count(series.Select(x => x.Owner).Distinct().Count()), UnitFormat.Count(s.Count),
                 UnitFormat.Format(s.Mean, unit), UnitFormat.Format(s.StdDev, unit), UnitFormat.Format(s.Median, unit),
                 UnitFormat.Format(s.P95, unit), UnitFormat.Format(s.Min, unit), UnitFormat.Format(s.Max, unit));
         }
@@ -62,7 +63,9 @@ public sealed class TextExporter(bool markdown) : IReportExporter
         Heading(w, "Runs");
         foreach (var run in data.Runs) WriteRun(w, run);
         w.WriteLine();
-        Heading(w, "Results");
+        Heading(w, data.Runs.Count > 1
+            ? $"Results of {data.Runs.Count} runs (each row pools every run's values; pab-report compare judges runs as replicates)"
+            : "Results");
         if (table.Count == 0) w.WriteLine("(no metric or samples records)");
         else if (markdown) table.WriteMarkdown(w);
         else table.WriteText(w);
@@ -83,7 +86,7 @@ public sealed class TextExporter(bool markdown) : IReportExporter
         if (data.Replacements.Count > 0)
         {
             w.WriteLine();
-            Heading(w, "Replaced by a later run");
+            Heading(w, "Replaced by later records of the same run");
             foreach (var line in DescribeReplacements(data.Replacements)) w.WriteLine(Prefix() + line);
         }
         if (markdown && warnings.Count > 0)
@@ -149,14 +152,21 @@ public sealed class TextExporter(bool markdown) : IReportExporter
         return string.Join(", ", parts);
     }
 
-    /// <summary>One line per metric and pair of runs, naming the iterations.</summary>
+    /// <summary>One line per metric, run and pair of files, naming the iterations.</summary>
     public static IEnumerable<string> DescribeReplacements(IReadOnlyList<Replacement> replacements) =>
-        replacements.GroupBy(r => (r.Key.Group, r.ReplacedRun, r.ByRun)).Select(g =>
+        replacements.GroupBy(r => (r.Key.Group, r.Run, r.ReplacedIn, r.ByIn)).Select(g =>
         {
             var iterations = g.Where(r => r.Key.Iteration != null).Select(r => r.Key.Iteration!.Value).Order().ToList();
             string which = iterations.Count > 0 ? $" iteration(s) {string.Join(",", iterations)}" : "";
-            return $"{g.Key.Group}{which}: {g.Sum(r => r.Records)} record(s), {UnitFormat.Count(g.Sum(r => r.Values))} value(s) of run {g.Key.ReplacedRun} replaced by run {g.Key.ByRun}";
+            string files = g.Key.ReplacedIn == g.Key.ByIn ? $"in {g.Key.ByIn}" : $"from {g.Key.ReplacedIn} by later ones from {g.Key.ByIn}";
+            return $"{g.Key.Group}{which} of run {g.Key.Run}: {g.Sum(r => r.Records)} record(s), {UnitFormat.Count(g.Sum(r => r.Values))} value(s) replaced {files}";
         });
+
+    /// <summary>One line per pair of files whose records repeated unchanged.</summary>
+    public static IEnumerable<string> DescribeDuplicates(IReadOnlyList<Duplicate> duplicates) =>
+        duplicates.Select(d => d.File == d.FirstIn
+            ? $"{d.File}: {UnitFormat.Count(d.Records)} record(s) appear twice in it unchanged; each merged once"
+            : $"{d.File}: {UnitFormat.Count(d.Records)} record(s) repeat records of {d.FirstIn} unchanged (the same run given twice?); each merged once");
 }
 
 /// <summary>The merged records: meta first, then each kept record, the computed ones, and events.</summary>

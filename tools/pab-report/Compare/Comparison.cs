@@ -1,0 +1,92 @@
+using MathNet.Numerics.Statistics;
+
+namespace Pab.Report;
+
+public enum Verdict
+{
+    /// <summary>The interval of the change lies wholly above no change.</summary>
+    Higher,
+    /// <summary>… wholly below.</summary>
+    Lower,
+    /// <summary>The interval holds no change: these runs cannot tell a change from none ("~").</summary>
+    NoChangeDetected,
+    /// <summary>Too few runs on a side for any interval at the chosen alpha.</summary>
+    TooFewRuns,
+    /// <summary>One run on a side: boot-to-boot variation is not measured; only a within-run change is shown.</summary>
+    OneRun,
+    /// <summary>The row is missing on this side or on the baseline.</summary>
+    Missing,
+}
+
+/// <summary>One side of a compared row: its run summaries, and against the baseline the change and its verdict.</summary>
+public sealed record SideResult(string Name, RowRuns? Row, ShiftEstimate? Shift, Verdict Verdict, double Detectable, double WithinRunChange)
+{
+    public int Runs => Row?.Runs.Count ?? 0;
+    public double Median => Row is { } r ? Statistics.Median(r.Values) : double.NaN;
+    public double Min => Row is { } r ? r.Values.Min() : double.NaN;
+    public double Max => Row is { } r ? r.Values.Max() : double.NaN;
+}
+
+public sealed record ComparisonRow(GroupKey Key, string Unit, string How, IReadOnlyList<SideResult> Sides);
+
+/// <summary>
+/// Compares each row (metric, order) of any number of sides against the first, the baseline, over runs: each run
+/// is one sample (RunSummaries), and the change is the Hodges–Lehmann estimate with its exact Mann–Whitney interval
+/// (ShiftEstimate). A verdict is given only where the data can carry one.
+/// </summary>
+public sealed class Comparison
+{
+    public double Alpha { get; init; } = 0.05;
+    /// <summary>Changes smaller than this (a fraction of the baseline on the ratio scale) are not called changes.</summary>
+    public double MinChange { get; init; }
+
+    public List<ComparisonRow> Rows { get; } = [];
+    public List<string> SideNames { get; } = [];
+    /// <summary>One line per side: its files, runs and machine.</summary>
+    public List<string> SideInfo { get; } = [];
+    /// <summary>The side's summaries per row, kept for pictures.</summary>
+    public List<Dictionary<GroupKey, RowRuns>> PerSide { get; } = [];
+
+    /// <summary>Rows where a verdict was possible, and how many of them were called changed.</summary>
+    public int Tested => Rows.Sum(r => r.Sides.Skip(1).Count(s => s.Verdict is Verdict.Higher or Verdict.Lower or Verdict.NoChangeDetected));
+    public int Called => Rows.Sum(r => r.Sides.Skip(1).Count(s => s.Verdict is Verdict.Higher or Verdict.Lower));
+
+    public static Comparison Run(IReadOnlyList<MergedData> sides, IReadOnlyList<string> names, double alpha, double minChange)
+    {
+        var cmp = new Comparison { Alpha = alpha, MinChange = minChange };
+        cmp.SideNames.AddRange(names);
+        cmp.PerSide.AddRange(sides.Select(RunSummaries.Of));
+        var keys = cmp.PerSide.SelectMany(p => p.Keys).Distinct().Order().ToList();
+        foreach (var key in keys)
+        {
+            var rows = cmp.PerSide.Select(p => p.GetValueOrDefault(key)).ToList();
+            var first = rows.First(r => r != null)!;
+            var baseRow = rows[0];
+            var results = new List<SideResult> { new(names[0], baseRow, null, baseRow == null ? Verdict.Missing : Verdict.NoChangeDetected, double.NaN, double.NaN) };
+            for (int i = 1; i < rows.Count; i++)
+                results.Add(cmp.Judge(names[i], baseRow, rows[i]));
+            cmp.Rows.Add(new ComparisonRow(key, first.Unit, first.How, results));
+        }
+        return cmp;
+    }
+
+    public SideResult Judge(string name, RowRuns? baseline, RowRuns? other)
+    {
+        if (baseline == null || other == null || baseline.Unit != other.Unit)
+            return new SideResult(name, other, null, Verdict.Missing, double.NaN, double.NaN);
+        if (baseline.Runs.Count == 1 || other.Runs.Count == 1)
+        {
+            // Within one run the values share one boot: their spread is not the spread between boots.
+            double b = Statistics.Median(baseline.Runs.SelectMany(r => r.Within));
+            double o = Statistics.Median(other.Runs.SelectMany(r => r.Within));
+            return new SideResult(name, other, null, Verdict.OneRun, double.NaN, b != 0 ? (o - b) / Math.Abs(b) : double.NaN);
+        }
+        var shift = ShiftEstimate.Of(baseline.Values, other.Values, Alpha);
+        if (shift == null)
+            return new SideResult(name, other, null, Verdict.TooFewRuns, double.NaN, double.NaN);
+        double detectable = ShiftEstimate.Detectable(baseline.Values, other.Values, shift.Scale, Alpha);
+        bool tooSmall = shift.Scale == ChangeScale.Ratio && Math.Abs(shift.Change) < MinChange;
+        var verdict = shift.Direction == 0 || tooSmall ? Verdict.NoChangeDetected : shift.Direction > 0 ? Verdict.Higher : Verdict.Lower;
+        return new SideResult(name, other, shift, verdict, detectable, double.NaN);
+    }
+}

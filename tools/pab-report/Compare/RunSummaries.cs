@@ -1,0 +1,85 @@
+using MathNet.Numerics.Statistics;
+using Pab.Common;
+
+namespace Pab.Report;
+
+/// <summary>One run's summary of one compared row, with the values it was made from.</summary>
+public sealed record RunValue(RunInfo Run, double Value, double[] Within);
+
+/// <summary>A compared row of one side: every run's summary, in the row's unit, and how the runs were summarised.</summary>
+public sealed record RowRuns(GroupKey Key, string Unit, string How, IReadOnlyList<RunValue> Runs, bool FromSample)
+{
+    public double[] Values => Runs.Select(r => r.Value).ToArray();
+}
+
+/// <summary>
+/// The run is the unit that replicates (one boot), so each run is summarised first and sides are compared over
+/// those summaries: a run's iterations by their median; its latency sample by its p50, p90 and p99, where the
+/// antagonist's exact percentiles are not in the records; a count by its rate per second where the antagonist's
+/// run time is known; anything measured once per run as it is.
+/// </summary>
+public static class RunSummaries
+{
+    public static readonly int[] Percentiles = [50, 90, 99];
+    public const string PerSecond = "per_s";
+
+    public static Dictionary<GroupKey, RowRuns> Of(MergedData data)
+    {
+        var rows = new Dictionary<GroupKey, RowRuns>();
+        var groups = data.GroupsByRun();
+        var present = groups.Select(g => g.Key).ToHashSet();
+        var durations = Durations(data);
+        foreach (var (key, runs) in groups)
+        {
+            string unit = runs[0].Series[0].Unit;
+            bool samples = runs.Any(r => r.Series.Any(s => s.Items.Any(c => c.Header.Type == RecordType.Samples)));
+            if (samples)
+            {
+                foreach (int p in Percentiles)
+                {
+                    var exact = new GroupKey(PercentileName(key.Metric, p), key.Order, key.Label);
+                    if (present.Contains(exact)) continue;
+                    var values = runs.Select(r =>
+                    {
+                        double[] within = Summary.Values(r.Series);
+                        return new RunValue(r.Run, Statistics.QuantileCustom(within, p / 100.0, QuantileDefinition.R8), within);
+                    }).ToList();
+                    rows[exact] = new RowRuns(exact, unit, $"p{p} of each run's latency sample", values, FromSample: true);
+                }
+                continue;
+            }
+            bool perIteration = runs.Any(r => r.Series.Any(s => s.Key.Iteration != null));
+            bool rate = !perIteration && unit == Units.Count && runs.All(r => durations.ContainsKey((r.Run, key.Order)));
+            var list = runs.Select(r =>
+            {
+                double[] within = Summary.Values(r.Series);
+                double v = rate ? within.Sum() / durations[(r.Run, key.Order)]
+                    : within.Length == 1 ? within[0] : Statistics.Median(within);
+                return new RunValue(r.Run, v, within);
+            }).ToList();
+            string how = perIteration ? "median of each run's iterations" : rate ? "per second of the antagonist's run" : "once per run";
+            rows[key] = new RowRuns(key, rate ? PerSecond : unit, how, list, FromSample: false);
+        }
+        return rows;
+    }
+
+    /// <summary>kernel_page_alloc_latencies_ns at 50 → kernel_page_alloc_latency_p50_ns, the name of the antagonist's exact figure.</summary>
+    public static string PercentileName(string metric, int p)
+    {
+        const string Suffix = "_latencies_ns";
+        return metric.EndsWith(Suffix, StringComparison.Ordinal)
+            ? $"{metric[..^Suffix.Length]}_latency_p{p}_ns"
+            : $"{metric}_p{p}";
+    }
+
+    // The antagonist's run time per run and order, from its records' details.
+    private static Dictionary<(RunInfo, int?), double> Durations(MergedData data)
+    {
+        var map = new Dictionary<(RunInfo, int?), double>();
+        foreach (var s in data.Measured)
+            foreach (var c in s.Items)
+                if (c.Header.Details?.GetValueOrDefault("run_time_s") is > 0 and var t)
+                    map[(s.Owner, s.Key.Order)] = t;
+        return map;
+    }
+}

@@ -1,0 +1,32 @@
+namespace Pab.Report;
+
+/// <summary>One side of a comparison: a name and the files of its runs.</summary>
+public sealed record Side(string Name, IReadOnlyList<InputSource> Sources)
+{
+    /// <summary>
+    /// Parses <c>[NAME=]PATH[,PATH…]</c>: files separated by commas (a directory stands for its *.jsonl and *.json files),
+    /// named NAME or else after the first path.
+    /// </summary>
+    public static Side Parse(string arg, out string? error)
+    {
+        error = null;
+        string name = "", list = arg;
+        int eq = arg.IndexOf('=');
+        if (eq > 0 && !File.Exists(arg)) { name = arg[..eq]; list = arg[(eq + 1)..]; }
+        var sources = new List<InputSource>();
+        foreach (string path in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (Directory.Exists(path))
+            {
+                var files = Directory.GetFiles(path, "*.jsonl").Concat(Directory.GetFiles(path, "*.json")).Order(StringComparer.Ordinal).ToList();
+                if (files.Count == 0) { error = $"'{path}' holds no *.jsonl or *.json file"; break; }
+                sources.AddRange(files.Select(InputSource.FromArgument));
+            }
+            else if (path == "-" || File.Exists(path)) sources.Add(InputSource.FromArgument(path));
+            else { error = $"'{path}' does not exist"; break; }
+        }
+        if (error == null && sources.Count == 0) error = $"'{arg}' names no file";
+        if (name.Length == 0) name = sources.Count > 0 ? Path.GetFileNameWithoutExtension(sources[0].Name) + (sources.Count > 1 ? $"+{sources.Count - 1}" : "") : arg;
+        return new Side(name, sources);
+    }
+}
