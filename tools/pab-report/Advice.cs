@@ -4,9 +4,23 @@ using Pab.Common;
 namespace Pab.Report;
 
 /// <summary>A warning about what the data can carry, with what to do about it.</summary>
-public sealed record Warning(GroupKey? Key, string Message)
+public sealed record Warning(GroupKey? Key, string Message, string? Run = null)
 {
-    public override string ToString() => Key is { } k ? $"{k}: {Message}" : Message;
+    public string Place => (Key?.ToString() ?? "") + (Run != null ? $" (run {Run})" : "");
+
+    public override string ToString() => Place.Length > 0 ? $"{Place.TrimStart()}: {Message}" : Message;
+
+    /// <summary>Warnings that say the same thing in several places, said once with the places listed.</summary>
+    public static IEnumerable<string> Grouped(IEnumerable<Warning> warnings) =>
+        warnings.GroupBy(w => w.Message).Select(g =>
+        {
+            if (g.Count() == 1) return g.First().ToString();
+            var places = g.GroupBy(w => w.Key).Select(k =>
+                (k.Key?.ToString() ?? "") + (k.Count() > 1 ? $" (in {k.Count()} runs)" : k.First().Run != null ? $" (run {k.First().Run})" : "")).ToList();
+            const int Shown = 8;
+            string list = string.Join("; ", places.Take(Shown)) + (places.Count > Shown ? $"; and {places.Count - Shown} more" : "");
+            return $"{g.Key}: {list}";
+        });
 }
 
 /// <summary>
@@ -25,37 +39,46 @@ public static class Advice
     public static List<Warning> For(MergedData data)
     {
         var warnings = new List<Warning>();
-        foreach (var (key, series) in data.Groups())
+        foreach (var (key, runs) in data.GroupsByRun())
         {
+            var series = runs.SelectMany(r => r.Series).ToList();
             bool samples = series.Any(s => s.Items.Any(c => c.Header.Type == RecordType.Samples));
             if (samples)
             {
                 // Latency samples are distributions: long tails are the point, not outliers.
-                long n = series.Sum(s => s.ValueCount);
-                if (n < MinSamples)
-                    warnings.Add(new Warning(key, $"only {n} sampled values; percentiles from so few are noise: run the antagonist longer or with a larger sample"));
+                foreach (var (run, ofRun) in runs)
+                {
+                    long n = ofRun.Sum(s => s.ValueCount);
+                    if (n < MinSamples)
+                        warnings.Add(new Warning(key, $"only {n} sampled values; percentiles from so few are noise: run the antagonist longer or with a larger sample", Of(run, runs.Count)));
+                }
                 continue;
             }
-            double[] values = Summary.Values(series);
+            // Iterations are judged within their run: between runs they differ by the boot, which is no outlier.
+            foreach (var (run, ofRun) in runs)
             {
+                double[] values = Summary.Values(ofRun);
+                string? where = Of(run, runs.Count);
                 // Totals measured once per run (allocations, failures, held bytes) have no iterations to count.
-                if (values.Length < MinIterations && series.Any(s => s.Key.Iteration != null))
-                    warnings.Add(new Warning(key, $"only {values.Length} value(s); too few to judge the spread: run at least {MinIterations} iterations"));
+                if (values.Length < MinIterations && ofRun.Any(s => s.Key.Iteration != null))
+                    warnings.Add(new Warning(key, $"only {values.Length} value(s); too few to judge the spread: run at least {MinIterations} iterations", where));
                 int outliers = CountOutliers(values);
                 if (outliers > 0)
-                    warnings.Add(new Warning(key, $"{outliers} of {values.Length} values are outliers (MAD-based score > {OutlierScore}); something else was running or the machine was not in a steady state: rerun on a quiet machine, or look at those iterations"));
-                if (FirstIterationDiffers(series) is { } first)
-                    warnings.Add(new Warning(key, $"the first iteration ({UnitFormat.Format(first.Value, series[0].Unit)}) is far from the rest (median {UnitFormat.Format(first.RestMedian, series[0].Unit)}); a cold start (page cache, compaction) distorts it: add a warm-up iteration or discard the first"));
+                    warnings.Add(new Warning(key, $"{outliers} of {values.Length} values are outliers (MAD-based score > {OutlierScore}); something else was running or the machine was not in a steady state: rerun on a quiet machine, or look at those iterations", where));
+                if (FirstIterationDiffers(ofRun) is { } first)
+                    warnings.Add(new Warning(key, $"the first iteration ({UnitFormat.Format(first.Value, series[0].Unit)}) is far from the rest (median {UnitFormat.Format(first.RestMedian, series[0].Unit)}); a cold start (page cache, compaction) distorts it: add a warm-up iteration or discard the first", where));
+                if (key.Metric == Metrics.KernelAllocFailures && values.Any(v => v > 0))
+                    warnings.Add(new Warning(key, $"the kernel workers failed {values.Sum():0} allocation(s); the other metrics of this order are suspect: check dmesg and the antagonist's options", where));
             }
-            if (key.Metric == Metrics.KernelAllocFailures && values.Any(v => v > 0))
-                warnings.Add(new Warning(key, $"the kernel workers failed {values.Sum():0} allocation(s); the other metrics of this order are suspect: check dmesg and the antagonist's options"));
         }
         foreach (var e in data.Events.Where(e => e.Event == "error"))
             warnings.Add(new Warning(null, $"{e.Tool ?? "a tool"} reported an error in run {e.Run}{Where(e)}: {e.Message}; its results may be incomplete"));
         foreach (var e in data.Events.Where(e => e.Event == "interrupted"))
             warnings.Add(new Warning(null, $"{e.Tool ?? "a tool"} was interrupted in run {e.Run}{Where(e)}: {e.Message}; rerun what is missing and merge both files"));
-        return warnings;
-    }
+        return warnings;    }
+
+    // The run is named only where several are merged.
+    private static string? Of(RunInfo run, int runs) => runs > 1 ? run.Id : null;
 
     private static string Where(Record e) => e.Order is int o ? $" (order {o})" : "";
 

@@ -105,7 +105,7 @@ namespace Pab.Report
             if (Timing) stderr.WriteLine($"pab-report: timing: read and merged in {clock.Elapsed.TotalSeconds:0.000} s wall, {System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.000} s CPU");
             bool failed = PrintProblems(data, skipBad, stderr, "");
             var warnings = failed ? [] : Advice.For(data);
-            foreach (var w in warnings) stderr.WriteLine($"pab-report: warning: {w}");
+            foreach (string w in Warning.Grouped(warnings)) stderr.WriteLine($"pab-report: warning: {w}");
             PrintSummary(data, sources.Count, stderr);
             if (failed) return 1;
 
@@ -158,7 +158,7 @@ namespace Pab.Report
             {
                 var d = MergedData.Read(sides[i].Sources, keep);
                 failed |= PrintProblems(d, skipBad, stderr, $"[{names[i]}] ");
-                foreach (var warning in Advice.For(d)) stderr.WriteLine($"pab-report: [{names[i]}] warning: {warning}");
+                foreach (string warning in Warning.Grouped(Advice.For(d))) stderr.WriteLine($"pab-report: [{names[i]}] warning: {warning}");
                 data.Add(d);
             }
             if (failed) return 1;

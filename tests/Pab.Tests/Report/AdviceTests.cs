@@ -64,4 +64,26 @@ public class AdviceTests
         Assert.Contains(warnings, w => w.Message.Contains("interrupted in run A (order 3)") && w.Message.Contains("merge"));
         Assert.Contains(warnings, w => w.Message.Contains("child not killed"));
     }
+
+    [Fact]
+    public void IterationsAreJudgedWithinTheirRunAndRepeatedWarningsAreSaidOnce()
+    {
+        // Two boots 5 % apart, each steady: between runs that is the boot, not an outlier.
+        var records = new List<Record>();
+        foreach (var (run, level) in new[] { ("A", 800_000_000L), ("B", 840_000_000L) })
+            for (int i = 0; i < 5; i++)
+                records.Add(Metric(run, Metrics.IdleAvailableBytes, level + i * 100_000, iteration: i));
+        Assert.Empty(For(records.ToArray()));
+
+        var few = new List<Record>();
+        foreach (string run in new[] { "A", "B" })
+            foreach (int order in new[] { 0, 4 })
+                for (int i = 0; i < 3; i++)
+                    few.Add(Metric(run, Metrics.AntagonizedAvailableBytes, 800_000_000 + i, order, i));
+        var warnings = For(few.ToArray());
+        Assert.Equal(4, warnings.Count);
+        string line = Assert.Single(Warning.Grouped(warnings));
+        Assert.Contains("only 3 value(s)", line);
+        Assert.Contains("antagonized_available_bytes order 0 (in 2 runs); antagonized_available_bytes order 4 (in 2 runs)", line);
+    }
 }

@@ -57,7 +57,7 @@ public static class CompareWriter
                 ? $"{Percent(s.Change)} [{Percent(s.Low)}, {Percent(s.High)}]"
                 : $"{Signed(s.Change, unit)} [{Signed(s.Low, unit)}, {Signed(s.High, unit)}]";
         if (side.Verdict == Verdict.OneRun && !double.IsNaN(side.WithinRunChange))
-            return $"{Percent(side.WithinRunChange)} within one run";
+            return (RunSummaries.DifferenceMetrics.Contains(side.Row!.Key.Metric) ? Signed(side.WithinRunChange, unit) : Percent(side.WithinRunChange)) + " within one run";
         return "";
     }
 

@@ -79,9 +79,10 @@ public sealed class Comparison
             // Within one run the values share one boot: their spread is not the spread between boots.
             double b = Statistics.Median(baseline.Runs.SelectMany(r => r.Within));
             double o = Statistics.Median(other.Runs.SelectMany(r => r.Within));
-            return new SideResult(name, other, null, Verdict.OneRun, double.NaN, b != 0 ? (o - b) / Math.Abs(b) : double.NaN);
+            double change = RunSummaries.DifferenceMetrics.Contains(other.Key.Metric) ? o - b : b != 0 ? (o - b) / Math.Abs(b) : double.NaN;
+            return new SideResult(name, other, null, Verdict.OneRun, double.NaN, change);
         }
-        var shift = ShiftEstimate.Of(baseline.Values, other.Values, Alpha);
+        var shift = ShiftEstimate.Of(baseline.Values, other.Values, Alpha, !RunSummaries.DifferenceMetrics.Contains(other.Key.Metric));
         if (shift == null)
             return new SideResult(name, other, null, Verdict.TooFewRuns, double.NaN, double.NaN);
         double detectable = ShiftEstimate.Detectable(baseline.Values, other.Values, shift.Scale, Alpha);

@@ -21,6 +21,8 @@ public sealed record RowRuns(GroupKey Key, string Unit, string How, IReadOnlyLis
 public static class RunSummaries
 {
     public static readonly int[] Percentiles = [50, 90, 99];
+    /// <summary>Rows whose no-change is 0 and that may be negative: compared as differences in their unit, never as ratios.</summary>
+    public static readonly IReadOnlySet<string> DifferenceMetrics = new HashSet<string>(StringComparer.Ordinal) { Metrics.MemoryAvailableDiffBytes };
     public const string PerSecond = "per_s";
 
     public static Dictionary<GroupKey, RowRuns> Of(MergedData data)
@@ -55,7 +57,8 @@ public static class RunSummaries
                 double[] within = Summary.Values(r.Series);
                 double v = rate ? within.Sum() / durations[(r.Run, key.Order)]
                     : within.Length == 1 ? within[0] : Statistics.Median(within);
-                return new RunValue(r.Run, v, within);
+                // Within-run values are the iterations; a total's only value is the run's own summary.
+                return new RunValue(r.Run, v, perIteration ? within : [v]);
             }).ToList();
             string how = perIteration ? "median of each run's iterations" : rate ? "per second of the antagonist's run" : "once per run";
             rows[key] = new RowRuns(key, rate ? PerSecond : unit, how, list, FromSample: false);

@@ -21,12 +21,12 @@ public sealed record ShiftEstimate(ChangeScale Scale, double Change, double Low,
     /// The estimate, or null when the sides are too small for any interval at <paramref name="alpha"/>
     /// (the smallest two-sided p-value of n against m runs, 2 / C(n + m, n), is not below alpha).
     /// </summary>
-    public static ShiftEstimate? Of(IReadOnlyList<double> baseline, IReadOnlyList<double> other, double alpha)
+    public static ShiftEstimate? Of(IReadOnlyList<double> baseline, IReadOnlyList<double> other, double alpha, bool ratio = true)
     {
         int n = baseline.Count, m = other.Count;
         int cut = CutPerEnd(n, m, alpha);
         if (cut == 0) return null;
-        var scale = baseline.Concat(other).All(v => v > 0) ? ChangeScale.Ratio : ChangeScale.Difference;
+        var scale = ratio && baseline.Concat(other).All(v => v > 0) ? ChangeScale.Ratio : ChangeScale.Difference;
         Func<double, double> f = scale == ChangeScale.Ratio ? Math.Log : v => v;
         var d = new double[n * m];
         int k = 0, above = 0, ties = 0;

@@ -93,7 +93,7 @@ public sealed class TextExporter(bool markdown) : IReportExporter
         {
             w.WriteLine();
             Heading(w, "Warnings");
-            foreach (var warning in warnings) w.WriteLine("- " + warning);
+            foreach (string warning in Warning.Grouped(warnings)) w.WriteLine("- " + warning);
         }
     }
 
