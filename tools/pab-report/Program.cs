@@ -53,6 +53,11 @@ namespace Pab.Report
             Description = "Also write the comparison as Markdown to this file",
         };
 
+        private static readonly Option<string?> ExportJsonOption = new("--export-json")
+        {
+            Description = "Also write the comparison as JSON to this file (rows, sides, run summaries, intervals, verdicts)",
+        };
+
         private static readonly Option<double> AlphaOption = new("--alpha")
         {
             Description = "Error rate of each verdict: its interval covers the true change with at least 1 − alpha",
@@ -76,7 +81,7 @@ namespace Pab.Report
             };
             var compare = new Command("compare", "Compare sides against a baseline over runs (a boot is one sample): per metric and order, the change with its interval and a verdict where the runs allow one")
             {
-                SidesArgument, CompareFormatOption, ExportMarkdownOption, KeepOption, SkipBadOption, AlphaOption, MinChangeOption,
+                SidesArgument, CompareFormatOption, ExportMarkdownOption, ExportJsonOption, KeepOption, SkipBadOption, AlphaOption, MinChangeOption,
             };
             AlphaOption.Validators.Add(r =>
             {
@@ -164,7 +169,13 @@ namespace Pab.Report
             if (failed) return 1;
             var cmp = Comparison.Run(data, names, pr.GetValue(AlphaOption), pr.GetValue(MinChangeOption) / 100);
             cmp.SideInfo.AddRange(SideInfo.Describe(sides, names, data));
-            if (pr.GetValue(ExportMarkdownOption) is { } md && !WriteFile(md, "--export-markdown", stderr, w => CompareWriter.Write(cmp, w, markdown: true)))
+            if (pr.GetValue(ExportMarkdownOption) is { } md && !WriteFile(md, "--export-markdown", stderr, s =>
+            {
+                using var w = Exporters.Writer(s);
+                CompareWriter.Write(cmp, w, markdown: true);
+            }))
+                return 1;
+            if (pr.GetValue(ExportJsonOption) is { } json && !WriteFile(json, "--export-json", stderr, s => CompareJson.Write(cmp, s)))
                 return 1;
             using var w = Exporters.Writer(stdout);
             CompareWriter.Write(cmp, w, pr.GetValue(CompareFormatOption) == CompareFormat.Markdown);
@@ -172,13 +183,13 @@ namespace Pab.Report
         }
 
         /// <summary>Writes an export beside the terminal output, atomically; false (said on stderr) when it cannot.</summary>
-        private static bool WriteFile(string path, string option, TextWriter stderr, Action<TextWriter> write)
+        private static bool WriteFile(string path, string option, TextWriter stderr, Action<Stream> write)
         {
             string tmp = path + ".tmp" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
             try
             {
-                using (var w = new StreamWriter(tmp, false, new System.Text.UTF8Encoding(false)) { NewLine = "\n" })
-                    write(w);
+                using (var f = File.Create(tmp))
+                    write(f);
                 File.Move(tmp, path, overwrite: true);
                 return true;
             }

@@ -89,6 +89,21 @@ public sealed class CliTests : IDisposable
         Assert.DoesNotContain("| higher |", stdout);
         Assert.DoesNotContain("| lower |", stdout);
 
+        string md = Path.Combine(_dir, "cmp.md"), json = Path.Combine(_dir, "cmp.json");
+        (code, stdout, stderr) = Run("compare", $"base={a}", $"new={b}", "--export-markdown", md, "--export-json", json);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("one run a side: no verdict", stdout);
+        Assert.Contains("| idle_available_bytes | - | base |", File.ReadAllText(md));
+        using (var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json)))
+        {
+            var row = doc.RootElement.GetProperty("rows").EnumerateArray().First(r => r.GetProperty("metric").GetString() == "idle_available_bytes");
+            Assert.Equal("OneRun", row.GetProperty("sides")[1].GetProperty("verdict").GetString());
+            Assert.Equal("Baseline", row.GetProperty("sides")[0].GetProperty("verdict").GetString());
+        }
+        (code, _, stderr) = Run("compare", $"base={a}", $"new={b}", "--export-json", _dir);
+        Assert.Equal(1, code);
+        Assert.Contains($"--export-json {_dir}: cannot write: it is a directory", stderr);
+
         (code, _, stderr) = Run("compare", a);
         Assert.NotEqual(0, code);
         (code, _, stderr) = Run("compare", a, Path.Combine(_dir, "nope.jsonl"));

@@ -4,6 +4,8 @@ namespace Pab.Report;
 
 public enum Verdict
 {
+    /// <summary>The side others are compared against.</summary>
+    Baseline,
     /// <summary>The interval of the change lies wholly above no change.</summary>
     Higher,
     /// <summary>… wholly below.</summary>
@@ -62,7 +64,7 @@ public sealed class Comparison
             var rows = cmp.PerSide.Select(p => p.GetValueOrDefault(key)).ToList();
             var first = rows.First(r => r != null)!;
             var baseRow = rows[0];
-            var results = new List<SideResult> { new(names[0], baseRow, null, baseRow == null ? Verdict.Missing : Verdict.NoChangeDetected, double.NaN, double.NaN) };
+            var results = new List<SideResult> { new(names[0], baseRow, null, baseRow == null ? Verdict.Missing : Verdict.Baseline, double.NaN, double.NaN) };
             for (int i = 1; i < rows.Count; i++)
                 results.Add(cmp.Judge(names[i], baseRow, rows[i]));
             cmp.Rows.Add(new ComparisonRow(key, first.Unit, first.How, results));
