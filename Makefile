@@ -10,6 +10,8 @@
 #   make test            every test (what CI runs); ends with "tests: N passed, N failed"
 #   make bench           the full benchmark: here if this kernel loads modules, else in QEMU
 #                        (KERNEL=bzImage KDIR=tree for your own kernel)
+#   make compare NEW=SPEC    A/B over boots against BASE (default bookworm): scripts/compare-kernels
+#                        (ROUNDS=5, ARGS= page-alloc-bench options)
 #   make page_alloc_bench.run   self-extracting bundle of module, tools and pipeline (MAKESELF=...)
 #   make clean
 SUITE ?= bookworm
@@ -20,7 +22,7 @@ PUBLISH_FORM ?= r2r
 # KDIR defaults to the unpacked headers of SUITE's kernel (fetched on first use).
 kdir = $(or $(KDIR),$(shell scripts/kernel-prep --suite $(SUITE) --print KDIR))
 
-.PHONY: all kmod tools kmod-vm vm-image vm-smoke deps clean test-matrix check-kmod test bench page_alloc_bench.run
+.PHONY: compare all kmod tools kmod-vm vm-image vm-smoke deps clean test-matrix check-kmod test bench page_alloc_bench.run
 
 all: kmod tools
 
@@ -59,6 +61,12 @@ test:
 
 bench:
 	scripts/bench $(if $(KERNEL),--kernel $(KERNEL) --kdir $(KDIR))
+
+BASE ?= bookworm
+ROUNDS ?= 5
+compare:
+	@[ -n "$(NEW)" ] || { echo "make compare: give NEW=SPEC (e.g. NEW=bookworm+init_on_alloc=0); see scripts/compare-kernels --help" >&2; exit 2; }
+	scripts/compare-kernels --rounds $(ROUNDS) base=$(BASE) new=$(NEW) $(if $(ARGS),-- $(ARGS))
 
 MAKESELF ?= makeself
 page_alloc_bench.run: kmod tools

@@ -1,0 +1,76 @@
+using Pab.Tests.Vm;
+using Xunit.Abstractions;
+
+namespace Pab.Tests.Scripts;
+
+/// <summary>scripts/compare-kernels: the boot order and its usage errors here; a real A/B of two boots in the VM.</summary>
+[Collection("vm")]
+public sealed class CompareKernelsTests(ITestOutputHelper output)
+{
+    private static readonly string Script = RepoPaths.Of("scripts", "compare-kernels");
+
+    private static Exec.Result Run(params string[] args) => Exec.Run(Script, args, TimeSpan.FromMinutes(40));
+
+    [Fact]
+    public void RoundsBalanceDriftBetweenSides()
+    {
+        var r = Run("--dry-run", "--rounds", "4", "a=bookworm", "b=bookworm+init_on_alloc=0");
+        Assert.Equal(0, r.Code);
+        Assert.Equal(["round 1: a b", "round 2: b a", "round 3: b a", "round 4: a b"], r.Stdout.TrimEnd().Split('\n'));
+        // Every side is first and last equally often over rounds 1 to 6 with three sides.
+        var three = Run("--dry-run", "--rounds", "6", "a=bookworm", "b=trixie", "c=sid").Stdout.TrimEnd().Split('\n');
+        var firsts = three.Select(l => l.Split(' ')[2]).GroupBy(x => x).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(new Dictionary<string, int> { ["a"] = 2, ["b"] = 2, ["c"] = 2 }, firsts);
+    }
+
+    [Theory]
+    [InlineData(new[] { "a=bookworm" }, "give at least two sides")]
+    [InlineData(new[] { "a=bookworm", "a=trixie" }, "side name 'a' given twice")]
+    [InlineData(new[] { "a=bookworm", "b=/nonexistent/bzImage:/tmp" }, "kernel image '/nonexistent/bzImage' does not exist")]
+    [InlineData(new[] { "a=bookworm", "b=Not_A_Suite" }, "neither a Debian suite nor BZIMAGE:KDIR")]
+    [InlineData(new[] { "--rounds", "0", "a=bookworm", "b=trixie" }, "--rounds must be a positive whole number")]
+    [InlineData(new[] { "--bogus", "a=bookworm", "b=trixie" }, "unknown option '--bogus'")]
+    [InlineData(new[] { "--resume", "/nonexistent" }, "no plan file there")]
+    public void BadUsageSaysWhatAndExits2(string[] args, string message)
+    {
+        var r = Run(args);
+        Assert.Equal(2, r.Code);
+        Assert.Contains(message, r.Stderr);
+        Assert.Empty(r.Stdout);
+    }
+
+    [VmFact]
+    public void TwoKernelsOneRoundThenAResumeRunsOnlyTheMissingBoot()
+    {
+        using var temp = new TempDir("pab-compare-kernels-");
+        string dir = Path.Combine(temp.Path, "out");
+        string[] bench = ["--", "--iterations", "1", "--alloc-orders", "0"];
+        var r = Run(["--rounds", "1", "--out", dir, "base=bookworm", "noinit=bookworm+init_on_alloc=0", .. bench]);
+        output.WriteLine(r.Output);
+        Assert.True(r.Code == 0, r.Output);
+        foreach (string side in new[] { "base", "noinit" })
+        {
+            string records = File.ReadAllText(Path.Combine(dir, side, "round-1.jsonl"));
+            Assert.Contains($"\"run\":\"{side}-round-1-", records);
+            Assert.Contains("antagonized_available_bytes", records);
+        }
+        Assert.Contains("init_on_alloc=0", File.ReadAllText(Path.Combine(dir, "noinit", "round-1.jsonl")));
+        Assert.Contains("round 1/1, noinit: done", r.Stderr);
+        Assert.Contains("left", r.Stderr);
+        // One boot a side: a table, but no verdict.
+        Assert.Contains("idle_available_bytes", r.Stdout);
+        Assert.Contains("one run a side: no verdict", r.Stdout);
+        Assert.Contains("command line +init_on_alloc=0", r.Stdout);
+        foreach (string f in new[] { "compare.txt", "compare.md", "compare.html" })
+            Assert.True(new FileInfo(Path.Combine(dir, f)).Length > 0, $"{f} missing or empty");
+
+        // An interrupted experiment: one boot's records are gone; --resume boots only that side.
+        File.Delete(Path.Combine(dir, "noinit", "round-1.jsonl"));
+        var resumed = Run("--resume", dir);
+        output.WriteLine(resumed.Output);
+        Assert.True(resumed.Code == 0, resumed.Output);
+        Assert.Contains("1 boot(s) to run", resumed.Stderr);
+        Assert.DoesNotContain("base: done", resumed.Stderr);
+        Assert.True(File.Exists(Path.Combine(dir, "noinit", "round-1.jsonl")));
+    }
+}
