@@ -128,7 +128,7 @@ public class HtmlTests
         Assert.True(lines.Count >= 10, $"{lines.Count} polylines");
         int most = lines.Max(l => ((string?)l.Attribute("points") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.InRange(most, 100, CdfThinning.BodyPoints + CdfThinning.TailPoints);
-        Assert.True(Encoding.UTF8.GetByteCount(html) < 600_000, $"{Encoding.UTF8.GetByteCount(html)} bytes");
+        Assert.True(Encoding.UTF8.GetByteCount(html) < 150_000, $"{Encoding.UTF8.GetByteCount(html)} bytes");
     }
 
     [Fact]
@@ -177,6 +177,26 @@ public class HtmlTests
             string s = svg.ToString();
             Assert.Contains("rgb(0,114,178)", s);
             Assert.Contains("rgb(213,94,0)", s);
+        }
+    }
+
+    [Fact]
+    public void ChartIdsAreUniqueInThePage()
+    {
+        // One HTML document has one id space: a clip path of the second chart must not resolve to the first one's.
+        var doc = Parse(Html(Sample() with { Metrics = [.. Sample().Metrics, .. Sample().Metrics] }));
+        var svgs = All(doc, "svg");
+        Assert.Equal(3, svgs.Count);
+        var ids = doc.Descendants().Select(e => (string?)e.Attribute("id")).OfType<string>().ToList();
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        foreach (var svg in svgs)
+        {
+            var own = svg.Descendants().Select(e => (string?)e.Attribute("id")).OfType<string>().ToHashSet();
+            var refs = svg.DescendantsAndSelf().SelectMany(e => e.Attributes())
+                .SelectMany(a => System.Text.RegularExpressions.Regex.Matches(a.Value, @"url\(#([^)]+)\)").Select(m => m.Groups[1].Value)).ToList();
+            Assert.NotEmpty(refs);
+            Assert.All(refs, r => Assert.Contains(r, own));
+            Assert.NotNull(svg.Attribute("viewBox"));
         }
     }
 
