@@ -58,6 +58,11 @@ namespace Pab.Report
             Description = "Also write the comparison as JSON to this file (rows, sides, run summaries, intervals, verdicts)",
         };
 
+        private static readonly Option<string?> HtmlOption = new("--html")
+        {
+            Description = "Also write one self-contained HTML page (the table, every run's values, latency CDFs) to this file",
+        };
+
         private static readonly Option<double> AlphaOption = new("--alpha")
         {
             Description = "Error rate of each verdict: its interval covers the true change with at least 1 − alpha",
@@ -77,11 +82,11 @@ namespace Pab.Report
         {
             var root = new RootCommand("Merge page-alloc-bench records from any runs into a report; 'compare' sets runs against a baseline")
             {
-                FilesArgument, FormatOption, OutputPathOption, KeepOption, SkipBadOption,
+                FilesArgument, FormatOption, OutputPathOption, HtmlOption, KeepOption, SkipBadOption,
             };
             var compare = new Command("compare", "Compare sides against a baseline over runs (a boot is one sample): per metric and order, the change with its interval and a verdict where the runs allow one")
             {
-                SidesArgument, CompareFormatOption, ExportMarkdownOption, ExportJsonOption, KeepOption, SkipBadOption, AlphaOption, MinChangeOption,
+                SidesArgument, CompareFormatOption, ExportMarkdownOption, ExportJsonOption, HtmlOption, KeepOption, SkipBadOption, AlphaOption, MinChangeOption,
             };
             AlphaOption.Validators.Add(r =>
             {
@@ -123,6 +128,8 @@ namespace Pab.Report
                     return 1;
                 }
             }
+            if (pr.GetValue(HtmlOption) is { } html && !WriteHtml(html, ComparePage.Build(data, warnings), stderr))
+                return 1;
             var format = pr.GetValue(FormatOption) ?? (Console.IsOutputRedirected ? ReportFormat.Jsonl : ReportFormat.Text);
             try
             {
@@ -175,6 +182,8 @@ namespace Pab.Report
                 CompareWriter.Write(cmp, w, markdown: true);
             }))
                 return 1;
+            if (pr.GetValue(HtmlOption) is { } html && !WriteHtml(html, ComparePage.Build(cmp, data), stderr))
+                return 1;
             if (pr.GetValue(ExportJsonOption) is { } json && !WriteFile(json, "--export-json", stderr, s => CompareJson.Write(cmp, s)))
                 return 1;
             using var w = Exporters.Writer(stdout);
@@ -197,6 +206,20 @@ namespace Pab.Report
             {
                 try { File.Delete(tmp); } catch (Exception) { }
                 stderr.WriteLine($"pab-report: {option} {path}: cannot write: {(Directory.Exists(path) ? "it is a directory" : e.Message)}");
+                return false;
+            }
+        }
+
+        private static bool WriteHtml(string path, HtmlPage page, TextWriter stderr)
+        {
+            try
+            {
+                HtmlReport.WriteFile(page, path);
+                return true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                stderr.WriteLine($"pab-report: --html {path}: cannot write: {(Directory.Exists(path) ? "it is a directory" : e.Message)}");
                 return false;
             }
         }

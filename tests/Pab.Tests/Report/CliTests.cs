@@ -100,6 +100,21 @@ public sealed class CliTests : IDisposable
             Assert.Equal("OneRun", row.GetProperty("sides")[1].GetProperty("verdict").GetString());
             Assert.Equal("Baseline", row.GetProperty("sides")[0].GetProperty("verdict").GetString());
         }
+        string html = Path.Combine(_dir, "cmp.html");
+        (code, _, stderr) = Run("compare", $"base={a}", $"new={b}", "--html", html);
+        Assert.True(code == 0, stderr);
+        var page = System.Xml.Linq.XDocument.Parse(File.ReadAllText(html).Replace("<!DOCTYPE html>", ""));
+        var svgs = page.Descendants().Where(e => e.Name.LocalName == "svg").ToList();
+        // One strip plot per compared row, one CDF per latency sample (2 orders), all with units on their axes.
+        int rows = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json)).RootElement.GetProperty("rows").GetArrayLength();
+        Assert.Equal(rows + 2, svgs.Count);
+        Assert.Contains(svgs, s => s.ToString().Contains("(MiB)"));
+        Assert.Contains(svgs, s => s.ToString().Contains("log scale"));
+        Assert.Contains("one run a side: no verdict", page.ToString());
+        (code, _, stderr) = Run(a, b, "--html", html, "--format", "csv");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("page-alloc-bench results: 2 run(s)", File.ReadAllText(html));
+
         (code, _, stderr) = Run("compare", $"base={a}", $"new={b}", "--export-json", _dir);
         Assert.Equal(1, code);
         Assert.Contains($"--export-json {_dir}: cannot write: it is a directory", stderr);

@@ -7,14 +7,14 @@ namespace Pab.Report.Export;
 public static partial class HtmlReport
 {
     private const string Style = """
-        body { font-family: Helvetica, Arial, sans-serif; font-size: 14px; color: #222; margin: 1.5em auto; max-width: 960px; padding: 0 1em; }
+        body { font-family: Helvetica, Arial, sans-serif; font-size: 14px; color: #222; margin: 1.5em auto; max-width: 1280px; padding: 0 1em; }
         h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.8em; border-bottom: 1px solid #ccc; } h3 { font-size: 1em; margin: 1.2em 0 0.3em; }
         table { border-collapse: collapse; margin: 0.5em 0; }
         th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
         th { background: #f2f2f2; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         tr.higher td { background: #fde3d3; } tr.lower td { background: #d8e9f7; }
         tr.same td { background: #eef5ea; } tr.undecided td { color: #666; font-style: italic; }
-        td:first-child { white-space: nowrap; }
+        td:first-child, td:nth-child(8) { white-space: nowrap; }
         .swatch { display: inline-block; width: 0.9em; height: 0.9em; border-radius: 50%; vertical-align: -0.1em; margin-right: 0.4em; }
         figure { margin: 0.5em 0 1.5em; } figure svg { max-width: 100%; height: auto; }
         p.empty { color: #666; font-style: italic; }
