@@ -5,14 +5,16 @@
 #   available bytes fall by the memory taken away).
 #   bench/compare-calibration.sh [--rounds 5] [--out DIR]   boots 4 sides × rounds with scripts/compare-kernels
 #   bench/compare-calibration.sh --use DIR                  only the statistics, over a finished DIR
+#   --save-fixtures: also copy DIR's runs, without their samples and events, to the unit tests' fixtures
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds=5 out='' use='' vm_mem=1024 cut_mib=21
+rounds=5 out='' use='' save='' vm_mem=1024 cut_mib=21
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rounds) rounds=${2:?--rounds needs a value}; shift 2 ;;
 	--out) out=${2:?--out needs a folder}; shift 2 ;;
 	--use) use=${2:?--use needs a folder}; shift 2 ;;
+	--save-fixtures) save=1; shift ;;
 	-h | --help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "compare-calibration: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
@@ -26,6 +28,17 @@ else
 	make -s tools
 fi
 report=build/bin/pab-report
+if [ -n "$save" ]; then
+	fixtures=tests/Pab.Tests/Report/fixtures/calibration
+	rm -rf "$fixtures"
+	for f in "$use"/*/round-*.jsonl; do
+		side=$(basename "$(dirname "$f")")
+		mkdir -p "$fixtures/$side"
+		jq -c 'select(.type == "meta" or .type == "metric")' "$f" >"$fixtures/$side/$(basename "$f")"
+	done
+	cp "$use/plan" "$fixtures/plan"
+	echo "compare-calibration: fixtures in $fixtures" >&2
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
