@@ -55,7 +55,7 @@ public static class Preflight
 
     public static Refusal? CheckLoaded(string procPath) =>
         File.Exists(procPath) ? null : new Refusal(ExitCode.NotLoaded,
-            $"the page_alloc_bench module is not loaded ({procPath} is missing); load it with `pab-load insert`");
+            $"the {Abi.ModuleName} module is not loaded ({procPath} is missing); load it with `pab-load insert`");
 
     public static Refusal? CheckInfo(ModuleInfo info, int order)
     {

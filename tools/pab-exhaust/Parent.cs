@@ -3,6 +3,7 @@ using System.Runtime;
 using System.Runtime.InteropServices;
 using System.Text;
 using Pab.Common;
+using static Pab.Common.Native;
 using static Pab.Exhaust.ExhaustNative;
 
 namespace Pab.Exhaust;
@@ -70,7 +71,7 @@ public sealed unsafe class Parent(ExhaustSettings settings, RecordWriter writer,
         record.Run = writer.Run;
         record.Time = DateTimeOffset.UtcNow;
         System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(record, RecordJsonContext.Default.Record);
-        Outcomes.Classify(ExhaustNative.SIGKILL, snapshot, settings, 0, null, 1);
+        Outcomes.Classify(Native.SIGKILL, snapshot, settings, 0, null, 1);
         if (GC.TryStartNoGCRegion(1 << 20)) GC.EndNoGCRegion();
     }
 

@@ -89,7 +89,7 @@ public sealed class ExhaustCgroupTests(ITestOutputHelper output)
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         // One whole iteration, then the signal lands during the next one's fill (or start).
         string first = (await p.StandardOutput.ReadLineAsync(timeout.Token))!;
-        Assert.Equal(0, Pab.Exhaust.ExhaustNative.kill(p.Id, Pab.Exhaust.ExhaustNative.SIGTERM));
+        Assert.Equal(0, Pab.Common.Native.kill(p.Id, Pab.Common.Native.SIGTERM));
         string rest = await p.StandardOutput.ReadToEndAsync(timeout.Token);
         await p.WaitForExitAsync(timeout.Token);
         output.WriteLine(first + "\n" + rest);

@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace Pab.Common;
 
 /// <summary>Environment variables through which the pipeline and pab-antagonize talk to the tools they start.</summary>
@@ -16,11 +14,4 @@ public static class RunContext
         Environment.GetEnvironmentVariable(RunIdVariable) is { Length: > 0 } id
             ? id
             : $"{DateTime.UtcNow:yyyyMMddTHHmmssZ}-{Environment.ProcessId}";
-}
-
-public static class ToolInfo
-{
-    public static string Version { get; } =
-        typeof(ToolInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
-        ?? "0.0.0";
 }

@@ -3,17 +3,6 @@ using System.Text;
 
 namespace Pab.Common;
 
-/// <summary>A failed call into the module, with the errno it returned.</summary>
-public sealed class ModuleException(string operation, int errno)
-    : Exception($"{operation}: {Native.ErrorText(errno)} (errno {errno})")
-{
-    public int Errno { get; } = errno;
-}
-
-public readonly record struct ModuleInfo(
-    uint AbiVersion, uint MaxOrder, ulong FileOutstanding, ulong TotalOutstanding,
-    ulong TotalOutstandingPages, string ModuleVersion);
-
 /// <summary>
 /// One open file of /proc/page_alloc_bench. Pages allocated through it belong
 /// to it and are freed by the module when it is closed.

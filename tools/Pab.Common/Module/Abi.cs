@@ -65,7 +65,9 @@ public struct PabSelftest
 
 public static unsafe class Abi
 {
-    public const string ProcPath = "/proc/page_alloc_bench";
+    /// <summary>The module's name: its .ko, its /sys/module folder and its /proc file.</summary>
+    public const string ModuleName = "page_alloc_bench";
+    public const string ProcPath = "/proc/" + ModuleName;
     public const int AbiVersion = 2;
     public const int Magic = 0x12;
     public const int BatchMax = 1024;

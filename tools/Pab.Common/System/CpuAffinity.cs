@@ -1,7 +1,5 @@
 using System.Runtime.InteropServices;
-using Pab.Common;
-
-namespace Pab.Antagonize;
+namespace Pab.Common;
 
 /// <summary>Pins threads to CPUs and reads back where the kernel lets them run.</summary>
 public static unsafe class CpuAffinity
@@ -41,14 +39,23 @@ public static unsafe class CpuAffinity
             return Native.sched_setaffinity(0, (nuint)(mask.Length * sizeof(ulong)), m) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
 
-    /// <summary>The CPUs a thread (by tid, 0 for the caller) may run on, from sched_getaffinity.</summary>
-    public static int[] Allowed(int tid = 0)
+    /// <summary>The CPUs a thread (by tid, 0 for the caller) may run on, from sched_getaffinity; returns errno (0 on success).</summary>
+    public static int TryAllowed(int tid, out int[] cpus)
     {
         var mask = new ulong[(CpuList.MaxCpu + 1) / 64];
+        cpus = [];
         fixed (ulong* m = mask)
             if (Native.sched_getaffinity(tid, (nuint)(mask.Length * sizeof(ulong)), m) != 0)
-                throw new InvalidOperationException($"sched_getaffinity({tid}): {Native.ErrorText(Marshal.GetLastPInvokeError())}");
-        return CpusOf(mask);
+                return Marshal.GetLastPInvokeError();
+        cpus = CpusOf(mask);
+        return 0;
+    }
+
+    /// <summary>As <see cref="TryAllowed"/>, throwing <see cref="InvalidOperationException"/> on failure.</summary>
+    public static int[] Allowed(int tid = 0)
+    {
+        int err = TryAllowed(tid, out int[] cpus);
+        return err == 0 ? cpus : throw new InvalidOperationException($"sched_getaffinity({tid}): {Native.ErrorText(err)}");
     }
 
     /// <summary>A thread's Cpus_allowed_list line from /proc/self/task/TID/status, as the kernel words it.</summary>

@@ -1,13 +1,6 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Pab.Common;
-
-[JsonSourceGenerationOptions(
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    WriteIndented = false)]
-[JsonSerializable(typeof(Record))]
-public sealed partial class RecordJsonContext : JsonSerializerContext;
 
 /// <summary>Writes records to a stream, one line each, flushed at once so a killed pipeline keeps every finished line.</summary>
 public sealed class RecordWriter(Stream stream, string tool)

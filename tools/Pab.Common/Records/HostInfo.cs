@@ -1,11 +1,18 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 
 namespace Pab.Common;
 
-public sealed partial class HostInfo
+/// <summary>Meta: the machine a run measured. <see cref="Collect"/> fills it from /proc and /sys.</summary>
+public sealed class HostInfo
 {
-    /// <summary>Name of the module's directory under /sys/module (its version file is read when loaded).</summary>
-    public const string ModuleName = "page_alloc_bench";
+    [JsonPropertyName("kernel_release")] public string? KernelRelease { get; set; }
+    [JsonPropertyName("kernel_cmdline")] public string? KernelCmdline { get; set; }
+    [JsonPropertyName("cpu_model")] public string? CpuModel { get; set; }
+    [JsonPropertyName("cpus")] public int? Cpus { get; set; }
+    [JsonPropertyName("numa_nodes")] public int? NumaNodes { get; set; }
+    [JsonPropertyName("mem_total_bytes")] public long? MemTotalBytes { get; set; }
+    [JsonPropertyName("module_version")] public string? ModuleVersion { get; set; }
 
     /// <summary>Reads what makes a result reproducible from this machine; anything unreadable stays null rather than failing the tool.</summary>
     public static HostInfo Collect(string procRoot = "/proc", string sysRoot = "/sys")
@@ -14,7 +21,7 @@ public sealed partial class HostInfo
         {
             KernelRelease = ReadTrimmed(Path.Combine(procRoot, "sys/kernel/osrelease")),
             KernelCmdline = ReadTrimmed(Path.Combine(procRoot, "cmdline")),
-            ModuleVersion = ReadTrimmed(Path.Combine(sysRoot, "module", ModuleName, "version")),
+            ModuleVersion = ReadTrimmed(Path.Combine(sysRoot, "module", Abi.ModuleName, "version")),
         };
 
         string? cpuinfo = ReadTrimmed(Path.Combine(procRoot, "cpuinfo"));
@@ -33,8 +40,9 @@ public sealed partial class HostInfo
             if (processors > 0) host.Cpus = processors;
         }
         // The online mask is the truth when CPUs were taken offline or cpuinfo is unusual.
-        if (ReadTrimmed(Path.Combine(sysRoot, "devices/system/cpu/online")) is { } online && CountList(online) is int n && n > 0)
-            host.Cpus = n;
+        if (ReadTrimmed(Path.Combine(sysRoot, "devices/system/cpu/online")) is { } online
+            && CpuList.TryParse(online, out int[] onlineCpus, out _) && onlineCpus.Length > 0)
+            host.Cpus = onlineCpus.Length;
 
         string nodes = Path.Combine(sysRoot, "devices/system/node");
         if (Directory.Exists(nodes))
@@ -56,21 +64,5 @@ public sealed partial class HostInfo
     {
         try { return File.ReadAllText(path).Trim(); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
-    }
-
-    // "0-3,8,10-11" → 7; null when the text is not a CPU list.
-    private static int? CountList(string list)
-    {
-        int count = 0;
-        foreach (string part in list.Split(',', StringSplitOptions.RemoveEmptyEntries))
-        {
-            string[] range = part.Split('-');
-            if (!int.TryParse(range[0], NumberStyles.None, CultureInfo.InvariantCulture, out int lo)) return null;
-            int hi = lo;
-            if (range.Length == 2 && !int.TryParse(range[1], NumberStyles.None, CultureInfo.InvariantCulture, out hi)) return null;
-            if (range.Length > 2 || hi < lo) return null;
-            count += hi - lo + 1;
-        }
-        return count;
     }
 }
