@@ -57,7 +57,7 @@ public sealed class AntagonizeVmTests(ITestOutputHelper output)
     {
         int start = r.Dmesg.IndexOf("pab-antagonize-test: start", StringComparison.Ordinal);
         Assert.True(start >= 0, "the test's start marker is missing from the kernel log");
-        ModuleVmTests.AssertCleanKernelLog(r with { Dmesg = r.Dmesg[start..] });
+        KernelLogCheck.AssertClean(r.Dmesg[start..]);
     }
 
     private static void AssertOutstandingZero(Scenario s) =>

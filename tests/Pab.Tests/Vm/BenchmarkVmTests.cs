@@ -78,7 +78,7 @@ public sealed partial class BenchmarkVmTests(ITestOutputHelper output)
         var kills = r.Dmesg.Split('\n').Select(l => KilledLine().Match(l)).Where(m => m.Success).ToList();
         Assert.True(kills.Count == expectedKills, $"{kills.Count} OOM kills, expected {expectedKills}:\n{r.Dmesg}");
         Assert.All(kills, m => Assert.Equal("pab-exhaust", m.Groups[2].Value));
-        ModuleVmTests.AssertCleanKernelLog(r);
+        KernelLogCheck.AssertClean(r.Dmesg);
     }
 
     private static long MemTotal(string stdout) =>
@@ -147,6 +147,6 @@ public sealed partial class BenchmarkVmTests(ITestOutputHelper output)
         string merged = Path.Combine(share.Path, "merged.json");
         PabReport(first, second, "--format", "text", "--output-path", merged);
         AssertCompleteReport(merged, iterations: 1, MemTotal(r.Stdout));
-        ModuleVmTests.AssertCleanKernelLog(r);
+        KernelLogCheck.AssertClean(r.Dmesg);
     }
 }

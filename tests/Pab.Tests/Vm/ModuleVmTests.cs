@@ -21,17 +21,6 @@ public sealed class ModuleVmTests
         return output;
     }
 
-    // Not "Call Trace": every OOM report has one, and the benchmark's exhaustion causes OOM kills;
-    // a WARN, BUG or Oops prints its own header line.
-    private static readonly string[] KernelProblems =
-        ["WARNING:", "BUG:", "Oops", "kmemleak", "general protection", "page allocation failure", "page_alloc_bench: leaked"];
-
-    public static void AssertCleanKernelLog(VmResult r)
-    {
-        foreach (var bad in KernelProblems)
-            Assert.False(r.Dmesg.Contains(bad, StringComparison.Ordinal), $"kernel log contains '{bad}':\n{r.Dmesg}");
-    }
-
     [VmFact]
     public void Unloading_under_a_running_antagonist_frees_everything_and_the_antagonist_reports_an_error()
     {
@@ -68,7 +57,7 @@ public sealed class ModuleVmTests
         Assert.Contains("module unloaded", lines);
         long before = Num("memfree_before_kb"), after = Num("memfree_after_kb");
         Assert.True(Math.Abs(before - after) <= 1024, $"MemFree {before} kB before insert, {after} kB after the forced unload\n{r}");
-        AssertCleanKernelLog(r);
+        KernelLogCheck.AssertClean(r.Dmesg);
         Console.WriteLine($"unload under the antagonist: {freed} blocks freed by the unload, {Math.Abs(before - after)} kB of free memory not back, 0 warnings");
     }
 
@@ -127,6 +116,6 @@ public sealed class ModuleVmTests
         long before = Kb("memfree_before_kb"), after = Kb("memfree_after_kb");
         Assert.True(Math.Abs(before - after) <= 1024, $"MemFree {before} kB before insert, {after} kB after remove\n{r}");
 
-        AssertCleanKernelLog(r);
+        KernelLogCheck.AssertClean(r.Dmesg);
     }
 }

@@ -939,8 +939,9 @@ static pid_t spawn(int slot, uint64_t seed)
 
 static int kernel_log_clean(void)
 {
-	static const char *bad[] = { "WARNING:", "BUG:", "Oops", "Call Trace",
-				     "still held", "general protection" };
+	static const char *const bad[] = {
+#include "kernel-log-problems.h"
+	};
 	int len = klogctl(10, NULL, 0);
 	char *buf = malloc(len > 0 ? len + 1 : 1);
 	int k, clean = 1;
