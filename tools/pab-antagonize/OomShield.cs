@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Pab.Antagonize;
 
 /// <summary>
@@ -30,13 +32,18 @@ public sealed class OomShield
         return new OomShield(path, null);
     }
 
+    // Lower and Restore bracket the child's start: inlined, so no first-call stub resolution
+    // widens the moment in which the antagonist itself is unshielded.
+
     /// <summary>Puts the original value back, for a child about to be forked.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Lower()
     {
         if (Original != null) TryWrite(_path, Original);
     }
 
     /// <summary>Raises the shield again once the child has its own copy.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Restore()
     {
         if (Original != null) TryWrite(_path, Shielded);
