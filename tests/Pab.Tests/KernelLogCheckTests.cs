@@ -35,7 +35,7 @@ public partial class KernelLogCheckTests
     }
 
     [Fact]
-    public void Fires_on_every_error_the_module_can_print()
+    public void FiresOnEveryErrorTheModuleCanPrint()
     {
         var errors = ModuleMessages("emerg", "alert", "crit", "err", "warn");
         Assert.NotEmpty(errors); // the unload's "… blocks still held at unload" at least
@@ -46,7 +46,7 @@ public partial class KernelLogCheckTests
     }
 
     [Fact]
-    public void Stays_quiet_on_the_modules_normal_messages()
+    public void StaysQuietOnTheModulesNormalMessages()
     {
         var normal = ModuleMessages("notice", "info");
         Assert.Contains(normal, l => l.Contains("version", StringComparison.Ordinal));
@@ -60,11 +60,11 @@ public partial class KernelLogCheckTests
     [InlineData("[  123.456789] general protection fault, probably for non-canonical address 0xdead000000000100: 0000 [#1] PREEMPT SMP NOPTI")]
     [InlineData("[  123.456789] Oops: 0000 [#1] PREEMPT SMP NOPTI")]
     [InlineData("[  123.456789] kworker/u4:2: page allocation failure: order:4, mode:0xcc0(GFP_KERNEL), nodemask=(null)")]
-    public void Fires_on_the_kernels_own_complaints(string line) =>
+    public void FiresOnTheKernelsOwnComplaints(string line) =>
         Assert.Equal([line], KernelLogCheck.Problems($"[    1.000000] booted\n{line}\n[  124.000000] after\n"));
 
     [Fact]
-    public void An_oom_kill_with_its_call_trace_is_not_a_problem()
+    public void AnOomKillWithItsCallTraceIsNotAProblem()
     {
         const string oom = """
             [   61.100000] pab-exhaust invoked oom-killer: gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO), order=0, oom_score_adj=1000

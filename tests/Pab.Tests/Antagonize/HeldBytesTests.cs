@@ -11,7 +11,7 @@ namespace Pab.Tests.Antagonize;
 public class HeldBytesTests
 {
     [Fact]
-    public void Before_steady_state_every_block_tick_counts_before()
+    public void BeforeSteadyStateEveryBlockTickCountsBefore()
     {
         var h = new HeldIntegral();
         h.Add(held: 10, from: 100, to: 150, steady: 0);    // 10 × 50
@@ -21,7 +21,7 @@ public class HeldBytesTests
     }
 
     [Fact]
-    public void A_span_across_steady_state_is_split_at_it()
+    public void ASpanAcrossSteadyStateIsSplitAtIt()
     {
         var h = new HeldIntegral();
         h.Add(held: 6, from: 100, to: 400, steady: 250);   // 6 × 150 before, 6 × 150 after
@@ -49,7 +49,7 @@ public class HeldBytesTests
     ];
 
     [Fact]
-    public void The_average_from_steady_state_sums_each_workers_own_window()
+    public void TheAverageFromSteadyStateSumsEachWorkersOwnWindow()
     {
         var (steadyToStop, wholeRun) = WorkerResults.AverageHeldBlocks(TwoWorkers(steady: 1000), steadyTimestamp: 1000);
         // Worker 0 after steady: 200 × 1000 / (2000 - 1000) = 200. Worker 1: (50 × 1000 + 150 × 2000) / (4000 - 1000) = 350000 / 3000.
@@ -59,7 +59,7 @@ public class HeldBytesTests
     }
 
     [Fact]
-    public void A_worker_that_ended_before_steady_state_adds_nothing_after_it()
+    public void AWorkerThatEndedBeforeSteadyStateAddsNothingAfterIt()
     {
         var workers = new[] { Worker(0, 0, 1000, [80], [0, 1000], steady: 1500) };
         var (steadyToStop, wholeRun) = WorkerResults.AverageHeldBlocks(workers, steadyTimestamp: 1500);
@@ -72,7 +72,7 @@ public class HeldBytesTests
             .Records.Single(r => r.Metric == Metrics.KernelHeldBytes);
 
     [Fact]
-    public void Kernel_held_bytes_is_the_steady_average_times_the_block_size()
+    public void KernelHeldBytesIsTheSteadyAverageTimesTheBlockSize()
     {
         var r = Held(TwoWorkers(steady: 1000), order: 2, steady: 1000);
         // (200 + 116.666…) blocks × 16 KiB = 5188266.67 bytes, rounded.
@@ -84,7 +84,7 @@ public class HeldBytesTests
     }
 
     [Fact]
-    public void Without_steady_state_kernel_held_bytes_is_the_whole_run_average()
+    public void WithoutSteadyStateKernelHeldBytesIsTheWholeRunAverage()
     {
         var r = Held(TwoWorkers(steady: 0), order: 0, steady: 0);
         Assert.Equal(250 * 4096, r.Value);                                    // 1024000
@@ -92,7 +92,7 @@ public class HeldBytesTests
     }
 
     [Fact]
-    public void The_totals_and_the_rate_come_from_every_worker()
+    public void TheTotalsAndTheRateComeFromEveryWorker()
     {
         var (records, messages) = WorkerResults.Of(TwoWorkers(steady: 1000),
             new ResultSettings(Order: 0, PageSize: 4096, SteadyTimestamp: 1000, TicksPerSecond: 1000, Latencies: false));

@@ -7,6 +7,7 @@ namespace Pab.Tests.Vm;
 /// pab-modcheck drives every ioctl from C#, pab-load removes it, and nothing leaks or warns.
 /// </summary>
 [Collection("vm")]
+[Trait(VmTraits.Category, VmTraits.Vm)]
 public sealed class ModuleVmTests
 {
     private static readonly Lazy<string> ModCheck = new(PublishModCheck);
@@ -22,7 +23,7 @@ public sealed class ModuleVmTests
     }
 
     [VmFact]
-    public void Unloading_under_a_running_antagonist_frees_everything_and_the_antagonist_reports_an_error()
+    public void UnloadingUnderARunningAntagonistFreesEverythingAndTheAntagonistReportsAnError()
     {
         var r = VmHarness.RunScript("""
             settle() { sync; echo 3 > /proc/sys/vm/drop_caches; echo 1 > /proc/sys/vm/compact_memory; sleep 1; }
@@ -62,7 +63,7 @@ public sealed class ModuleVmTests
     }
 
     [VmFact]
-    public void Module_lifecycle_and_abi_end_to_end()
+    public void ModuleLifecycleAndAbiEndToEnd()
     {
         var r = VmHarness.RunScript("""
             # Every step prints "step NAME rc=N"; the test reads them back.

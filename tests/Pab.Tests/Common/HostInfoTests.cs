@@ -1,6 +1,6 @@
 using Pab.Common;
 
-namespace Pab.Tests.Report;
+namespace Pab.Tests.Common;
 
 public sealed class HostInfoTests : IDisposable
 {

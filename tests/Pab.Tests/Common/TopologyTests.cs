@@ -1,6 +1,6 @@
 using Pab.Common;
 
-namespace Pab.Tests.Antagonize;
+namespace Pab.Tests.Common;
 
 public sealed class TopologyTests : IDisposable
 {

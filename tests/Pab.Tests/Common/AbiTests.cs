@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Pab.Common;
 
-namespace Pab.Tests;
+namespace Pab.Tests.Common;
 
 /// <summary>The C# mirror of kmod/page_alloc_bench.h must equal the header, as a C compiler sees it.</summary>
 public class AbiTests

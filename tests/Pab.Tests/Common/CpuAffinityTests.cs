@@ -1,7 +1,6 @@
-using Pab.Antagonize;
 using Pab.Common;
 
-namespace Pab.Tests.Antagonize;
+namespace Pab.Tests.Common;
 
 public class CpuAffinityTests
 {
