@@ -63,7 +63,7 @@ test:
 	scripts/run-tests
 
 bench:
-	scripts/bench $(if $(KERNEL),--kernel $(KERNEL) --kdir $(KDIR))
+	scripts/run-benchmark $(if $(KERNEL),--kernel $(KERNEL) --kdir $(KDIR))
 
 MAKESELF ?= makeself
 page_alloc_bench.run: kmod tools
