@@ -54,6 +54,6 @@ public sealed class Record
     [JsonPropertyName("host")] public HostInfo? Host { get; set; }
     /// <summary>Meta: the options the tool ran with.</summary>
     [JsonPropertyName("options")] public Dictionary<string, string>? Options { get; set; }
-    /// <summary>Meta: versions of the other tools in the pipeline, by tool name (the pipeline script's meta record).</summary>
+    /// <summary>Meta: versions of the other tools in a pipeline, by tool name (read by pab-report; no tool writes it yet).</summary>
     [JsonPropertyName("tool_versions")] public Dictionary<string, string>? ToolVersions { get; set; }
 }
