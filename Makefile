@@ -7,6 +7,7 @@
 #   make vm-smoke        boot SUITE's kernel and run a command in it
 #   make deps            install the Debian packages the project needs
 #   make check-kmod      sparse and checkpatch --strict on the module
+#   make check-scripts   shellcheck -S warning on every shell script (found by name and shebang)
 #   make test            every test (what CI runs); ends with "tests: N passed, N failed"
 #   make bench           the full benchmark: here if this kernel loads modules, else in QEMU
 #                        (KERNEL=bzImage KDIR=tree for your own kernel)
@@ -22,7 +23,7 @@ PUBLISH_FORM ?= r2r
 # KDIR defaults to the unpacked headers of SUITE's kernel (fetched on first use).
 kdir = $(or $(KDIR),$(shell scripts/kernel-prep --suite $(SUITE) --print KDIR))
 
-.PHONY: compare all kmod tools kmod-vm vm-image vm-smoke deps clean test-matrix check-kmod test bench page_alloc_bench.run
+.PHONY: compare all kmod tools kmod-vm vm-image vm-smoke deps clean test-matrix check-kmod check-scripts test bench page_alloc_bench.run
 
 all: kmod tools
 
@@ -51,6 +52,10 @@ test-matrix:
 check-kmod:
 	scripts/check-kmod
 
+check-scripts:
+	scripts/install-deps
+	scripts/check-scripts
+
 clean:
 	-[ -z "$(KDIR)" ] || $(MAKE) -C kmod KDIR=$(KDIR) clean
 	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/Module.symvers kmod/modules.order
@@ -60,7 +65,7 @@ test:
 	scripts/run-tests
 
 bench:
-	scripts/bench $(if $(KERNEL),--kernel $(KERNEL) --kdir $(KDIR))
+	scripts/run-benchmark $(if $(KERNEL),--kernel $(KERNEL) --kdir $(KDIR))
 
 BASE ?= bookworm
 ROUNDS ?= 5

@@ -100,7 +100,7 @@ static atomic64_t pab_opens = ATOMIC64_INIT(0);
 
 static struct percpu_counter pab_total_blocks;
 static struct percpu_counter pab_total_pages;
-static struct proc_dir_entry *pab_entry;
+static struct proc_dir_entry *pab_proc_entry;
 
 /*
  * Batches work a chunk at a time: pages are allocated (or freed) one by
@@ -109,29 +109,29 @@ static struct proc_dir_entry *pab_entry;
  */
 
 /*
- * Files pages[0, n) under the free indices that follow the cursor, writing
- * them to index[]; returns how many were filed (fewer only when the xarray
+ * Stores pages[0, n) under the free indices that follow the cursor, writing
+ * them to index[]; returns how many were stored (fewer only when the xarray
  * could not grow). A plain xarray with consecutive indices: one walk serves
  * a chunk and there are no free marks to keep, which __xa_alloc_cyclic()
  * updated up the tree on every store and erase.
  */
-static unsigned int pab_file_pages(struct pab_ids *ids, struct page **pages,
-				   u32 *index, unsigned int n)
+static unsigned int pab_store_pages(struct pab_ids *ids, struct page **pages,
+				    u32 *index, unsigned int n)
 {
 	XA_STATE(xas, &ids->xa, 0);
-	unsigned int filed = 0, before;
+	unsigned int stored = 0, before;
 
 	do {
 		xas_lock(&xas);
-		before = filed;
+		before = stored;
 		xas_set(&xas, ids->next);
-		while (filed < n) {
+		while (stored < n) {
 			/* An index still held from before the cursor wrapped is skipped. */
 			if (!xas_load(&xas)) {
-				xas_store(&xas, pages[filed]);
+				xas_store(&xas, pages[stored]);
 				if (xas_error(&xas))
 					break;
-				index[filed++] = xas.xa_index;
+				index[stored++] = xas.xa_index;
 			}
 			if (xas.xa_index == PAB_INDEX_MAX)
 				xas_set(&xas, 1);	/* index 0 is never used */
@@ -139,15 +139,15 @@ static unsigned int pab_file_pages(struct pab_ids *ids, struct page **pages,
 				xas_next(&xas);
 		}
 		ids->next = xas.xa_index;
-		WRITE_ONCE(ids->held, ids->held + filed - before);
+		WRITE_ONCE(ids->held, ids->held + stored - before);
 		xas_unlock(&xas);
 	} while (xas_nomem(&xas, PAB_GFP));
-	return filed;
+	return stored;
 }
 
 /*
  * Allocates up to n blocks of order into e[]; returns how many were
- * allocated and filed under an id. Fewer than n means out of memory.
+ * allocated and stored under an id. Fewer than n means out of memory.
  */
 static unsigned int pab_alloc_chunk(struct pab_file *pf, unsigned int order,
 				    struct pab_batch_entry *e, unsigned int n)
@@ -155,7 +155,7 @@ static unsigned int pab_alloc_chunk(struct pab_file *pf, unsigned int order,
 	struct pab_ids *ids = &pf->ids[order];
 	struct page *pages[PAB_CHUNK];
 	u32 index[PAB_CHUNK];
-	unsigned int got, filed, i;
+	unsigned int got, stored, i;
 	u64 last = sched_clock();
 
 	for (got = 0; got < n; got++) {
@@ -165,27 +165,27 @@ static unsigned int pab_alloc_chunk(struct pab_file *pf, unsigned int order,
 			break;
 	}
 
-	filed = pab_file_pages(ids, pages, index, got);
-	for (i = 0; i < filed; i++) {
+	stored = pab_store_pages(ids, pages, index, got);
+	for (i = 0; i < stored; i++) {
 		e[i].id = pf->tag | ((u64)index[i] << PAB_ORDER_BITS) | order;
 		e[i].nid = page_to_nid(pages[i]);
 		e[i].reserved = 0;
 	}
 
-	for (i = filed; i < got; i++)
+	for (i = stored; i < got; i++)
 		__free_pages(pages[i], order);
 
-	percpu_counter_add(&pab_total_blocks, filed);
-	percpu_counter_add(&pab_total_pages, (s64)filed << order);
-	return filed;
+	percpu_counter_add(&pab_total_blocks, stored);
+	percpu_counter_add(&pab_total_pages, (s64)stored << order);
+	return stored;
 }
 
 /*
  * The id table entry e names, or NULL with *ret set: -EINVAL for a set
  * reserved field, -ENOENT for an id this file cannot have made.
  */
-static struct pab_ids *pab_entry_ids(struct pab_file *pf,
-				     const struct pab_batch_entry *e, int *ret)
+static struct pab_ids *pab_ids_of(struct pab_file *pf,
+				  const struct pab_batch_entry *e, int *ret)
 {
 	u64 index = (e->id >> PAB_ORDER_BITS) & PAB_INDEX_MAX;
 	unsigned int o = e->id & PAB_ORDER_MASK;
@@ -218,7 +218,7 @@ static int pab_free_chunk(struct pab_file *pf, struct pab_batch_entry *e,
 	int ret = 0;
 
 	while (i < n && !ret) {
-		struct pab_ids *ids = pab_entry_ids(pf, &e[i], &ret);
+		struct pab_ids *ids = pab_ids_of(pf, &e[i], &ret);
 
 		if (!ids)
 			break;
@@ -235,7 +235,7 @@ static int pab_free_chunk(struct pab_file *pf, struct pab_batch_entry *e,
 			WRITE_ONCE(ids->held, ids->held - 1);
 			orders[i] = e[i].id & PAB_ORDER_MASK;
 			i++;
-		} while (i < n && pab_entry_ids(pf, &e[i], &ret) == ids);
+		} while (i < n && pab_ids_of(pf, &e[i], &ret) == ids);
 		xa_unlock(&ids->xa);
 	}
 
@@ -727,8 +727,8 @@ static int __init pab_init(void)
 	if (ret)
 		goto err_blocks;
 
-	pab_entry = proc_create(PAB_PROC_NAME, 0600, NULL, &pab_proc_ops);
-	if (!pab_entry) {
+	pab_proc_entry = proc_create(PAB_PROC_NAME, 0600, NULL, &pab_proc_ops);
+	if (!pab_proc_entry) {
 		ret = -ENOMEM;
 		goto err_pages;
 	}
@@ -748,7 +748,7 @@ static void __exit pab_exit(void)
 	s64 left;
 
 	/* Waits for running ioctls, then releases every file still open. */
-	proc_remove(pab_entry);
+	proc_remove(pab_proc_entry);
 
 	left = percpu_counter_sum(&pab_total_blocks);
 	if (left)

@@ -30,9 +30,17 @@ pab_host_apt_ready() {
 }
 
 # Print the linux-* packages a package depends on (one level), e.g. the image behind a meta package.
-pab_linux_deps() { # RUNNER PACKAGE
-	$1 apt-cache depends --no-recommends --no-suggests "$2" 2>/dev/null |
+# RUNNER is the command apt-cache runs under (pab_chroot_run DIR), or nothing for the host.
+pab_linux_deps() { # PACKAGE [RUNNER...]
+	local pkg=$1; shift
+	"$@" apt-cache depends --no-recommends --no-suggests "$pkg" 2>/dev/null |
 		awk '$1 ~ /^(\|)?Depends:$/ && $2 ~ /^linux-/ {print $2}'
+}
+
+# The newest cached .deb of PACKAGE in DIR (the last in glob order, as ls sorted them); fails if none.
+pab_cached_deb() { # DIR PACKAGE
+	local debs=("$1/$2_"*.deb)
+	[ -e "${debs[-1]}" ] && printf '%s' "${debs[-1]}"
 }
 
 # Debootstrap a chroot with the suite's compiler and headers (cached).
@@ -74,42 +82,43 @@ pab_kernel_prepare() { # SUITE
 }
 
 pab_kernel_fetch() { # SUITE
-	local suite=$1 kc="$PAB_CACHE/$1" chroot= run= krel pkgs p
+	local suite=$1 kc="$PAB_CACHE/$1" chroot= krel pkgs p
+	# The command apt runs under: nothing on the host's suite, the suite's chroot otherwise.
+	local runner=()
 	mkdir -p "$kc/debs"
 	if [ "$suite" = "$(pab_host_suite)" ]; then
 		pab_host_apt_ready
-		run=
 	else
 		chroot="$kc/chroot"
 		pab_make_chroot "$suite" "$chroot"
-		run="pab_chroot_run $chroot"
-		pab_quiet "$kc/apt-update.log" $run apt-get -o Acquire::Check-Valid-Until=false update -q || pab_die "apt-get update in $suite chroot failed"
+		runner=(pab_chroot_run "$chroot")
+		pab_quiet "$kc/apt-update.log" "${runner[@]}" apt-get -o Acquire::Check-Valid-Until=false update -q || pab_die "apt-get update in $suite chroot failed"
 	fi
 
 	# linux-image-amd64 -> linux-image-<krel> (-> linux-binary-<...> on sid, where the image is a meta package).
 	local img
-	img=$(pab_linux_deps "$run" linux-image-amd64 | grep -m1 '^linux-image-') ||
+	img=$(pab_linux_deps linux-image-amd64 "${runner[@]}" | grep -m1 '^linux-image-') ||
 		pab_die "$suite: cannot resolve linux-image-amd64 with apt-cache"
 	krel=${img#linux-image-}
-	pkgs="$img $(pab_linux_deps "$run" "$img" | { grep -E '^linux-(binary|image|modules|base)-' || true; } | tr '\n' ' ')"
+	pkgs="$img $(pab_linux_deps "$img" "${runner[@]}" | { grep -E '^linux-(binary|image|modules|base)-' || true; } | tr '\n' ' ')"
 	if [ -z "$chroot" ]; then
 		# Headers are unpacked next to the image; their own linux-* deps are -common and linux-kbuild.
-		pkgs+=" linux-headers-$krel $(pab_linux_deps "$run" "linux-headers-$krel" | { grep -E "^linux-(headers|kbuild)-" || true; } | tr '\n' ' ')"
+		pkgs+=" linux-headers-$krel $(pab_linux_deps "linux-headers-$krel" "${runner[@]}" | { grep -E "^linux-(headers|kbuild)-" || true; } | tr '\n' ' ')"
 	else
 		[ -d "$chroot/usr/src/linux-headers-$krel" ] ||
-			pab_quiet "$kc/apt-install.log" $run apt-get install -y -q "linux-headers-$krel" ||
+			pab_quiet "$kc/apt-install.log" "${runner[@]}" apt-get install -y -q "linux-headers-$krel" ||
 			pab_die "$suite: cannot install linux-headers-$krel in the chroot"
 	fi
 	pab_log "$suite: kernel $krel: $pkgs"
 
 	for p in $pkgs; do
-		if ! ls "$kc/debs/${p}_"*.deb >/dev/null 2>&1; then
+		if ! pab_cached_deb "$kc/debs" "$p" >/dev/null; then
 			if [ -z "$chroot" ]; then
 				(cd "$kc/debs" && pab_quiet "$kc/download.log" apt-get download "$p") ||
 					pab_die "apt-get download $p failed"
 			else
 				mkdir -p "$chroot/tmp/pab-debs"
-				pab_quiet "$kc/download.log" $run sh -c "cd /tmp/pab-debs && apt-get download $p" ||
+				pab_quiet "$kc/download.log" "${runner[@]}" sh -c 'cd /tmp/pab-debs && apt-get download "$1"' sh "$p" ||
 					pab_die "apt-get download $p (in the $suite chroot) failed"
 				mv "$chroot/tmp/pab-debs/"*.deb "$kc/debs/"
 			fi
@@ -119,7 +128,7 @@ pab_kernel_fetch() { # SUITE
 	rm -rf "$kc/root.tmp"
 	mkdir -p "$kc/root.tmp"
 	for p in $pkgs; do
-		dpkg-deb -x "$(ls "$kc/debs/${p}_"*.deb | tail -n1)" "$kc/root.tmp"
+		dpkg-deb -x "$(pab_cached_deb "$kc/debs" "$p")" "$kc/root.tmp"
 	done
 	local vmlinuz moddir kdir
 	moddir=$(find "$kc/root.tmp/lib/modules" "$kc/root.tmp/usr/lib/modules" -maxdepth 1 -name "$krel" -type d 2>/dev/null | head -n1 || true)
@@ -175,7 +184,7 @@ pab_kmod_build() { # SRC_DIR
 	fi
 	rm -f "$out"/*.ko
 	find "$work" -name '*.ko' -exec cp {} "$out/" \;
-	ls "$out"/*.ko >/dev/null 2>&1 || pab_die "module build for $KREL produced no .ko (log: $out/build.log)"
+	compgen -G "$out/*.ko" >/dev/null || pab_die "module build for $KREL produced no .ko (log: $out/build.log)"
 	touch "$out/.stamp"
 	printf '%s\n' "$out"
 }

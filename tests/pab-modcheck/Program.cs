@@ -1,8 +1,12 @@
 using System.Diagnostics;
 using Pab.Common;
 
-// pab-modcheck: the foundation's end-to-end checks of the module, run as root in the VM
-// with the module loaded. `pab-modcheck hold ORDER COUNT` is the child it kills.
+// pab-modcheck: the module driven through the tools' own side of the ABI (Pab.Common's Abi
+// mirror and ModuleClient), run as root in the VM with the module loaded, in `make test`
+// (ModuleVmTests). It checks what the C checker cannot: that the C# structs and ioctl numbers
+// really work against the module. The module's contract in depth (every error path, threads,
+// rmmod with a file open) on every kernel of the matrix is tests/kmod-c/pab-abi-check's, in
+// `make test-matrix`. `pab-modcheck hold ORDER COUNT` is the child it kills.
 if (args is ["hold", var o, var n])
     return Hold(int.Parse(o), int.Parse(n));
 

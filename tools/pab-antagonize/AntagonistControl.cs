@@ -8,6 +8,9 @@ public sealed class AntagonistControl(int workers)
     private int _notAtMiddle = workers;
     private readonly ManualResetEventSlim _wake = new(false);
 
+    /// <summary>How many workers share it.</summary>
+    public int Workers { get; } = workers;
+
     public bool StopRequested => _stop;
 
     /// <summary>Stopwatch timestamp at which steady state was declared; 0 before.</summary>

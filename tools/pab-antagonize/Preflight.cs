@@ -53,9 +53,11 @@ public static class Preflight
         euid == 0 ? null : new Refusal(ExitCode.NotRoot,
             $"must run as root (effective uid is {euid.ToString(CultureInfo.InvariantCulture)}): the module's file is root's, and lowering oom_score_adj needs CAP_SYS_RESOURCE");
 
-    public static Refusal? CheckLoaded(string procPath) =>
-        File.Exists(procPath) ? null : new Refusal(ExitCode.NotLoaded,
-            $"the page_alloc_bench module is not loaded ({procPath} is missing); load it with `pab-load insert`");
+    public static Refusal? CheckLoaded(string procPath) => File.Exists(procPath) ? null : NotLoaded(procPath);
+
+    /// <summary>The refusal when the module's file is missing (checked up front, or found missing at open).</summary>
+    public static Refusal NotLoaded(string procPath) => new(ExitCode.NotLoaded,
+        $"the {Abi.ModuleName} module is not loaded ({procPath} is missing); load it with `pab-load insert`");
 
     public static Refusal? CheckInfo(ModuleInfo info, int order)
     {

@@ -20,6 +20,7 @@ public sealed class Worker
     private readonly PabBatchEntry[] _entries; // pinned: the module reads and writes them
     private TargetPattern _pattern;
     private long _lastTimestamp;
+    private HeldIntegral _held;
     private int _backoffMs;
 
     /// <summary>Longest pause between retries after ENOMEM.</summary>
@@ -51,8 +52,7 @@ public sealed class Worker
     public long StartTimestamp { get; private set; }
     public long EndTimestamp { get; private set; }
     /// <summary>Held blocks integrated over Stopwatch ticks, before and after steady state was declared.</summary>
-    public double HeldTicksBeforeSteady { get; private set; }
-    public double HeldTicksAfterSteady { get; private set; }
+    public HeldIntegral HeldTicks => _held;
     public LatencyHistogram AllocLatency { get; } = new();
     public LatencyHistogram FreeLatency { get; } = new();
     public Reservoir AllocSample { get; }
@@ -153,23 +153,13 @@ public sealed class Worker
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Integrate(long now)
     {
-        long steady = _control.SteadyTimestamp;
-        long last = _lastTimestamp;
-        if (steady == 0 || now <= steady)
-        {
-            HeldTicksBeforeSteady += (double)Held * (now - last);
-        }
-        else if (last >= steady)
-        {
-            HeldTicksAfterSteady += (double)Held * (now - last);
-        }
-        else
-        {
-            HeldTicksBeforeSteady += (double)Held * (steady - last);
-            HeldTicksAfterSteady += (double)Held * (now - steady);
-        }
+        _held.Add(Held, _lastTimestamp, now, _control.SteadyTimestamp);
         _lastTimestamp = now;
     }
+
+    /// <summary>What the worker did, for <see cref="WorkerResults"/>; read after it ended.</summary>
+    public WorkerSummary Summary() => new(Cpu, Node, Tid, Allocs, Frees, Failures, Remote, PeakHeld,
+        StartTimestamp, EndTimestamp, _held, AllocLatency, FreeLatency, AllocSample, FreeSample);
 
     /// <summary>Exponential backoff after ENOMEM: 1, 2, 4 … 64 ms, cut short by a stop.</summary>
     private void Backoff()

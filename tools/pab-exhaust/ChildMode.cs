@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Pab.Common;
+using static Pab.Common.Native;
 using static Pab.Exhaust.ExhaustNative;
 
 namespace Pab.Exhaust;
@@ -39,7 +40,10 @@ public static unsafe class ChildMode
             return Fail(ChildError.OomScoreAdj, err, 0);
 
         page->PieceBytes = page->MmapBytes;
-        int[] cpus = AllowedCpus();
+        err = CpuAffinity.TryAllowed(0, out int[] cpus);
+        if (err != 0)
+            return Fail(ChildError.Affinity, err, -1);
+        if (cpus.Length == 0) cpus = [0];
         var threads = new Thread[page->Workers];
         using var ready = new CountdownEvent(threads.Length);
         for (int i = 0; i < threads.Length; i++)
@@ -49,6 +53,8 @@ public static unsafe class ChildMode
             threads[i].Start();
         }
         ready.Wait();
+        if (page->Error != 0)
+            return Fail((ChildError)page->Error, page->ErrorErrno, page->ErrorSize);
         page->BaselineRssBytes = ProcStatus.ReadRssBytes("/proc/self/status") ?? 0;
         page->ReadyTicks = Stopwatch.GetTimestamp();
         Volatile.Write(ref page->State, (int)ChildState.Ready);
@@ -88,28 +94,13 @@ public static unsafe class ChildMode
         s_stop = true;
     }
 
-    private static int[] AllowedCpus()
-    {
-        var mask = stackalloc ulong[16];
-        if (Native.sched_getaffinity(0, 16 * sizeof(ulong), mask) != 0)
-            return [0];
-        var cpus = new List<int>();
-        for (int i = 0; i < 16 * 64; i++)
-            if ((mask[i / 64] & (1UL << (i % 64))) != 0) cpus.Add(i);
-        return cpus.Count > 0 ? [.. cpus] : [0];
-    }
-
-    private static void Pin(int cpu)
-    {
-        var mask = stackalloc ulong[16];
-        mask[cpu / 64] = 1UL << (cpu % 64);
-        Native.sched_setaffinity(0, 16 * sizeof(ulong), mask);
-    }
-
     private static void Worker(int cpu, CountdownEvent ready)
     {
-        Pin(cpu);
+        int err = CpuAffinity.PinCurrentThread(cpu);
+        if (err != 0)
+            SetError(ChildError.Affinity, err, cpu); // the first error wins; Run fails the child once all are ready
         ready.Signal();
+        if (err != 0) return;
         var spin = new SpinWait();
         while (!s_go) spin.SpinOnce();
 

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Pab.Exhaust;
 
-/// <summary>libc calls only pab-exhaust needs (memory mapping, spawning, waiting).</summary>
+/// <summary>libc calls only pab-exhaust needs (memory mapping, spawning, waiting); errno, signals and kill() are in <see cref="Pab.Common.Native"/>.</summary>
 public static unsafe partial class ExhaustNative
 {
     public const int PROT_READ = 1, PROT_WRITE = 2;
@@ -11,11 +11,9 @@ public static unsafe partial class ExhaustNative
     public const int MCL_CURRENT = 1, MCL_FUTURE = 2, MCL_ONFAULT = 4;
     public const uint MFD_CLOEXEC = 1;
     public const int WNOHANG = 1;
-    public const int SIGINT = 2, SIGKILL = 9, SIGTERM = 15;
     public const int PR_SET_PDEATHSIG = 1;
     public const short POLLIN = 1;
     public const long SYS_pidfd_open = 434;
-    public const int EAGAIN = 11, EINTR = 4, ENOMEM = 12, EINVAL = 22, ECHILD = 10, ENOSYS = 38;
 
     public static readonly nint MapFailed = -1;
 
@@ -59,9 +57,6 @@ public static unsafe partial class ExhaustNative
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int waitpid(int pid, int* status, int options);
-
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial int kill(int pid, int signal);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int poll(PollFd* fds, nuint count, int timeoutMs);

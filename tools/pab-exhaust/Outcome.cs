@@ -50,7 +50,7 @@ public static class Outcomes
         if (ExhaustNative.WIfSignaled(waitStatus))
         {
             int sig = ExhaustNative.WTermSig(waitStatus);
-            if (sig != ExhaustNative.SIGKILL)
+            if (sig != Native.SIGKILL)
                 return new(OutcomeKind.Failed, $"child was killed by {SignalName(sig)} instead of the OOM killer's SIGKILL (after filling {ByteSize.Format(s.Filled)})");
             if (s.State != ChildState.Filling)
                 return new(OutcomeKind.Failed, $"child was killed by SIGKILL before it started filling (state {s.State.ToString().ToLowerInvariant()}): memory was already short, or someone else killed it");
@@ -78,7 +78,7 @@ public static class Outcomes
                 $"child could not set its oom_score_adj to 1000: {errno}; without it the OOM killer may pick another process than the child",
             ChildError.MmapRefused =>
                 $"mmap of {s.ErrorSize} bytes ({ByteSize.Format(s.ErrorSize)}) refused: {errno} after mapping {ByteSize.Format(s.Mapped)} and filling {ByteSize.Format(s.Filled)}. " +
-                (s.ErrorErrno == ExhaustNative.ENOMEM
+                (s.ErrorErrno == Native.ENOMEM
                     ? "The kernel would not give more address space, so the fill ended before the OOM killer could end it. " +
                       "Usual causes: vm.overcommit_memory=2 (strict commit limit; use 0 or 1 for this measurement) or an address-space " +
                       $"limit (ulimit -v). Pieces were already halved down to one chunk; a smaller --mmap-size (now {ByteSize.Format(settings.MmapBytes)}) " +
@@ -86,6 +86,9 @@ public static class Outcomes
                     : $"Try a smaller --mmap-size (now {ByteSize.Format(settings.MmapBytes)})."),
             ChildError.Populate =>
                 $"populating {ByteSize.Format(s.ErrorSize)} with MADV_POPULATE_WRITE failed: {errno}",
+            ChildError.Affinity => s.ErrorSize < 0
+                ? $"child could not read the CPUs it may run on (sched_getaffinity): {errno}"
+                : $"child could not pin a fill worker to CPU {s.ErrorSize} (sched_setaffinity): {errno}",
             ChildError.ParentGone => "child found its parent gone before it started",
             ChildError.SharedPage => "child could not map the shared counter page",
             _ => $"child failed ({s.Error})",

@@ -3,6 +3,7 @@ using System.Runtime;
 using System.Runtime.InteropServices;
 using System.Text;
 using Pab.Common;
+using static Pab.Common.Native;
 using static Pab.Exhaust.ExhaustNative;
 
 namespace Pab.Exhaust;
@@ -27,7 +28,7 @@ public sealed unsafe class Parent(ExhaustSettings settings, RecordWriter writer,
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         bool progress = settings.Progress || !Console.IsErrorRedirected;
         WarmUp();
-        Protect();
+        ParentProtection.Apply(log);
         int done = 0;
         for (int i = 0; i < settings.Iterations && s_signal == 0; i++)
         {
@@ -70,7 +71,7 @@ public sealed unsafe class Parent(ExhaustSettings settings, RecordWriter writer,
         record.Run = writer.Run;
         record.Time = DateTimeOffset.UtcNow;
         System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(record, RecordJsonContext.Default.Record);
-        Outcomes.Classify(ExhaustNative.SIGKILL, snapshot, settings, 0, null, 1);
+        Outcomes.Classify(Native.SIGKILL, snapshot, settings, 0, null, 1);
         if (GC.TryStartNoGCRegion(1 << 20)) GC.EndNoGCRegion();
     }
 
@@ -80,38 +81,6 @@ public sealed unsafe class Parent(ExhaustSettings settings, RecordWriter writer,
         s_signal = ctx.Signal == PosixSignal.SIGINT ? SIGINT : SIGTERM;
         int pid = s_childPid;
         if (pid > 0) kill(pid, SIGKILL);
-    }
-
-    /// <summary>
-    /// Makes the parent a poor OOM victim and keeps it from needing memory later:
-    /// oom_score_adj -1000 where allowed, and every page it has locked and present.
-    /// </summary>
-    private void Protect()
-    {
-        int err = OomScoreAdj.TrySet(-1000);
-        if (err != 0)
-            log.WriteLine($"pab-exhaust: cannot lower own oom_score_adj ({Native.ErrorText(err)}; needs root or CAP_SYS_RESOURCE): " +
-                          "relying on locked memory and the child's oom_score_adj 1000");
-        // Collect now so the heap is small, then lock what is present. MCL_ONFAULT keeps
-        // mlockall from populating every runtime thread's untouched 8 MiB stack; MCL_FUTURE
-        // keeps whatever the parent touches later locked too.
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        TouchStack();
-        if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) != 0 &&
-            (Marshal.GetLastPInvokeError() != EINVAL || mlockall(MCL_CURRENT) != 0))
-        {
-            int e = Marshal.GetLastPInvokeError();
-            log.WriteLine($"pab-exhaust: mlockall failed ({Native.ErrorText(e)}): the parent's pages may be reclaimed while the child fills");
-        }
-    }
-
-    /// <summary>Makes the stack the wait loop needs present before locking (MCL_ONFAULT locks only present pages).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static int TouchStack()
-    {
-        Span<byte> stack = stackalloc byte[128 * 1024];
-        for (int i = 0; i < stack.Length; i += 4096) stack[i] = 1;
-        return stack[^4096];
     }
 
     private (ExitCode, Outcome) RunOnce(int iteration, bool progress)
@@ -152,7 +121,7 @@ public sealed unsafe class Parent(ExhaustSettings settings, RecordWriter writer,
     private (ExitCode, Outcome) RunChild(int iteration, SharedPage* page, int memfd, bool progress)
     {
         long spawnTicks = Stopwatch.GetTimestamp();
-        int pid = Spawn(memfd, out int spawnErr);
+        int pid = ChildSpawn.Start(memfd, out int spawnErr);
         if (pid <= 0)
             return Setup($"cannot start the child ({Environment.ProcessPath}): {Native.ErrorText(spawnErr)}");
         s_childPid = pid;
@@ -288,47 +257,4 @@ public sealed unsafe class Parent(ExhaustSettings settings, RecordWriter writer,
     private static string StallMessage(long filled) =>
         $"child made no progress for {StallLimit.TotalSeconds:0} s after filling {ByteSize.Format(filled)} and was not OOM-killed; killed it " +
         "(is the OOM killer disabled for its cgroup, e.g. memory.oom_control oom_kill_disable 1?)";
-
-    /// <summary>posix_spawn of this executable in child mode: shared page as fd 3, stdout onto stderr so it can never pollute the records.</summary>
-    private static int Spawn(int memfd, out int error)
-    {
-        string exe = Environment.ProcessPath ?? throw new InvalidOperationException("no process path");
-        var args = new List<string> { exe };
-        if (Path.GetFileNameWithoutExtension(exe) == "dotnet")
-            args.Add(Path.Join(AppContext.BaseDirectory, "pab-exhaust.dll"));
-        args.Add(ChildMode.Verb);
-        var env = new List<string>();
-        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
-            env.Add($"{e.Key}={e.Value}");
-
-        var allocated = new List<nint>();
-        byte* Utf8(string s)
-        {
-            nint p = Marshal.StringToCoTaskMemUTF8(s);
-            allocated.Add(p);
-            return (byte*)p;
-        }
-        byte** argv = (byte**)NativeMemory.AllocZeroed((nuint)(args.Count + 1), (nuint)sizeof(nint));
-        byte** envp = (byte**)NativeMemory.AllocZeroed((nuint)(env.Count + 1), (nuint)sizeof(nint));
-        void* actions = NativeMemory.AllocZeroed(256); // posix_spawn_file_actions_t is 80 bytes on glibc x86-64
-        try
-        {
-            for (int i = 0; i < args.Count; i++) argv[i] = Utf8(args[i]);
-            for (int i = 0; i < env.Count; i++) envp[i] = Utf8(env[i]);
-            posix_spawn_file_actions_init(actions);
-            posix_spawn_file_actions_adddup2(actions, memfd, SharedPage.ChildFd);
-            posix_spawn_file_actions_adddup2(actions, 2, 1);
-            int pid;
-            error = posix_spawn(&pid, argv[0], actions, null, argv, envp);
-            posix_spawn_file_actions_destroy(actions);
-            return error == 0 ? pid : -1;
-        }
-        finally
-        {
-            foreach (var p in allocated) Marshal.FreeCoTaskMem(p);
-            NativeMemory.Free(argv);
-            NativeMemory.Free(envp);
-            NativeMemory.Free(actions);
-        }
-    }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using Pab.Common;
+using static Pab.Common.Native;
 using static Pab.Exhaust.ExhaustNative;
 
 namespace Pab.Exhaust;
@@ -12,7 +13,7 @@ public static unsafe class OomScoreAdj
     /// <summary>Sets this process's oom_score_adj; returns 0 or the errno.</summary>
     public static int TrySet(int value, string path = "/proc/self/oom_score_adj")
     {
-        int fd = Native.open(path, 1 /* O_WRONLY */ | Native.O_CLOEXEC);
+        int fd = Native.open(path, Native.O_WRONLY | Native.O_CLOEXEC);
         if (fd < 0) return Marshal.GetLastPInvokeError();
         Span<byte> text = stackalloc byte[16];
         value.TryFormat(text, out int n, provider: CultureInfo.InvariantCulture);

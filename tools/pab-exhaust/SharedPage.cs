@@ -23,6 +23,8 @@ public enum ChildError
     Populate = 3,
     SharedPage = 4,
     ParentGone = 5,
+    /// <summary>Reading the allowed CPUs or pinning a fill worker failed (ErrorSize: the CPU, -1 for reading).</summary>
+    Affinity = 6,
 }
 
 /// <summary>

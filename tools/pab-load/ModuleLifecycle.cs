@@ -3,23 +3,25 @@ using Pab.Common;
 
 namespace Pab.Load;
 
-/// <summary>insert, remove and status, each writing one event record and returning its exit code.</summary>
-public sealed class ModuleLifecycle(string sysRoot = "/")
+/// <summary>
+/// insert, remove and status, each writing one event record and returning its exit code. Paths such as
+/// /proc and /sys are read below <c>root</c>: / on a real system, a folder of the same shape in tests.
+/// </summary>
+public sealed class ModuleLifecycle(string root = "/")
 {
-    public const string ModuleName = "page_alloc_bench";
     private readonly RecordWriter _out = RecordWriter.Stdout("pab-load");
 
-    private string Sys(string path) => Path.Combine(sysRoot, path.TrimStart('/'));
-    private string ModuleDir => Sys("/sys/module/" + ModuleName);
+    private string Under(string path) => Path.Combine(root, path.TrimStart('/'));
+    private string ModuleDir => Under("/sys/module/" + Abi.ModuleName);
     private bool Loaded => File.Exists(Path.Combine(ModuleDir, "initstate")) || Directory.Exists(Path.Combine(ModuleDir, "sections"));
-    private string RunningRelease => File.ReadAllText(Sys("/proc/sys/kernel/osrelease")).Trim();
-    private string? SysAttr(string name) =>
+    private string RunningRelease => File.ReadAllText(Under("/proc/sys/kernel/osrelease")).Trim();
+    private string? ModuleAttr(string name) =>
         File.Exists(Path.Combine(ModuleDir, name)) ? File.ReadAllText(Path.Combine(ModuleDir, name)).Trim() : null;
 
     public static string DefaultKoPath() =>
         Environment.GetEnvironmentVariable("PAB_KO") is { Length: > 0 } ko
             ? ko
-            : Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "kmod", ModuleName + ".ko"));
+            : Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "kmod", Abi.ModuleName + ".ko"));
 
     private static ExitCode Fail(ExitCode code, string message)
     {
@@ -29,7 +31,7 @@ public sealed class ModuleLifecycle(string sysRoot = "/")
 
     private ExitCode? CheckPrivileges()
     {
-        if (!File.Exists(Sys("/proc/modules")))
+        if (!File.Exists(Under("/proc/modules")))
             return Fail(ExitCode.NoModuleSupport, $"this kernel ({RunningRelease}) has no loadable module support (CONFIG_MODULES is off); run the benchmark in a VM: scripts/vm-run");
         if (Native.geteuid() != 0)
             return Fail(ExitCode.NotRoot, "must run as root (loading and unloading kernel modules needs CAP_SYS_MODULE)");
@@ -66,7 +68,7 @@ public sealed class ModuleLifecycle(string sysRoot = "/")
             case Native.ENOSYS:
                 return Fail(ExitCode.NoModuleSupport, $"this kernel ({RunningRelease}) has no loadable module support");
             case Native.EPERM:
-                return Fail(ExitCode.NotRoot, File.Exists(Sys("/proc/sys/kernel/modules_disabled")) && File.ReadAllText(Sys("/proc/sys/kernel/modules_disabled")).Trim() == "1"
+                return Fail(ExitCode.NotRoot, File.Exists(Under("/proc/sys/kernel/modules_disabled")) && File.ReadAllText(Under("/proc/sys/kernel/modules_disabled")).Trim() == "1"
                     ? "module loading is disabled on this system (kernel.modules_disabled=1)"
                     : "not permitted to load modules (needs CAP_SYS_MODULE; lockdown or module signing may also forbid it)");
             default:
@@ -79,17 +81,17 @@ public sealed class ModuleLifecycle(string sysRoot = "/")
     /// <summary>The run's meta record: the machine and module that the following records measured.</summary>
     private void WriteMeta(string koPath)
     {
-        var host = HostInfo.Collect(Sys("/proc"), Sys("/sys"));
+        var host = HostInfo.Collect(Under("/proc"), Under("/sys"));
         _out.Write(new Record { Type = RecordType.Meta, Host = host, Options = new() { ["ko"] = koPath } });
     }
 
     private ExitCode AlreadyLoaded(ModInfo info, string koPath)
     {
-        string? loadedSrc = SysAttr("srcversion");
+        string? loadedSrc = ModuleAttr("srcversion");
         if (loadedSrc != null && info.SrcVersion != null && loadedSrc != info.SrcVersion)
-            return Fail(ExitCode.OtherBuildLoaded, $"another build of {ModuleName} is loaded (srcversion {loadedSrc}, version {SysAttr("version")}); {koPath} is srcversion {info.SrcVersion}; run `pab-load remove` first");
+            return Fail(ExitCode.OtherBuildLoaded, $"another build of {Abi.ModuleName} is loaded (srcversion {loadedSrc}, version {ModuleAttr("version")}); {koPath} is srcversion {info.SrcVersion}; run `pab-load remove` first");
         WriteMeta(koPath);
-        return Report("module_already_loaded", $"{ModuleName} {SysAttr("version")} is already loaded (the same build as {koPath})", verifyAbi: true);
+        return Report("module_already_loaded", $"{Abi.ModuleName} {ModuleAttr("version")} is already loaded (the same build as {koPath})", verifyAbi: true);
     }
 
     public ExitCode Remove(bool force)
@@ -97,8 +99,8 @@ public sealed class ModuleLifecycle(string sysRoot = "/")
         if (CheckPrivileges() is { } denied) return denied;
         if (!Loaded)
         {
-            Console.Error.WriteLine($"pab-load: {ModuleName} is not loaded; nothing to remove");
-            _out.Write(Event("module_not_loaded", $"{ModuleName} is not loaded"));
+            Console.Error.WriteLine($"pab-load: {Abi.ModuleName} is not loaded; nothing to remove");
+            _out.Write(Event("module_not_loaded", $"{Abi.ModuleName} is not loaded"));
             return ExitCode.Ok;
         }
 
@@ -107,18 +109,18 @@ public sealed class ModuleLifecycle(string sysRoot = "/")
             return Fail(ExitCode.InUse, $"{Abi.ProcPath} is held open by {string.Join(", ", holders)}; stop them, or use --force (their pages are freed and their calls fail)");
 
         var before = ReadInfo();
-        int err = ModuleSyscalls.DeleteModule(ModuleName);
+        int err = ModuleSyscalls.DeleteModule(Abi.ModuleName);
         if (err is Native.EBUSY or Native.EAGAIN)
-            return Fail(ExitCode.InUse, $"{ModuleName} is in use (the kernel holds a reference); try again when its users are gone");
+            return Fail(ExitCode.InUse, $"{Abi.ModuleName} is in use (the kernel holds a reference); try again when its users are gone");
         if (err == Native.ENOENT)
         {
-            _out.Write(Event("module_not_loaded", $"{ModuleName} was unloaded meanwhile"));
+            _out.Write(Event("module_not_loaded", $"{Abi.ModuleName} was unloaded meanwhile"));
             return ExitCode.Ok;
         }
         if (err != 0)
-            return Fail(ExitCode.Error, $"unloading {ModuleName} failed: {Native.ErrorText(err)} (errno {err})");
+            return Fail(ExitCode.Error, $"unloading {Abi.ModuleName} failed: {Native.ErrorText(err)} (errno {err})");
 
-        var record = Event("module_removed", $"removed {ModuleName}" + (before is { } b && b.TotalOutstanding > 0 ? $"; it freed {b.TotalOutstanding} blocks still held ({b.TotalOutstandingPages} pages)" : ""));
+        var record = Event("module_removed", $"removed {Abi.ModuleName}" + (before is { } b && b.TotalOutstanding > 0 ? $"; it freed {b.TotalOutstanding} blocks still held ({b.TotalOutstandingPages} pages)" : ""));
         if (before is { } i)
         {
             record.Details = new() { ["outstanding_blocks"] = i.TotalOutstanding, ["outstanding_pages"] = i.TotalOutstandingPages };
@@ -131,14 +133,14 @@ public sealed class ModuleLifecycle(string sysRoot = "/")
 
     public ExitCode Status()
     {
-        if (!File.Exists(Sys("/proc/modules")))
+        if (!File.Exists(Under("/proc/modules")))
             return Fail(ExitCode.NoModuleSupport, $"this kernel ({RunningRelease}) has no loadable module support");
         if (!Loaded)
         {
-            _out.Write(Event("module_not_loaded", $"{ModuleName} is not loaded"));
-            return Fail(ExitCode.NotLoaded, $"{ModuleName} is not loaded; load it with `pab-load insert`");
+            _out.Write(Event("module_not_loaded", $"{Abi.ModuleName} is not loaded"));
+            return Fail(ExitCode.NotLoaded, $"{Abi.ModuleName} is not loaded; load it with `pab-load insert`");
         }
-        return Report("module_status", $"{ModuleName} {SysAttr("version")} is loaded", verifyAbi: false);
+        return Report("module_status", $"{Abi.ModuleName} {ModuleAttr("version")} is loaded", verifyAbi: false);
     }
 
     private Record Event(string name, string message) => new()
@@ -146,7 +148,7 @@ public sealed class ModuleLifecycle(string sysRoot = "/")
         Type = RecordType.Event,
         Event = name,
         Message = message,
-        Host = new HostInfo { KernelRelease = RunningRelease, ModuleVersion = SysAttr("version") },
+        Host = new HostInfo { KernelRelease = RunningRelease, ModuleVersion = ModuleAttr("version") },
     };
 
     private ExitCode Report(string name, string message, bool verifyAbi)
@@ -178,7 +180,7 @@ public sealed class ModuleLifecycle(string sysRoot = "/")
     {
         try
         {
-            using var client = ModuleClient.Open(Sys(Abi.ProcPath));
+            using var client = ModuleClient.Open(Under(Abi.ProcPath));
             return client.Info();
         }
         catch (ModuleException)
@@ -191,8 +193,8 @@ public sealed class ModuleLifecycle(string sysRoot = "/")
     private List<string> Holders()
     {
         var result = new List<string>();
-        string target = Sys(Abi.ProcPath);
-        foreach (var proc in Directory.EnumerateDirectories(Sys("/proc")))
+        string target = Under(Abi.ProcPath);
+        foreach (var proc in Directory.EnumerateDirectories(Under("/proc")))
         {
             if (!int.TryParse(Path.GetFileName(proc), out int pid) || pid == Environment.ProcessId) continue;
             try

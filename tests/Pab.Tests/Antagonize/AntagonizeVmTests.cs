@@ -11,6 +11,7 @@ namespace Pab.Tests.Antagonize;
 /// and prints "=== NAME rc=N" before the scenario's JSON-lines output; the tests parse the records.
 /// </summary>
 [Collection("vm")]
+[Trait(VmTraits.Category, VmTraits.Vm)]
 public sealed class AntagonizeVmTests(ITestOutputHelper output)
 {
     private sealed record Scenario(string Name, int ExitCode, List<Record> Records, List<string> Text)
@@ -57,7 +58,7 @@ public sealed class AntagonizeVmTests(ITestOutputHelper output)
     {
         int start = r.Dmesg.IndexOf("pab-antagonize-test: start", StringComparison.Ordinal);
         Assert.True(start >= 0, "the test's start marker is missing from the kernel log");
-        ModuleVmTests.AssertCleanKernelLog(r with { Dmesg = r.Dmesg[start..] });
+        KernelLogCheck.AssertClean(r.Dmesg[start..]);
     }
 
     private static void AssertOutstandingZero(Scenario s) =>
@@ -76,10 +77,10 @@ public sealed class AntagonizeVmTests(ITestOutputHelper output)
     {
         long allocs = s.Value(Metrics.KernelPageAllocs);
         Assert.True(allocs > 0, "no allocations");
-        Assert.Equal(allocs, s.Value("kernel_page_frees"));
+        Assert.Equal(allocs, s.Value(Metrics.KernelPageFrees));
         Assert.Equal(0, s.Events("stop").Single().Details!["outstanding_blocks_after_free"]);
         Assert.True(s.Value(Metrics.KernelHeldBytes) > 0);
-        Assert.True(s.Value("kernel_page_alloc_rate") > 0);
+        Assert.True(s.Value(Metrics.KernelPageAllocRate) > 0);
         Assert.InRange(s.Value(Metrics.KernelPageAllocsRemote), 0, allocs);
         Assert.Equal(cpus, s.Events("worker").Count());
         Assert.All(s.Events("worker"), w => Assert.True(w.Details!["allocs_count"] > 0, $"CPU {w.Cpu} allocated nothing"));
@@ -96,13 +97,13 @@ public sealed class AntagonizeVmTests(ITestOutputHelper output)
             });
             Assert.Equal(allocs, samples.Sum(r => r.Population));
         }
-        Assert.True(s.Value("kernel_page_alloc_latency_p50_ns") > 0);
-        Assert.True(s.Value("kernel_page_alloc_latency_p99_9_ns") <= s.Value("kernel_page_alloc_latency_max_ns"));
-        Assert.Equal(allocs, (long)s.Metric("kernel_page_free_latency_p50_ns").Details!["operations_count"]);
+        Assert.True(s.Value(Metrics.KernelPageLatency("alloc", "p50")) > 0);
+        Assert.True(s.Value(Metrics.KernelPageLatency("alloc", "p99_9")) <= s.Value(Metrics.KernelPageLatency("alloc", "max")));
+        Assert.Equal(allocs, (long)s.Metric(Metrics.KernelPageLatency("free", "p50")).Details!["operations_count"]);
     }
 
     [VmFact]
-    public void Orders_0_and_4_wrap_a_command_pinned_counted_and_freed_even_after_SIGKILL()
+    public void Orders0And4WrapACommandPinnedCountedAndFreedEvenAfterSIGKILL()
     {
         var r = VmHarness.RunScript(Helpers + """
 
@@ -141,12 +142,9 @@ public sealed class AntagonizeVmTests(ITestOutputHelper output)
             echo "=== enomem rc=$?"; cat enomem.jsonl; cat enomem.err >&2; outstanding
             """, new VmOptions { TimeoutSeconds = 900 });
         output.WriteLine(r.ToString());
-        AssertCleanKernelLogAfterStart(r);
-        Assert.DoesNotContain("page allocation failure", r.Dmesg);
-        Assert.DoesNotContain("Killed process", r.Dmesg);
         var s = Parse(r.Stdout);
 
-        foreach (int order in new[] { 0, 4 })
+        void Wrapped(int order)
         {
             var w = s[$"wrap{order}"];
             Assert.Equal(7, w.ExitCode); // the command's status
@@ -160,54 +158,98 @@ public sealed class AntagonizeVmTests(ITestOutputHelper output)
             AssertCountsAndLatencies(w, 2);
             Assert.Equal(0, w.Value(Metrics.KernelAllocFailures));
             Assert.Equal(0, w.Value(Metrics.KernelPageAllocsRemote)); // one node
+            Assert.Equal(4096L << order, (long)w.Metric(Metrics.KernelPageAllocRate).Details!["page_bytes"]);
             AssertOutstandingZero(w);
         }
-        Assert.Equal(4096L << 4, (long)s["wrap4"].Metric("kernel_page_alloc_rate").Details!["page_bytes"]);
 
-        var b1 = s["batch1"];
-        Assert.Equal(0, b1.ExitCode);
-        Assert.Equal("1", b1.Records.Single(rec => rec.Type == RecordType.Meta).Options!["batch"]);
-        AssertCountsAndLatencies(b1, 2);
-        AssertOutstandingZero(b1);
+        // Every scenario is checked and reported before the test fails, so one failure hides no other.
+        CheckEach(
+            ("kernel log", () =>
+            {
+                AssertCleanKernelLogAfterStart(r);
+                Assert.DoesNotContain("page allocation failure", r.Dmesg);
+                Assert.DoesNotContain("Killed process", r.Dmesg);
+            }),
+            ("wrap0", () => Wrapped(0)),
+            ("wrap4", () => Wrapped(4)),
+            ("batch1", () =>
+            {
+                var b1 = s["batch1"];
+                Assert.Equal(0, b1.ExitCode);
+                Assert.Equal("1", b1.Records.Single(rec => rec.Type == RecordType.Meta).Options!["batch"]);
+                AssertCountsAndLatencies(b1, 2);
+                AssertOutstandingZero(b1);
+            }),
+            ("kill", () =>
+            {
+                var k = s["kill"];
+                Assert.Equal(137, k.ExitCode);
+                Assert.Single(k.Events("steady"));
+                Assert.Empty(k.Events("stop"));
+                string during = k.Text.Single(t => t.StartsWith("during: outstanding ", StringComparison.Ordinal));
+                Assert.True(long.Parse(during["during: outstanding ".Length..]) > 0, during); // it held pages when killed
+                AssertOutstandingZero(k);
+            }),
+            ("term", () =>
+            {
+                var term = s["term"];
+                Assert.Equal(0, term.ExitCode);
+                Assert.Equal("signal", term.Events("stop").Single().Message);
+                AssertCountsAndLatencies(term, 2);
+                AssertOutstandingZero(term);
+            }),
+            ("termcmd", () =>
+            {
+                var termcmd = s["termcmd"];
+                Assert.Equal(143, termcmd.ExitCode);
+                Assert.Equal("command exited with status 143", termcmd.Events("stop").Single().Message);
+                AssertCountsAndLatencies(termcmd, 2);
+                AssertOutstandingZero(termcmd);
+            }),
+            ("selftest", () =>
+            {
+                var st = s["selftest"];
+                Assert.Equal(0, st.ExitCode);
+                Assert.True(st.Value(Metrics.KernelSelftestAllocRate) > 0);
+                Assert.Equal(2, st.Events("selftest").Count());
+                Assert.All(st.Events("selftest"), ev => Assert.Equal(20_000, ev.Details!["allocs_count"] + ev.Details["failures_count"]));
+            }),
+            ("enomem", () =>
+            {
+                var e = s["enomem"];
+                Assert.Equal(0, e.ExitCode); // stopped by SIGTERM without a command: a normal end
+                Assert.Empty(e.Events("steady"));
+                Assert.Equal("stopped before steady state", e.Events("stop").Single().Message);
+                Assert.True(e.Value(Metrics.KernelAllocFailures) > 0, "no allocation failed");
+                Assert.True(e.Value(Metrics.KernelPageAllocs) > 0);
+                Assert.Equal(e.Value(Metrics.KernelPageAllocs), e.Value(Metrics.KernelPageFrees));
+                AssertOutstandingZero(e);
+            }));
+    }
 
-        var k = s["kill"];
-        Assert.Equal(137, k.ExitCode);
-        Assert.Single(k.Events("steady"));
-        Assert.Empty(k.Events("stop"));
-        string during = k.Text.Single(t => t.StartsWith("during: outstanding ", StringComparison.Ordinal));
-        Assert.True(long.Parse(during["during: outstanding ".Length..]) > 0, during); // it held pages when killed
-        AssertOutstandingZero(k);
-
-        var term = s["term"];
-        Assert.Equal(0, term.ExitCode);
-        Assert.Equal("signal", term.Events("stop").Single().Message);
-        AssertCountsAndLatencies(term, 2);
-        AssertOutstandingZero(term);
-
-        var termcmd = s["termcmd"];
-        Assert.Equal(143, termcmd.ExitCode);
-        Assert.Equal("command exited with status 143", termcmd.Events("stop").Single().Message);
-        AssertCountsAndLatencies(termcmd, 2);
-        AssertOutstandingZero(termcmd);
-
-        var st = s["selftest"];
-        Assert.Equal(0, st.ExitCode);
-        Assert.True(st.Value("kernel_selftest_alloc_rate") > 0);
-        Assert.Equal(2, st.Events("selftest").Count());
-        Assert.All(st.Events("selftest"), ev => Assert.Equal(20_000, ev.Details!["allocs_count"] + ev.Details["failures_count"]));
-
-        var e = s["enomem"];
-        Assert.Equal(0, e.ExitCode); // stopped by SIGTERM without a command: a normal end
-        Assert.Empty(e.Events("steady"));
-        Assert.Equal("stopped before steady state", e.Events("stop").Single().Message);
-        Assert.True(e.Value(Metrics.KernelAllocFailures) > 0, "no allocation failed");
-        Assert.True(e.Value(Metrics.KernelPageAllocs) > 0);
-        Assert.Equal(e.Value(Metrics.KernelPageAllocs), e.Value("kernel_page_frees"));
-        AssertOutstandingZero(e);
+    /// <summary>Runs every scenario's checks, writes each outcome, then fails once naming every scenario that failed.</summary>
+    private void CheckEach(params (string Name, Action Check)[] scenarios)
+    {
+        var failures = new List<string>();
+        foreach (var (name, check) in scenarios)
+        {
+            try
+            {
+                check();
+                output.WriteLine($"scenario {name}: ok");
+            }
+            catch (Exception e)
+            {
+                output.WriteLine($"scenario {name}: FAILED");
+                failures.Add($"--- {name} ---\n{e.Message}");
+            }
+        }
+        Assert.True(failures.Count == 0,
+            $"{failures.Count} of {scenarios.Length} scenarios failed: {string.Join(", ", failures.Select(f => f.Split('\n')[0].Trim('-', ' ')))}\n{string.Join("\n", failures)}");
     }
 
     [VmFact]
-    public void Two_nodes_count_remote_pages()
+    public void TwoNodesCountRemotePages()
     {
         var r = VmHarness.RunScript(Helpers + """
 

@@ -1,8 +1,9 @@
 using Pab.Antagonize;
+using Pab.Common;
 
 namespace Pab.Tests.Antagonize;
 
-/// <summary>The tool as a process on this host (no module here): each refusal has its own exit code and message.</summary>
+/// <summary>The tool's refusals, each with its own exit code and message: as a process, or in process where the host must not matter.</summary>
 public class CliTests
 {
     public static (int Code, string Stdout, string Stderr) Run(params string[] args) => RunAs(null, args);
@@ -43,13 +44,18 @@ public class CliTests
         Assert.Contains("\"event\":\"error\"", stdout);
     }
 
-    [Fact]
+    [RootFact]
     public void MissingModuleExit3AndSaysHowToLoadIt()
     {
-        if (File.Exists("/proc/page_alloc_bench")) return; // this host cannot load modules; the VM tests cover a loaded one
-        var (code, _, stderr) = Run("--order", "0");
+        // In process, with the module's file looked for where it cannot be: on any host, loaded module or not.
+        using var dir = new TempDir("pab-antagonize-cli");
+        var records = new MemoryStream();
+        var log = new StringWriter();
+        int code = new Antagonist(new AntagonizeOptions(0, null, 1000, 1000, 256, true, 100, null, 1, []),
+            new RecordWriter(records, Antagonist.Tool), log) { ProcPath = dir.Of("page_alloc_bench") }.Run();
         Assert.Equal((int)ExitCode.NotLoaded, code);
-        Assert.Contains("pab-load insert", stderr);
+        Assert.Contains("pab-load insert", log.ToString());
+        Assert.Contains("\"event\":\"error\"", System.Text.Encoding.UTF8.GetString(records.ToArray()));
     }
 
     [Fact]

@@ -23,11 +23,11 @@ public class PatternTests
     {
         // Pinned values: a change here changes every run's pattern, which must be a deliberate decision.
         Assert.Equal(0xE220A8397B1DCDAFUL, new SplitMix64(0).Next()); // SplitMix64's published first output for seed 0
-        var p = new TargetPattern(SplitMix64.Derive(0x5EED, 0), 1000, 1000);
-        int[] first = Take(p, 4);
-        Assert.Equal(first, Take(new TargetPattern(SplitMix64.Derive(0x5EED, 0), 1000, 1000), 4));
-        Assert.NotEqual(first, Take(new TargetPattern(SplitMix64.Derive(0x5EED, 1), 1000, 1000), 4));
-        Assert.NotEqual(first, Take(new TargetPattern(SplitMix64.Derive(0x5EEE, 0), 1000, 1000), 4));
+        // The default seed's worker for CPU 0 and CPU 1, and their first targets (allocation, free, …).
+        Assert.Equal(0xBF61994367A404F7UL, SplitMix64.Derive(0x5EED, 0));
+        Assert.Equal([1504, 81, 1161, 436, 1793, 280], Take(new TargetPattern(SplitMix64.Derive(0x5EED, 0), 1000, 1000), 6));
+        Assert.Equal([1659, 243, 1309, 150, 1724, 944], Take(new TargetPattern(SplitMix64.Derive(0x5EED, 1), 1000, 1000), 6));
+        Assert.NotEqual(SplitMix64.Derive(0x5EED, 0), SplitMix64.Derive(0x5EEE, 0));
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public sealed class ExhaustCgroupTests(ITestOutputHelper output)
     private const int Iterations = 2;
 
     [CgroupFact]
-    public async Task Child_is_oom_killed_in_the_cgroup_count_matches_its_accounting_and_parent_survives()
+    public async Task ChildIsOomKilledInTheCgroupCountMatchesItsAccountingAndParentSurvives()
     {
         using var box = CgroupSandbox.TryCreate(LimitBytes, out string why) ?? throw new InvalidOperationException(why);
         using var p = StartInCgroup(box, "--iterations", Iterations.ToString(CultureInfo.InvariantCulture), "--chunk", "256K");
@@ -81,7 +81,7 @@ public sealed class ExhaustCgroupTests(ITestOutputHelper output)
     }
 
     [CgroupFact]
-    public async Task Sigterm_ends_the_child_at_once_and_keeps_the_records_already_written()
+    public async Task SigtermEndsTheChildAtOnceAndKeepsTheRecordsAlreadyWritten()
     {
         using var box = CgroupSandbox.TryCreate(LimitBytes, out string why) ?? throw new InvalidOperationException(why);
         using var p = StartInCgroup(box, "--iterations", "1000", "--chunk", "256K");
@@ -89,7 +89,7 @@ public sealed class ExhaustCgroupTests(ITestOutputHelper output)
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         // One whole iteration, then the signal lands during the next one's fill (or start).
         string first = (await p.StandardOutput.ReadLineAsync(timeout.Token))!;
-        Assert.Equal(0, Pab.Exhaust.ExhaustNative.kill(p.Id, Pab.Exhaust.ExhaustNative.SIGTERM));
+        Assert.Equal(0, Pab.Common.Native.kill(p.Id, Pab.Common.Native.SIGTERM));
         string rest = await p.StandardOutput.ReadToEndAsync(timeout.Token);
         await p.WaitForExitAsync(timeout.Token);
         output.WriteLine(first + "\n" + rest);

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.Reflection;
 using Pab.Common;
 using Pab.Exhaust;
 
@@ -20,7 +22,7 @@ public class ExhaustCommandTests
     }
 
     [Fact]
-    public void Defaults_are_five_idle_iterations_without_order()
+    public void DefaultsAreFiveIdleIterationsWithoutOrder()
     {
         var (s, error, parse) = Parse([]);
         Assert.Empty(parse);
@@ -36,7 +38,7 @@ public class ExhaustCommandTests
     }
 
     [Fact]
-    public void Label_and_order_come_from_what_pab_antagonize_sets()
+    public void LabelAndOrderComeFromWhatPabAntagonizeSets()
     {
         var env = new Dictionary<string, string> { [RunContext.LabelVariable] = "antagonized", [RunContext.OrderVariable] = "3" };
         var (s, error, _) = Parse([], env);
@@ -47,7 +49,7 @@ public class ExhaustCommandTests
     }
 
     [Fact]
-    public void Flags_win_over_the_environment()
+    public void FlagsWinOverTheEnvironment()
     {
         var env = new Dictionary<string, string> { [RunContext.LabelVariable] = "antagonized", [RunContext.OrderVariable] = "3" };
         var (s, _, _) = Parse(["--label", "idle", "--order", "0"], env);
@@ -56,7 +58,7 @@ public class ExhaustCommandTests
     }
 
     [Fact]
-    public void Sizes_take_units_and_mappings_are_whole_chunks()
+    public void SizesTakeUnitsAndMappingsAreWholeChunks()
     {
         var (s, error, parse) = Parse(["--chunk", "64K", "--mmap-size", "1000K", "--max-bytes", "1.5G", "--iterations", "3"]);
         Assert.Empty(parse);
@@ -78,7 +80,7 @@ public class ExhaustCommandTests
     [InlineData(new[] { "--label", "Bad Label" }, "--label")]
     [InlineData(new[] { "--order", "-1" }, "--order")]
     [InlineData(new[] { "--order", "99" }, "--order")]
-    public void Parse_errors_name_the_flag(string[] args, string flag)
+    public void ParseErrorsNameTheFlag(string[] args, string flag)
     {
         var (_, _, parse) = Parse(args);
         Assert.NotEmpty(parse);
@@ -89,7 +91,7 @@ public class ExhaustCommandTests
     [InlineData(new[] { "--chunk", "1000" }, "--chunk")]          // not a page multiple
     [InlineData(new[] { "--chunk", "4M", "--mmap-size", "2M" }, "--mmap-size")]
     [InlineData(new[] { "--max-bytes", "100" }, "--max-bytes")]
-    public void Size_combinations_are_checked_with_the_flag_named(string[] args, string flag)
+    public void SizeCombinationsAreCheckedWithTheFlagNamed(string[] args, string flag)
     {
         var (s, error, parse) = Parse(args);
         Assert.Empty(parse);
@@ -101,7 +103,7 @@ public class ExhaustCommandTests
     [InlineData(RunContext.OrderVariable, "three")]
     [InlineData(RunContext.OrderVariable, "-2")]
     [InlineData(RunContext.LabelVariable, "Not-A-Label")]
-    public void Bad_environment_names_the_variable(string variable, string value)
+    public void BadEnvironmentNamesTheVariable(string variable, string value)
     {
         var (s, error, _) = Parse([], new Dictionary<string, string> { [variable] = value });
         Assert.Null(s);
@@ -109,7 +111,7 @@ public class ExhaustCommandTests
     }
 
     [Fact]
-    public void Invoking_with_a_bad_flag_exits_non_zero_without_running()
+    public void InvokingWithABadFlagExitsNonZeroWithoutRunning()
     {
         bool ran = false;
         var root = ExhaustCommand.Build(_ => { ran = true; return 0; });
@@ -121,10 +123,15 @@ public class ExhaustCommandTests
     }
 
     [Fact]
-    public void Options_are_static_fields_of_the_command()
+    public void EveryOptionIsAStaticFieldAndOnTheCommand()
     {
-        var root = ExhaustCommand.Build(_ => 0);
-        foreach (var name in new[] { "--iterations", "--label", "--order", "--chunk", "--mmap-size", "--max-bytes", "--progress" })
-            Assert.Contains(root.Options, o => o.Name == name);
+        string[] expected = ["--chunk", "--huge-pages", "--iterations", "--label", "--max-bytes", "--mmap-size", "--order", "--progress", "--touch"];
+        var fields = typeof(ExhaustCommand).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => typeof(Option).IsAssignableFrom(f.FieldType))
+            .Select(f => ((Option)f.GetValue(null)!).Name).Order(StringComparer.Ordinal);
+        Assert.Equal(expected, fields);
+        var onCommand = ExhaustCommand.Build(_ => 0).Options
+            .Where(o => o is not HelpOption and not VersionOption).Select(o => o.Name).Order(StringComparer.Ordinal);
+        Assert.Equal(expected, onCommand);
     }
 }

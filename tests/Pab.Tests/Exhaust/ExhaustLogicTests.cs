@@ -18,7 +18,7 @@ public class ExhaustLogicTests
             ReadyTicks: 5, StartTicks: 10, LastTicks: 10 + Stopwatch.Frequency / 2, BaselineRssBytes: 1 << 20);
 
     [Fact]
-    public void Wait_status_decoding_matches_sys_wait_h()
+    public void WaitStatusDecodingMatchesSysWaitH()
     {
         Assert.True(ExhaustNative.WIfSignaled(Killed(9)));
         Assert.Equal(9, ExhaustNative.WTermSig(Killed(9)));
@@ -31,7 +31,7 @@ public class ExhaustLogicTests
     }
 
     [Fact]
-    public void Sigkill_while_filling_with_an_oom_kill_counted_is_the_measurement()
+    public void SigkillWhileFillingWithAnOomKillCountedIsTheMeasurement()
     {
         var o = Outcomes.Classify(Killed(9), Snap(ChildState.Filling), Settings, 0, null, oomKillsDuring: 1);
         Assert.Equal(OutcomeKind.OomKilled, o.Kind);
@@ -40,7 +40,7 @@ public class ExhaustLogicTests
     }
 
     [Fact]
-    public void Sigkill_without_an_oom_kill_is_someone_else()
+    public void SigkillWithoutAnOomKillIsSomeoneElse()
     {
         var o = Outcomes.Classify(Killed(9), Snap(ChildState.Filling), Settings, 0, null, oomKillsDuring: 0);
         Assert.Equal(OutcomeKind.Failed, o.Kind);
@@ -48,7 +48,7 @@ public class ExhaustLogicTests
     }
 
     [Fact]
-    public void Other_signals_and_exits_are_errors_that_say_what_happened()
+    public void OtherSignalsAndExitsAreErrorsThatSayWhatHappened()
     {
         var segv = Outcomes.Classify(Killed(11), Snap(ChildState.Filling), Settings, 0, null, 1);
         Assert.Equal(OutcomeKind.Failed, segv.Kind);
@@ -63,7 +63,7 @@ public class ExhaustLogicTests
     }
 
     [Fact]
-    public void Capped_only_counts_when_a_cap_was_asked_for()
+    public void CappedOnlyCountsWhenACapWasAskedFor()
     {
         var capped = Settings with { MaxBytes = 100L << 20 };
         Assert.Equal(OutcomeKind.Capped, Outcomes.Classify(Exited(0), Snap(ChildState.Capped), capped, 0, null, 0).Kind);
@@ -71,7 +71,7 @@ public class ExhaustLogicTests
     }
 
     [Fact]
-    public void Interruption_and_parent_giving_up_win_over_the_status()
+    public void InterruptionAndParentGivingUpWinOverTheStatus()
     {
         Assert.Equal(OutcomeKind.Interrupted, Outcomes.Classify(Killed(9), Snap(ChildState.Filling), Settings, 2, null, 0).Kind);
         var stalled = Outcomes.Classify(Killed(9), Snap(ChildState.Filling), Settings, 0, "child made no progress", 0);
@@ -80,7 +80,7 @@ public class ExhaustLogicTests
     }
 
     [Fact]
-    public void Mmap_refusal_names_the_size_the_flag_and_strict_overcommit()
+    public void MmapRefusalNamesTheSizeTheFlagAndStrictOvercommit()
     {
         var s = Snap(ChildState.Failed, error: ChildError.MmapRefused, errno: 12, size: 2L << 20);
         var o = Outcomes.Classify(Exited(3), s, Settings, 0, null, 0);
@@ -91,7 +91,7 @@ public class ExhaustLogicTests
     }
 
     [Fact]
-    public void Oom_score_adj_refusal_says_so()
+    public void OomScoreAdjRefusalSaysSo()
     {
         var s = Snap(ChildState.Failed, 0, ChildError.OomScoreAdj, errno: 13);
         var o = Outcomes.Classify(Exited(3), s, Settings, 0, null, 0);
@@ -100,7 +100,7 @@ public class ExhaustLogicTests
     }
 
     [Fact]
-    public void Record_has_metric_value_resolution_duration_and_rate()
+    public void RecordHasMetricValueResolutionDurationAndRate()
     {
         var settings = Settings with { Label = "antagonized", Order = 2 };
         var s = Snap(ChildState.Filling, filled: 1L << 30);
@@ -125,7 +125,7 @@ public class ExhaustLogicTests
     }
 
     [Fact]
-    public void Capped_record_says_it_was_capped()
+    public void CappedRecordSaysItWasCapped()
     {
         var settings = Settings with { MaxBytes = 1L << 30 };
         var r = Outcomes.MetricRecord(settings, 0, Snap(ChildState.Capped, 1L << 30), new Outcome(OutcomeKind.Capped, null), null, null, 0);
@@ -135,7 +135,7 @@ public class ExhaustLogicTests
     }
 
     [Fact]
-    public void Progress_line_fits_and_names_units()
+    public void ProgressLineFitsAndNamesUnits()
     {
         Span<char> buf = stackalloc char[160];
         Assert.True(Progress.TryFormat(buf, 0, 5, 3L << 30, 1.5 * (1L << 30), out int n));
@@ -150,17 +150,17 @@ public class ExhaustLogicTests
     [InlineData("4:cpu,memory:/\n", "/sys/fs/cgroup/memory/memory.usage_in_bytes")]
     [InlineData("0::/user.slice/s\n", "/sys/fs/cgroup/user.slice/s/memory.current")]
     [InlineData("3:cpu:/\n", null)]
-    public void Memory_cgroup_usage_file_from_proc_self_cgroup(string text, string? expected) =>
+    public void MemoryCgroupUsageFileFromProcSelfCgroup(string text, string? expected) =>
         Assert.Equal(expected, ProcStatus.MemoryCgroupUsageFile(text));
 
     [Fact]
-    public void Status_parsing_takes_tabs_and_kilobytes()
+    public void StatusParsingTakesTabsAndKilobytes()
     {
         Assert.Equal(1234L * 1024, ProcStatus.ParseStatusKb("Name:\tx\nVmRSS:\t    1234 kB\n", "VmRSS:"));
         Assert.Null(ProcStatus.ParseStatusKb("Name:\tx\n", "VmRSS:"));
     }
 
     [Fact]
-    public void Resolution_is_chunk_times_workers() =>
+    public void ResolutionIsChunkTimesWorkers() =>
         Assert.Equal(8L << 20, (Settings with { Workers = 4 }).ResolutionBytes);
 }

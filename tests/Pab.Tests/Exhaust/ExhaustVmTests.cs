@@ -9,13 +9,14 @@ namespace Pab.Tests.Exhaust;
 
 /// <summary>pab-exhaust in a 1 GiB guest: real global OOM kills, nothing in between.</summary>
 [Collection("vm")]
+[Trait(VmTraits.Category, VmTraits.Vm)]
 public sealed partial class ExhaustVmTests(ITestOutputHelper output)
 {
     [GeneratedRegex(@"Killed process (\d+) \(([^)]*)\).*oom_score_adj:(-?\d+)")]
     private static partial Regex KilledLine();
 
     [VmFact]
-    public void Three_iterations_fill_most_of_memory_and_only_the_child_is_ever_killed()
+    public void ThreeIterationsFillMostOfMemoryAndOnlyTheChildIsEverKilled()
     {
         var r = VmHarness.RunScript("""
             grep MemTotal /proc/meminfo

@@ -7,6 +7,7 @@ namespace Pab.Tests.Vm;
 
 /// <summary>The whole benchmark as a user runs it: the makeself bundle in a guest, and a rerun merged after an interruption.</summary>
 [Collection("vm")]
+[Trait(VmTraits.Category, VmTraits.Vm)]
 public sealed partial class BenchmarkVmTests(ITestOutputHelper output)
 {
     [GeneratedRegex(@"Killed process (\d+) \(([^)]*)\)")]
@@ -78,7 +79,7 @@ public sealed partial class BenchmarkVmTests(ITestOutputHelper output)
         var kills = r.Dmesg.Split('\n').Select(l => KilledLine().Match(l)).Where(m => m.Success).ToList();
         Assert.True(kills.Count == expectedKills, $"{kills.Count} OOM kills, expected {expectedKills}:\n{r.Dmesg}");
         Assert.All(kills, m => Assert.Equal("pab-exhaust", m.Groups[2].Value));
-        ModuleVmTests.AssertCleanKernelLog(r);
+        KernelLogCheck.AssertClean(r.Dmesg);
     }
 
     private static long MemTotal(string stdout) =>
@@ -86,7 +87,7 @@ public sealed partial class BenchmarkVmTests(ITestOutputHelper output)
             .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
 
     [VmFact]
-    public void The_bundle_runs_the_whole_benchmark_and_unloads_the_module()
+    public void TheBundleRunsTheWholeBenchmarkAndUnloadsTheModule()
     {
         using var share = new TempDir("pab-bundle-");
         // Extract to the 9p folder, not the guest's RAM-backed /tmp; --no-kmod: only the bundle's module exists.
@@ -110,7 +111,7 @@ public sealed partial class BenchmarkVmTests(ITestOutputHelper output)
     }
 
     [VmFact]
-    public void An_interrupted_run_keeps_finished_orders_and_a_rerun_completes_the_report()
+    public void AnInterruptedRunKeepsFinishedOrdersAndARerunCompletesTheReport()
     {
         using var share = new TempDir("pab-rerun-");
         // SIGTERM to the pipeline's whole process group (what Ctrl-C does to a foreground job)
@@ -147,6 +148,6 @@ public sealed partial class BenchmarkVmTests(ITestOutputHelper output)
         string merged = Path.Combine(share.Path, "merged.json");
         PabReport(first, second, "--format", "text", "--output-path", merged);
         AssertCompleteReport(merged, iterations: 1, MemTotal(r.Stdout));
-        ModuleVmTests.AssertCleanKernelLog(r);
+        KernelLogCheck.AssertClean(r.Dmesg);
     }
 }

@@ -7,6 +7,7 @@ namespace Pab.Tests.Vm;
 /// pab-modcheck drives every ioctl from C#, pab-load removes it, and nothing leaks or warns.
 /// </summary>
 [Collection("vm")]
+[Trait(VmTraits.Category, VmTraits.Vm)]
 public sealed class ModuleVmTests
 {
     private static readonly Lazy<string> ModCheck = new(PublishModCheck);
@@ -21,19 +22,8 @@ public sealed class ModuleVmTests
         return output;
     }
 
-    // Not "Call Trace": every OOM report has one, and the benchmark's exhaustion causes OOM kills;
-    // a WARN, BUG or Oops prints its own header line.
-    private static readonly string[] KernelProblems =
-        ["WARNING:", "BUG:", "Oops", "kmemleak", "general protection", "page allocation failure", "page_alloc_bench: leaked"];
-
-    public static void AssertCleanKernelLog(VmResult r)
-    {
-        foreach (var bad in KernelProblems)
-            Assert.False(r.Dmesg.Contains(bad, StringComparison.Ordinal), $"kernel log contains '{bad}':\n{r.Dmesg}");
-    }
-
     [VmFact]
-    public void Unloading_under_a_running_antagonist_frees_everything_and_the_antagonist_reports_an_error()
+    public void UnloadingUnderARunningAntagonistFreesEverythingAndTheAntagonistReportsAnError()
     {
         var r = VmHarness.RunScript("""
             settle() { sync; echo 3 > /proc/sys/vm/drop_caches; echo 1 > /proc/sys/vm/compact_memory; sleep 1; }
@@ -68,12 +58,12 @@ public sealed class ModuleVmTests
         Assert.Contains("module unloaded", lines);
         long before = Num("memfree_before_kb"), after = Num("memfree_after_kb");
         Assert.True(Math.Abs(before - after) <= 1024, $"MemFree {before} kB before insert, {after} kB after the forced unload\n{r}");
-        AssertCleanKernelLog(r);
+        KernelLogCheck.AssertClean(r.Dmesg);
         Console.WriteLine($"unload under the antagonist: {freed} blocks freed by the unload, {Math.Abs(before - after)} kB of free memory not back, 0 warnings");
     }
 
     [VmFact]
-    public void Module_lifecycle_and_abi_end_to_end()
+    public void ModuleLifecycleAndAbiEndToEnd()
     {
         var r = VmHarness.RunScript("""
             # Every step prints "step NAME rc=N"; the test reads them back.
@@ -127,6 +117,6 @@ public sealed class ModuleVmTests
         long before = Kb("memfree_before_kb"), after = Kb("memfree_after_kb");
         Assert.True(Math.Abs(before - after) <= 1024, $"MemFree {before} kB before insert, {after} kB after remove\n{r}");
 
-        AssertCleanKernelLog(r);
+        KernelLogCheck.AssertClean(r.Dmesg);
     }
 }

@@ -1,10 +1,11 @@
 namespace Pab.Tests.Vm;
 
 [Collection("vm")]
+[Trait(VmTraits.Category, VmTraits.Vm)]
 public sealed class VmSmokeTests
 {
     [VmFact]
-    public void Command_stdout_stderr_status_and_dmesg_come_back_separately()
+    public void CommandStdoutStderrStatusAndDmesgComeBackSeparately()
     {
         var r = VmHarness.RunScript("""
             echo smoke-out-1
@@ -24,7 +25,7 @@ public sealed class VmSmokeTests
     }
 
     [VmFact]
-    public void Module_and_tools_are_in_the_guest()
+    public void ModuleAndToolsAreInTheGuest()
     {
         var r = VmHarness.RunScript($"""
             set -e
@@ -41,7 +42,7 @@ public sealed class VmSmokeTests
     }
 
     [VmFact]
-    public void Numa_guest_has_two_nodes_and_added_files_arrive()
+    public void NumaGuestHasTwoNodesAndAddedFilesArrive()
     {
         using var dir = new TempDir("pab-vm-add-");
         var file = Path.Combine(dir.Path, "payload.txt");

@@ -1,0 +1,30 @@
+using System.Text.Json;
+
+namespace Pab.Common;
+
+/// <summary>Writes records to a stream, one line each, flushed at once so a killed pipeline keeps every finished line.</summary>
+public sealed class RecordWriter(Stream stream, string tool)
+{
+    private readonly Stream _stream = stream;
+    private readonly Lock _lock = new();
+
+    public static RecordWriter Stdout(string tool) => new(Console.OpenStandardOutput(), tool);
+
+    public string Tool { get; } = tool;
+    public string Run { get; init; } = RunContext.RunId;
+
+    public void Write(Record record)
+    {
+        record.Tool ??= Tool;
+        record.ToolVersion ??= ToolInfo.Version;
+        record.Run ??= Run;
+        record.Time ??= DateTimeOffset.UtcNow;
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(record, RecordJsonContext.Default.Record);
+        lock (_lock)
+        {
+            _stream.Write(bytes);
+            _stream.WriteByte((byte)'\n');
+            _stream.Flush();
+        }
+    }
+}

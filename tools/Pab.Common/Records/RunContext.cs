@@ -1,0 +1,17 @@
+namespace Pab.Common;
+
+/// <summary>Environment variables through which the pipeline and pab-antagonize talk to the tools they start.</summary>
+public static class RunContext
+{
+    /// <summary>Run id shared by every tool of one benchmark run.</summary>
+    public const string RunIdVariable = "PAB_RUN_ID";
+    /// <summary>Set by pab-antagonize for the command it wraps: the label (antagonized).</summary>
+    public const string LabelVariable = "PAB_LABEL";
+    /// <summary>Set by pab-antagonize for the command it wraps: the order it allocates.</summary>
+    public const string OrderVariable = "PAB_ORDER";
+
+    public static string RunId { get; } =
+        Environment.GetEnvironmentVariable(RunIdVariable) is { Length: > 0 } id
+            ? id
+            : $"{DateTime.UtcNow:yyyyMMddTHHmmssZ}-{Environment.ProcessId}";
+}

@@ -1,0 +1,41 @@
+using System.Globalization;
+using Pab.Common;
+
+namespace Pab.Antagonize;
+
+/// <summary>The records pab-antagonize writes: each labelled antagonized and carrying the run's order.</summary>
+public static class AntagonistRecords
+{
+    public static Record Event(int order, string name, string? message = null, int? cpu = null,
+        Dictionary<string, double>? details = null) => new()
+    {
+        Type = RecordType.Event, Event = name, Message = message, Cpu = cpu, Details = details,
+        Order = order, Label = Antagonist.Label,
+    };
+
+    public static Record Metric(int order, string name, long value, string unit, Dictionary<string, double>? details = null) => new()
+    {
+        Type = RecordType.Metric, Metric = name, Value = value, Unit = unit, Details = details,
+        Order = order, Label = Antagonist.Label,
+    };
+
+    /// <summary>The meta record: the machine and the options, so the run can be repeated.</summary>
+    public static Record Meta(AntagonizeOptions o, int[] cpus, HostInfo host)
+    {
+        var opts = new Dictionary<string, string>
+        {
+            ["order"] = o.Order.ToString(CultureInfo.InvariantCulture),
+            ["cpus"] = CpuList.Format(cpus),
+            ["middle"] = o.Middle.ToString(CultureInfo.InvariantCulture),
+            ["spread"] = o.Spread.ToString(CultureInfo.InvariantCulture),
+            ["batch"] = o.Batch.ToString(CultureInfo.InvariantCulture),
+            ["latencies"] = o.Latencies ? "true" : "false",
+            ["samples"] = o.Samples.ToString(CultureInfo.InvariantCulture),
+            ["seed"] = o.Seed.ToString(CultureInfo.InvariantCulture),
+        };
+        if (o.Duration is TimeSpan d) opts["duration_s"] = d.TotalSeconds.ToString(CultureInfo.InvariantCulture);
+        if (o.Command.Length > 0) opts["command"] = string.Join(' ', o.Command);
+        if (o.SelftestCount is long n) opts["selftest"] = n.ToString(CultureInfo.InvariantCulture);
+        return new Record { Type = RecordType.Meta, Host = host, Options = opts, Order = o.Order, Label = Antagonist.Label };
+    }
+}

@@ -1,0 +1,22 @@
+using Pab.Common;
+
+namespace Pab.Antagonize;
+
+/// <summary>Where one run's records (stdout) and messages (stderr, prefixed with the tool's name) go.</summary>
+public sealed class RunOutput(RecordWriter records, TextWriter log, int order)
+{
+    public void Write(Record record) => records.Write(record);
+
+    public void Event(string name, string? message = null, int? cpu = null, Dictionary<string, double>? details = null) =>
+        records.Write(AntagonistRecords.Event(order, name, message, cpu, details));
+
+    public void Say(string message) => log.WriteLine($"{Antagonist.Tool}: {message}");
+
+    /// <summary>Says why the run stops, writes it as an error event, and returns the exit code.</summary>
+    public int Fail(Refusal refusal)
+    {
+        Say(refusal.Message);
+        Event("error", refusal.Message);
+        return (int)refusal.Code;
+    }
+}

@@ -1,0 +1,108 @@
+using Pab.Common;
+
+namespace Pab.Antagonize;
+
+/// <summary>
+/// One worker per CPU, each with its own open file of the module (its pages are the file's) and its
+/// own thread, pinned before it allocates anything.
+/// </summary>
+public sealed class WorkerPool : IDisposable
+{
+    private readonly List<ModuleClient> _clients;
+    private readonly Thread[] _threads;
+    private readonly int[] _pinErrors;
+
+    private WorkerPool(List<ModuleClient> clients, Worker[] workers)
+    {
+        _clients = clients;
+        Workers = workers;
+        _threads = new Thread[workers.Length];
+        _pinErrors = new int[workers.Length];
+    }
+
+    public IReadOnlyList<Worker> Workers { get; }
+
+    /// <summary>Opens a file per CPU and makes its worker; throws <see cref="ModuleException"/>, with what it opened closed.</summary>
+    public static WorkerPool Open(int[] cpus, Topology topology, WorkerSettings settings, AntagonistControl control, string procPath)
+    {
+        var clients = new List<ModuleClient>();
+        var workers = new Worker[cpus.Length];
+        try
+        {
+            for (int i = 0; i < cpus.Length; i++)
+            {
+                var client = ModuleClient.Open(procPath);
+                clients.Add(client);
+                var source = new ModulePageSource(client, settings.Batch == 1, settings.Middle + settings.Spread);
+                workers[i] = new Worker(cpus[i], topology.NodeOf(cpus[i]), source, control, settings);
+            }
+        }
+        catch (ModuleException)
+        {
+            foreach (var c in clients) c.Dispose();
+            throw;
+        }
+        return new WorkerPool(clients, workers);
+    }
+
+    /// <summary>
+    /// Starts every worker's thread, which pins itself to the worker's CPU first (a failed pin stops
+    /// the run); returns once each has pinned or failed to.
+    /// </summary>
+    public void Start(AntagonistControl control)
+    {
+        using var pinned = new CountdownEvent(Workers.Count);
+        for (int i = 0; i < Workers.Count; i++)
+        {
+            int index = i;
+            Worker w = Workers[i];
+            _threads[i] = new Thread(() =>
+            {
+                w.Tid = Native.gettid();
+                _pinErrors[index] = CpuAffinity.PinCurrentThread(w.Cpu);
+                pinned.Signal();
+                if (_pinErrors[index] != 0)
+                {
+                    control.RequestStop();
+                    return;
+                }
+                w.Run();
+            })
+            { Name = $"antagonist-cpu{w.Cpu}", IsBackground = true };
+            _threads[i].Start();
+        }
+        pinned.Wait();
+    }
+
+    /// <summary>The errno of worker <paramref name="index"/>'s sched_setaffinity; 0 when it is pinned.</summary>
+    public int PinError(int index) => _pinErrors[index];
+
+    /// <summary>Waits for every worker to have freed what it held and ended.</summary>
+    public void Join()
+    {
+        foreach (var t in _threads) t?.Join();
+    }
+
+    /// <summary>
+    /// Closes the files, first asking the module how many blocks each still counts (0 when every
+    /// worker freed its own; closing frees the rest). Returns that sum.
+    /// </summary>
+    public ulong CloseCountingLeftovers(Action<string> say)
+    {
+        ulong leftover = 0;
+        foreach (var c in _clients)
+        {
+            try { leftover += c.Info().FileOutstanding; }
+            catch (ModuleException e) { say($"info after stopping: {e.Message}"); }
+            c.Dispose();
+        }
+        _clients.Clear();
+        return leftover;
+    }
+
+    public void Dispose()
+    {
+        foreach (var c in _clients) c.Dispose();
+        _clients.Clear();
+    }
+}

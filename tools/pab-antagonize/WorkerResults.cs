@@ -1,0 +1,140 @@
+using System.Globalization;
+using Pab.Common;
+
+namespace Pab.Antagonize;
+
+/// <summary>What one worker did, read after it ended: the input of <see cref="WorkerResults"/>.</summary>
+public sealed record WorkerSummary(
+    int Cpu, int Node, int Tid, long Allocs, long Frees, long Failures, long Remote, int PeakHeld,
+    long StartTimestamp, long EndTimestamp, HeldIntegral HeldTicks,
+    LatencyHistogram AllocLatency, LatencyHistogram FreeLatency, Reservoir AllocSample, Reservoir FreeSample);
+
+/// <summary>How to turn workers into records: the order, the page size, when steady state began, the clock's rate.</summary>
+public sealed record ResultSettings(int Order, long PageSize, long SteadyTimestamp, double TicksPerSecond, bool Latencies);
+
+/// <summary>
+/// The records and messages a run ends with, as a pure function of its workers: one worker event each,
+/// the totals as metrics, the time-averaged held memory, and the latency samples and percentiles.
+/// </summary>
+public static class WorkerResults
+{
+    public static readonly (string Name, double Q)[] Percentiles =
+        [("p50", 0.50), ("p90", 0.90), ("p99", 0.99), ("p99_9", 0.999), ("max", 1.0)];
+
+    /// <summary>
+    /// Blocks held on average, summed over the workers: from steady state to each worker's end (what
+    /// the wrapped command saw held), and over each worker's whole run.
+    /// </summary>
+    public static (double SteadyToStop, double WholeRun) AverageHeldBlocks(IReadOnlyList<WorkerSummary> workers, long steadyTimestamp)
+    {
+        double afterSteady = 0, whole = 0;
+        foreach (var w in workers)
+        {
+            whole += (w.HeldTicks.BeforeSteady + w.HeldTicks.AfterSteady) / Math.Max(1, w.EndTimestamp - w.StartTimestamp);
+            if (steadyTimestamp != 0 && w.EndTimestamp > steadyTimestamp)
+                afterSteady += w.HeldTicks.AfterSteady / (w.EndTimestamp - steadyTimestamp);
+        }
+        return (afterSteady, whole);
+    }
+
+    public static (List<Record> Records, List<string> Messages) Of(IReadOnlyList<WorkerSummary> workers, ResultSettings s)
+    {
+        var records = new List<Record>();
+        var messages = new List<string>();
+        int order = s.Order;
+        long blockBytes = s.PageSize << order;
+        long start = workers.Min(w => w.StartTimestamp), end = workers.Max(w => w.EndTimestamp);
+        double runS = (end - start) / s.TicksPerSecond;
+        var (heldAfter, heldWhole) = AverageHeldBlocks(workers, s.SteadyTimestamp);
+        double heldAvg = s.SteadyTimestamp != 0 ? heldAfter : heldWhole;
+
+        foreach (var w in workers)
+        {
+            double seconds = (w.EndTimestamp - w.StartTimestamp) / s.TicksPerSecond;
+            records.Add(AntagonistRecords.Event(order, "worker", $"CPU {w.Cpu} (node {w.Node})", w.Cpu, new()
+            {
+                ["allocs_count"] = w.Allocs,
+                ["frees_count"] = w.Frees,
+                ["failures_count"] = w.Failures,
+                ["remote_count"] = w.Remote,
+                ["run_time_s"] = seconds,
+                ["alloc_rate_pages_per_s"] = seconds > 0 ? w.Allocs / seconds : 0,
+                ["peak_held_blocks"] = w.PeakHeld,
+                ["tid"] = w.Tid,
+            }));
+        }
+
+        long allocs = workers.Sum(w => w.Allocs), failures = workers.Sum(w => w.Failures), remote = workers.Sum(w => w.Remote);
+        records.Add(AntagonistRecords.Metric(order, Metrics.KernelPageAllocs, allocs, Units.Count,
+            new() { ["run_time_s"] = runS, ["cpus_count"] = workers.Count }));
+        records.Add(AntagonistRecords.Metric(order, Metrics.KernelAllocFailures, failures, Units.Count));
+        records.Add(AntagonistRecords.Metric(order, Metrics.KernelPageAllocsRemote, remote, Units.Count,
+            new() { ["numa_nodes_count"] = workers.Select(w => w.Node).Distinct().Count() }));
+        records.Add(AntagonistRecords.Metric(order, Metrics.KernelPageFrees, workers.Sum(w => w.Frees), Units.Count));
+        double rate = runS > 0 ? allocs / runS : 0;
+        records.Add(AntagonistRecords.Metric(order, Metrics.KernelPageAllocRate, (long)Math.Round(rate), Units.PagesPerSecond, new()
+        {
+            ["run_time_s"] = runS,
+            ["per_cpu_pages_per_s"] = rate / workers.Count,
+            ["page_bytes"] = blockBytes,
+        }));
+        records.Add(AntagonistRecords.Metric(order, Metrics.KernelHeldBytes, (long)Math.Round(heldAvg * blockBytes), Units.Bytes, new()
+        {
+            ["window_steady_to_stop"] = s.SteadyTimestamp != 0 ? 1 : 0,
+            ["whole_run_average_bytes"] = Math.Round(heldWhole * blockBytes),
+            ["peak_sum_bytes"] = workers.Sum(w => (long)w.PeakHeld) * blockBytes,
+        }));
+        messages.Add(string.Create(CultureInfo.InvariantCulture,
+            $"order {order}, {workers.Count} CPUs: {allocs} allocations in {runS:0.00} s ({rate / workers.Count:0} pages/s per CPU), {failures} failures, {remote} remote"));
+
+        if (s.Latencies) AddLatencies(workers, order, records, messages);
+        return (records, messages);
+    }
+
+    private static void AddLatencies(IReadOnlyList<WorkerSummary> workers, int order, List<Record> records, List<string> messages)
+    {
+        var allocAll = new LatencyHistogram();
+        var freeAll = new LatencyHistogram();
+        foreach (var w in workers)
+        {
+            allocAll.Add(w.AllocLatency);
+            freeAll.Add(w.FreeLatency);
+            foreach (var (metric, sample, hist) in new[]
+                     {
+                         (Metrics.KernelPageAllocLatenciesNs, w.AllocSample, w.AllocLatency),
+                         (Metrics.KernelPageFreeLatenciesNs, w.FreeSample, w.FreeLatency),
+                     })
+            {
+                records.Add(new Record
+                {
+                    Type = RecordType.Samples, Metric = metric, Cpu = w.Cpu, Unit = Units.Nanoseconds,
+                    Values = sample.Sample.ToArray(), Population = sample.Seen, Details = PercentileDetails(hist),
+                    Order = order, Label = Antagonist.Label,
+                });
+            }
+        }
+        foreach (var (kind, hist) in new[] { ("alloc", allocAll), ("free", freeAll) })
+        {
+            var details = PercentileDetails(hist);
+            foreach (var (name, q) in Percentiles)
+                records.Add(AntagonistRecords.Metric(order, Metrics.KernelPageLatency(kind, name), hist.Percentile(q), Units.Nanoseconds, new()
+                {
+                    ["operations_count"] = hist.Count,
+                    ["histogram_relative_precision"] = LatencyHistogram.RelativePrecision,
+                }));
+            messages.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{kind} latency over {hist.Count} operations: p50 {details["p50_ns"]} ns, p90 {details["p90_ns"]} ns, p99 {details["p99_ns"]} ns, p99.9 {details["p99_9_ns"]} ns, max {details["max_ns"]} ns"));
+        }
+    }
+
+    private static Dictionary<string, double> PercentileDetails(LatencyHistogram h)
+    {
+        var d = new Dictionary<string, double>();
+        foreach (var (name, q) in Percentiles) d[name + "_ns"] = h.Percentile(q);
+        d["min_ns"] = h.Count == 0 ? 0 : h.Min;
+        d["mean_ns"] = Math.Round(h.Mean, 1);
+        d["operations_count"] = h.Count;
+        d["histogram_relative_precision"] = LatencyHistogram.RelativePrecision;
+        return d;
+    }
+}
