@@ -9,10 +9,11 @@ namespace Pab.Tests.Fleet;
 /// a --limit rerun fills it into the same run.
 /// </summary>
 [Collection("vm")]
+[Trait(VmTraits.Category, VmTraits.Vm)]
 public sealed class FleetVmTests(ITestOutputHelper output)
 {
     [VmFact]
-    public void A_down_host_is_reported_missing_and_a_limited_rerun_fills_it_in()
+    public void ADownHostIsReportedMissingAndALimitedRerunFillsItIn()
     {
         Exec.Result r;
         try { r = Exec.Run(RepoPaths.Of("fleet", "test", "e2e"), [], TimeSpan.FromMinutes(20), RepoPaths.Root); }

@@ -3,13 +3,12 @@ using Xunit.Abstractions;
 
 namespace Pab.Tests.Scripts;
 
-/// <summary>scripts/compare-kernels: the boot order and its usage errors here; a real A/B of two boots in the VM.</summary>
-[Collection("vm")]
-public sealed class CompareKernelsTests(ITestOutputHelper output)
+/// <summary>scripts/compare-kernels: the boot order and its usage errors, without booting anything.</summary>
+public sealed class CompareKernelsTests
 {
     private static readonly string Script = RepoPaths.Of("scripts", "compare-kernels");
 
-    private static Exec.Result Run(params string[] args) => Exec.Run(Script, args, TimeSpan.FromMinutes(40));
+    internal static Exec.Result Run(params string[] args) => Exec.Run(Script, args, TimeSpan.FromMinutes(40));
 
     [Fact]
     public void RoundsBalanceDriftBetweenSides()
@@ -38,6 +37,14 @@ public sealed class CompareKernelsTests(ITestOutputHelper output)
         Assert.Contains(message, r.Stderr);
         Assert.Empty(r.Stdout);
     }
+}
+
+/// <summary>scripts/compare-kernels for real: two kernels, one round each, then a resume.</summary>
+[Collection("vm")]
+[Trait(VmTraits.Category, VmTraits.Vm)]
+public sealed class CompareKernelsVmTests(ITestOutputHelper output)
+{
+    private static Exec.Result Run(params string[] args) => CompareKernelsTests.Run(args);
 
     [VmFact]
     public void TwoKernelsOneRoundThenAResumeRunsOnlyTheMissingBoot()
