@@ -70,7 +70,7 @@ public sealed class Merger(KeepPolicy keep = KeepPolicy.Latest) : IRecordSink
         }
 
         string metric = record.Metric!;
-        string unit = record.Unit ?? Metrics.UnitOf(metric);
+        string unit = record.Unit ?? MetricNames.UnitOf(metric);
         if (_units.TryGetValue(metric, out var known))
         {
             if (known.Unit != unit)

@@ -28,7 +28,7 @@ public static class OriginalFormat
             {
                 long line = LineOf(json, reader.TokenStartIndex);
                 string key = reader.GetString()!;
-                var (metric, order) = Metrics.SplitOrder(key);
+                var (metric, order) = MetricNames.SplitOrder(key);
                 reader.Read();
                 values.Clear();
                 if (reader.TokenType == JsonTokenType.Number) values.Add(Integer(ref reader, key));
@@ -38,7 +38,7 @@ public static class OriginalFormat
                 else
                     throw new BadRecordException($"'{key}' must be an integer or an array of integers");
 
-                string unit = Metrics.UnitOf(metric);
+                string unit = MetricNames.UnitOf(metric);
                 string? label = metric == Metrics.IdleAvailableBytes ? "idle" : metric == Metrics.AntagonizedAvailableBytes ? "antagonized" : null;
                 if (metric.EndsWith("_latencies_ns", StringComparison.Ordinal))
                 {
@@ -88,7 +88,7 @@ public static class OriginalFormat
         var arrays = new SortedDictionary<string, List<ValueChunk>>(StringComparer.Ordinal);
         foreach (var series in data.AllSeries)
         {
-            string key = Metrics.OriginalKey(series.Key.Metric, series.Key.Order);
+            string key = MetricNames.OriginalKey(series.Key.Metric, series.Key.Order);
             if (!arrays.TryGetValue(key, out var list)) arrays[key] = list = [];
             list.AddRange(series.Items.Select(c => c.Values));
         }

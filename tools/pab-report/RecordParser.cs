@@ -104,7 +104,7 @@ public static class RecordParser
         // Tolerate the original's suffixed names, so hand-made records merge with ours.
         if (r.Order == null)
         {
-            var (name, order) = Metrics.SplitOrder(r.Metric);
+            var (name, order) = MetricNames.SplitOrder(r.Metric);
             if (order != null) { r.Metric = name; r.Order = order; }
         }
     }

@@ -46,7 +46,7 @@ public static class UnitFormat
             Units.Bytes => digits == 3 ? ByteSize.Format(value) : Scaled(value, 1024, ["B", "KiB", "MiB", "GiB", "TiB"], digits),
             Units.Nanoseconds => Duration(value, digits),
             RunSummaries.PerSecond => Plain(value, digits) + " /s",
-            "pages_per_s" => Plain(value, digits) + " pages/s",
+            Units.PagesPerSecond => Plain(value, digits) + " pages/s",
             _ => Plain(value, digits) + (unit == Units.Count ? "" : " " + unit),
         };
     }

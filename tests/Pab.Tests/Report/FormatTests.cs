@@ -106,7 +106,7 @@ public class FormatTests
         var imported = Merge(InputSource.FromBytes("out.json", ms.ToArray()));
         Assert.Empty(imported.Problems);
         Dictionary<string, long[]> Arrays(MergedData d) => d.AllSeries
-            .GroupBy(s => Metrics.OriginalKey(s.Key.Metric, s.Key.Order))
+            .GroupBy(s => MetricNames.OriginalKey(s.Key.Metric, s.Key.Order))
             .ToDictionary(g => g.Key, g => g.SelectMany(s => s.Items).SelectMany(c => c.Values.ToArray()).ToArray());
         var before = Arrays(data);
         var after = Arrays(imported);

@@ -15,7 +15,7 @@ internal static class ReportTestData
         string? label = null, string? unit = null, string time = "2026-11-22T01:00:00Z", string tool = "pab-exhaust") => new()
     {
         Type = RecordType.Metric, Run = run, Tool = tool, Time = DateTimeOffset.Parse(time, System.Globalization.CultureInfo.InvariantCulture),
-        Metric = metric, Order = order, Iteration = iteration, Label = label, Unit = unit ?? Metrics.UnitOf(metric), Value = value,
+        Metric = metric, Order = order, Iteration = iteration, Label = label, Unit = unit ?? MetricNames.UnitOf(metric), Value = value,
     };
 
     public static Record Samples(string run, string metric, long[] values, int? order = null, int? cpu = null,
