@@ -125,7 +125,9 @@ public sealed partial class BenchmarkVmTests(ITestOutputHelper output)
             wait $pid
             echo "interrupted rc=$?"
             test -e /sys/module/page_alloc_bench && echo "module still loaded" || echo "module unloaded"
-            sh page-alloc-bench --iterations 1 --alloc-orders 4 --records /opt/pab/share/second.jsonl > /dev/null
+            id=$(sed -n '1s/.*"run":"\([^"]*\)".*/\1/p' /opt/pab/share/first.jsonl)
+            echo "completing run $id"
+            sh page-alloc-bench --iterations 1 --alloc-orders 4 --run-id "$id" --records /opt/pab/share/second.jsonl > /dev/null
             echo "rerun rc=$?"
             """, new VmOptions { AddFiles = [RepoPaths.Of("scripts", "page-alloc-bench")], ShareDir = share.Path, TimeoutSeconds = 1500 });
         output.WriteLine(r.ToString());
@@ -145,8 +147,11 @@ public sealed partial class BenchmarkVmTests(ITestOutputHelper output)
             Assert.False(doc.RootElement.TryGetProperty("antagonized_available_bytes_order4", out _), "order 4 was not interrupted");
         }
 
+        // The rerun carries the interrupted run's id: one run, its order 4 replaced, not a second replicate.
+        Assert.Contains("completing run ", r.Stdout);
         string merged = Path.Combine(share.Path, "merged.json");
-        PabReport(first, second, "--format", "text", "--output-path", merged);
+        string text = PabReport(first, second, "--format", "text", "--output-path", merged);
+        Assert.DoesNotContain("Results of 2 runs", text);
         AssertCompleteReport(merged, iterations: 1, MemTotal(r.Stdout));
         KernelLogCheck.AssertClean(r.Dmesg);
     }
