@@ -42,7 +42,7 @@ public static class Advice
         foreach (var (key, runs) in data.GroupsByRun())
         {
             var series = runs.SelectMany(r => r.Series).ToList();
-            bool samples = series.Any(s => s.Items.Any(c => c.Header.Type == RecordType.Samples));
+            bool samples = series.Any(s => s.IsSamples);
             if (samples)
             {
                 // Latency samples are distributions: long tails are the point, not outliers.

@@ -136,6 +136,7 @@ public sealed class Series(SeriesKey key, string unit, RunInfo owner)
     public string Unit { get; } = unit;
     public RunInfo Owner { get; } = owner;
     public List<Contribution> Items { get; } = [];
+    public bool IsSamples => Items.Any(c => c.Header.Type == RecordType.Samples);
     public long ValueCount => Items.Sum(c => (long)c.Values.Count);
 }
 

@@ -128,7 +128,7 @@ namespace Pab.Report
                     return 1;
                 }
             }
-            if (pr.GetValue(HtmlOption) is { } html && !WriteHtml(html, ComparePage.Build(data, warnings), stderr))
+            if (pr.GetValue(HtmlOption) is { } html && !WriteFile(html, "--html", stderr, s => WriteHtml(ComparePage.Build(data, warnings), s)))
                 return 1;
             var format = pr.GetValue(FormatOption) ?? (Console.IsOutputRedirected ? ReportFormat.Jsonl : ReportFormat.Text);
             try
@@ -182,7 +182,7 @@ namespace Pab.Report
                 CompareWriter.Write(cmp, w, markdown: true);
             }))
                 return 1;
-            if (pr.GetValue(HtmlOption) is { } html && !WriteHtml(html, ComparePage.Build(cmp, data), stderr))
+            if (pr.GetValue(HtmlOption) is { } html && !WriteFile(html, "--html", stderr, s => WriteHtml(ComparePage.Build(cmp, data), s)))
                 return 1;
             if (pr.GetValue(ExportJsonOption) is { } json && !WriteFile(json, "--export-json", stderr, s => CompareJson.Write(cmp, s)))
                 return 1;
@@ -210,18 +210,10 @@ namespace Pab.Report
             }
         }
 
-        private static bool WriteHtml(string path, HtmlPage page, TextWriter stderr)
+        private static void WriteHtml(HtmlPage page, Stream s)
         {
-            try
-            {
-                HtmlReport.WriteFile(page, path);
-                return true;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                stderr.WriteLine($"pab-report: --html {path}: cannot write: {(Directory.Exists(path) ? "it is a directory" : e.Message)}");
-                return false;
-            }
+            using var w = Exporters.Writer(s);
+            HtmlReport.Write(page, w);
         }
 
         /// <summary>Prints every problem; true when the report must fail.</summary>

@@ -33,7 +33,7 @@ public static class ComparePage
         var panels = new List<MetricPanel>();
         foreach (var (key, runs) in data.GroupsByRun())
         {
-            if (runs.Any(r => r.Series.Any(s => s.Items.Any(c => c.Header.Type == RecordType.Samples)))) continue;
+            if (runs.Any(r => r.Series.Any(s => s.IsSamples))) continue;
             panels.Add(new MetricPanel(key.ToString(), runs[0].Series[0].Unit,
                 runs.Select(r => new RunPoints(r.Run.Id, r.Run.Id, Summary.Values(r.Series))).ToList()));
         }
@@ -47,7 +47,7 @@ public static class ComparePage
         foreach (var (side, data, sideIsRun) in sides)
             foreach (var (key, runs) in data.GroupsByRun())
             {
-                if (!runs.Any(r => r.Series.Any(s => s.Items.Any(c => c.Header.Type == RecordType.Samples)))) continue;
+                if (!runs.Any(r => r.Series.Any(s => s.IsSamples))) continue;
                 if (!panels.TryGetValue(key, out var panel)) panels[key] = panel = (runs[0].Series[0].Unit, []);
                 panel.Lines.AddRange(runs.Select(r => new CdfLine(sideIsRun ? r.Run.Id : side, r.Run.Id, Summary.Values(r.Series))));
             }

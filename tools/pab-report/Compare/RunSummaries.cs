@@ -34,7 +34,7 @@ public static class RunSummaries
         foreach (var (key, runs) in groups)
         {
             string unit = runs[0].Series[0].Unit;
-            bool samples = runs.Any(r => r.Series.Any(s => s.Items.Any(c => c.Header.Type == RecordType.Samples)));
+            bool samples = runs.Any(r => r.Series.Any(s => s.IsSamples));
             if (samples)
             {
                 foreach (int p in Percentiles)
