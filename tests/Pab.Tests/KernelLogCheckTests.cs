@@ -74,7 +74,7 @@ public partial class KernelLogCheckTests
             [   61.100004]  dump_stack_lvl+0x44/0x5c
             [   61.100005]  oom_kill_process.cold+0xb/0x10
             [   61.100006]  </TASK>
-            [   61.100007] Out of memory: Killed process 412 (pab-exhaust) total-vm:1234kB, anon-rss:987654kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:2000kB oom_score_adj:1000
+            [   61.100007] Out of memory: Killed process 412 (pab-fill) total-vm:1234kB, anon-rss:987654kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:2000kB oom_score_adj:1000
             """;
         Assert.Empty(KernelLogCheck.Problems(oom + "\n"));
     }

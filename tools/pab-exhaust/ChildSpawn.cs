@@ -3,17 +3,16 @@ using static Pab.Exhaust.ExhaustNative;
 
 namespace Pab.Exhaust;
 
-/// <summary>Starts the child: this executable again, in child mode, through posix_spawn (no fork of a .NET process).</summary>
+/// <summary>Starts the child (pab-fill, a small C program beside this tool) through posix_spawn: no fork of a .NET process.</summary>
 public static unsafe class ChildSpawn
 {
-    /// <summary>posix_spawn of this executable in child mode: shared page as fd 3, stdout onto stderr so it can never pollute the records.</summary>
+    /// <summary>Where the child program is: built with this tool into the same folder.</summary>
+    public static string ChildPath { get; } = Path.Join(AppContext.BaseDirectory, "pab-fill");
+
+    /// <summary>posix_spawn of the child: shared page as fd 3, stdout onto stderr so it can never pollute the records.</summary>
     public static int Start(int memfd, out int error)
     {
-        string exe = Environment.ProcessPath ?? throw new InvalidOperationException("no process path");
-        var args = new List<string> { exe };
-        if (Path.GetFileNameWithoutExtension(exe) == "dotnet")
-            args.Add(Path.Join(AppContext.BaseDirectory, "pab-exhaust.dll"));
-        args.Add(ChildMode.Verb);
+        var args = new List<string> { ChildPath };
         var env = new List<string>();
         foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
             env.Add($"{e.Key}={e.Value}");

@@ -16,7 +16,7 @@ public sealed unsafe class Parent(ExhaustSettings settings, RecordWriter writer,
 {
     /// <summary>How long a filling child may go without a new chunk before the parent gives up on it.</summary>
     public static TimeSpan StallLimit { get; } = TimeSpan.FromSeconds(120);
-    /// <summary>How long the child may take to start (a .NET start under TCG takes seconds).</summary>
+    /// <summary>How long the child may take to start (milliseconds normally; generous for a loaded emulated machine).</summary>
     public static TimeSpan StartLimit { get; } = TimeSpan.FromSeconds(300);
 
     private static volatile int s_signal;
@@ -123,7 +123,7 @@ public sealed unsafe class Parent(ExhaustSettings settings, RecordWriter writer,
         long spawnTicks = Stopwatch.GetTimestamp();
         int pid = ChildSpawn.Start(memfd, out int spawnErr);
         if (pid <= 0)
-            return Setup($"cannot start the child ({Environment.ProcessPath}): {Native.ErrorText(spawnErr)}");
+            return Setup($"cannot start the child ({ChildSpawn.ChildPath}): {Native.ErrorText(spawnErr)}");
         s_childPid = pid;
         if (s_signal != 0) kill(pid, SIGKILL);
         int pidfd = PidfdOpen(pid);

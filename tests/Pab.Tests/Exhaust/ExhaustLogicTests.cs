@@ -17,6 +17,18 @@ public class ExhaustLogicTests
         new(state, error, errno, size, filled, 128L << 20, 64L << 20, false,
             ReadyTicks: 5, StartTicks: 10, LastTicks: 10 + Stopwatch.Frequency / 2, BaselineRssBytes: 1 << 20);
 
+    // The C child (tools/pab-exhaust/child) asserts the same offsets on its side.
+    [Fact]
+    public void SharedPageLayoutIsTheOneTheCChildAsserts()
+    {
+        Assert.Equal(40, (int)System.Runtime.InteropServices.Marshal.OffsetOf<SharedPage>(nameof(SharedPage.Go)));
+        Assert.Equal(56, (int)System.Runtime.InteropServices.Marshal.OffsetOf<SharedPage>(nameof(SharedPage.State)));
+        Assert.Equal(80, (int)System.Runtime.InteropServices.Marshal.OffsetOf<SharedPage>(nameof(SharedPage.Filled)));
+        Assert.Equal(136, (int)System.Runtime.InteropServices.Marshal.OffsetOf<SharedPage>(nameof(SharedPage.BaselineRssBytes)));
+        Assert.Equal(144, System.Runtime.InteropServices.Marshal.SizeOf<SharedPage>());
+        Assert.True(File.Exists(Pab.Exhaust.ChildSpawn.ChildPath), $"{Pab.Exhaust.ChildSpawn.ChildPath} was not built beside pab-exhaust");
+    }
+
     [Fact]
     public void WaitStatusDecodingMatchesSysWaitH()
     {

@@ -58,7 +58,7 @@ public sealed partial class ExhaustVmTests(ITestOutputHelper output)
         Assert.All(kills, m =>
         {
             Assert.NotEqual(parent, int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
-            Assert.Equal("pab-exhaust", m.Groups[2].Value);
+            Assert.Equal("pab-fill", m.Groups[2].Value);
             Assert.Equal("1000", m.Groups[3].Value);
         });
         Assert.Equal(3, kills.Select(m => m.Groups[1].Value).Distinct().Count());

@@ -78,7 +78,7 @@ public sealed partial class BenchmarkVmTests(ITestOutputHelper output)
     {
         var kills = r.Dmesg.Split('\n').Select(l => KilledLine().Match(l)).Where(m => m.Success).ToList();
         Assert.True(kills.Count == expectedKills, $"{kills.Count} OOM kills, expected {expectedKills}:\n{r.Dmesg}");
-        Assert.All(kills, m => Assert.Equal("pab-exhaust", m.Groups[2].Value));
+        Assert.All(kills, m => Assert.Equal("pab-fill", m.Groups[2].Value));
         KernelLogCheck.AssertClean(r.Dmesg);
     }
 
