@@ -13,6 +13,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
 {
     public const string Tool = "pab-antagonize";
     public const string Label = "antagonized";
+    public const string IdleLabel = "idle";
 
     private readonly AntagonizeOptions _options = options;
     private readonly RunOutput _out = new(records, log, options.Order);
@@ -89,9 +90,11 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
     private int RunWorkers(int[] cpus, Topology topology, ModuleClient controlClient)
     {
         var o = _options;
-        var control = new AntagonistControl(cpus.Length);
+        var control = new AntagonistControl(cpus.Length, parked: o.IdleFirst);
         var settings = new WorkerSettings(o.Order, o.Middle, o.Spread, o.Batch, o.Latencies, o.Samples, o.Seed);
         var shield = OomShield.Raise(_out.Say);
+        // Test-only: memory of our own that must not show in what is measured.
+        byte[]? ballast = o.BallastBytes > 0 ? Ballast(o.BallastBytes) : null;
 
         WorkerPool pool;
         try
@@ -104,7 +107,8 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
         }
         using (pool)
         {
-            var command = o.Command.Length > 0 ? new WrappedCommand(o.Command, o.Order, _out) : null;
+            using var link = o.IdleFirst ? new PhaseLink.AntagonistEnd() : null;
+            var command = o.Command.Length > 0 ? new WrappedCommand(o.Command, o.Order, _out) { Link = link } : null;
             void OnSignal(PosixSignalContext ctx, int signal)
             {
                 ctx.Cancel = true;
@@ -114,19 +118,41 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => OnSignal(ctx, Native.SIGINT));
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => OnSignal(ctx, Native.SIGTERM));
 
-            long startTs = Stopwatch.GetTimestamp();
+            // --idle-first: the command starts (a .NET start takes seconds) while the workers are set up.
+            string? startError = link != null ? command!.Start(shield, IdleLabel) : null;
             pool.Start(control);
-            int exit = ReportPinning(pool);
+            int exit = startError != null ? (int)ExitCode.CommandNotStarted : ReportPinning(pool);
 
-            string stopReason = "stop requested";
+            string stopReason = startError ?? "stop requested";
             int? childStatus = null;
-            if (exit == 0)
+            long startTs = Stopwatch.GetTimestamp();
+            IdleFirst? idleFirst = null;
+            if (exit == 0 && link != null)
+            {
+                idleFirst = new IdleFirst(link, control, _out, o.Middle, o.Order);
+                (childStatus, stopReason) = idleFirst.Run(command!);
+                startTs = idleFirst.ReleaseTimestamp;
+            }
+            else if (exit == 0)
+            {
+                control.Release();
                 (childStatus, stopReason) = RunUntilStop(control, command, shield, startTs);
+            }
+            else if (command?.Started == true)
+            {
+                control.RequestStop(); // the command is told to end, and waited for
+                command.Wait(control);
+            }
 
             long stopTs = Stopwatch.GetTimestamp();
             control.RequestStop();
             pool.Join();
-            WriteStop(pool, controlClient, stopReason, Stopwatch.GetElapsedTime(startTs, stopTs).TotalSeconds);
+            WriteStop(pool, controlClient, stopReason, startTs == 0 ? 0 : Stopwatch.GetElapsedTime(startTs, stopTs).TotalSeconds);
+            if (idleFirst is { Antagonized: false })
+            {
+                _out.Say(stopReason);
+                return childStatus ?? (int)ExitCode.Error;
+            }
 
             var (results, messages) = WorkerResults.Of([.. pool.Workers.Select(w => w.Summary())],
                 new ResultSettings(o.Order, Environment.SystemPageSize, control.SteadyTimestamp, Stopwatch.Frequency, o.Latencies));
@@ -137,11 +163,20 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
                 return _out.Fail(failed.ErrorErrno == Native.EINVAL
                     ? new Refusal(ExitCode.OrderRejected, failed.Error + " (the kernel rejected the order)")
                     : new Refusal(ExitCode.ModuleCallFailed, failed.Error!));
+            GC.KeepAlive(ballast);
             if (exit != 0) return exit;
             if (childStatus is int status) return status;
             if (command != null && _signal != 0) return 128 + _signal; // stopped before the command ran
             return (int)ExitCode.Ok;
         }
+    }
+
+    /// <summary>A heap array of <paramref name="bytes"/>, every page written so it is resident.</summary>
+    private static byte[] Ballast(long bytes)
+    {
+        var b = GC.AllocateUninitializedArray<byte>(checked((int)bytes));
+        for (int i = 0; i < b.Length; i += Environment.SystemPageSize) b[i] = 1;
+        return b;
     }
 
     /// <summary>Where each worker may run, as the kernel reports it (the check the original's pinning bug would fail); the exit code of a failed pin, else 0.</summary>
@@ -167,15 +202,8 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
     /// <summary>Waits for steady state, then for the command, the duration or a signal; returns the command's status (if it ran) and why the run stops.</summary>
     private (int? Status, string Reason) RunUntilStop(AntagonistControl control, WrappedCommand? command, OomShield shield, long startTs)
     {
-        while (!control.AllReachedMiddle && !control.StopRequested)
-            control.WaitForSteadyOrStop(TimeSpan.FromSeconds(1));
-        if (!control.AllReachedMiddle || control.StopRequested)
+        if (!SteadyState.Await(control, _out, _options.Middle, _options.Order, startTs))
             return (null, "stopped before steady state");
-
-        long steadyTs = Stopwatch.GetTimestamp();
-        control.DeclareSteady(steadyTs);
-        _out.Event("steady", $"all {control.Workers} workers held {_options.Middle} blocks of order {_options.Order} at least once", null,
-            new() { ["time_to_steady_s"] = Stopwatch.GetElapsedTime(startTs, steadyTs).TotalSeconds });
         if (command != null && !control.StopRequested)
             return command.Run(shield, control);
         if (command != null)

@@ -1,12 +1,13 @@
 namespace Pab.Antagonize;
 
 /// <summary>What the main thread and the workers share: the stop flag, steady state and the moment it began.</summary>
-public sealed class AntagonistControl(int workers)
+public sealed class AntagonistControl(int workers, bool parked = false)
 {
     private volatile bool _stop;
     private long _steadyTimestamp;
     private int _notAtMiddle = workers;
     private readonly ManualResetEventSlim _wake = new(false);
+    private readonly ManualResetEventSlim _go = new(!parked);
 
     /// <summary>How many workers share it.</summary>
     public int Workers { get; } = workers;
@@ -22,7 +23,14 @@ public sealed class AntagonistControl(int workers)
     {
         _stop = true;
         _wake.Set();
+        _go.Set();
     }
+
+    /// <summary>Lets the workers start allocating; until then they are parked (the idle phase).</summary>
+    public void Release() => _go.Set();
+
+    /// <summary>A worker waits here, holding nothing and making no calls, until released or stopped.</summary>
+    public void WaitForRelease() => _go.Wait();
 
     /// <summary>A worker held the middle count for the first time.</summary>
     public void ReachedMiddle()

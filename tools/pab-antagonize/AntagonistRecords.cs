@@ -7,10 +7,10 @@ namespace Pab.Antagonize;
 public static class AntagonistRecords
 {
     public static Record Event(int order, string name, string? message = null, int? cpu = null,
-        Dictionary<string, double>? details = null) => new()
+        Dictionary<string, double>? details = null, string label = Antagonist.Label) => new()
     {
         Type = RecordType.Event, Event = name, Message = message, Cpu = cpu, Details = details,
-        Order = order, Label = Antagonist.Label,
+        Order = order, Label = label,
     };
 
     public static Record Metric(int order, string name, long value, string unit, Dictionary<string, double>? details = null) => new()
@@ -35,6 +35,8 @@ public static class AntagonistRecords
         };
         if (o.Duration is TimeSpan d) opts["duration_s"] = d.TotalSeconds.ToString(CultureInfo.InvariantCulture);
         if (o.Command.Length > 0) opts["command"] = string.Join(' ', o.Command);
+        if (o.IdleFirst) opts["idle_first"] = "true";
+        if (o.BallastBytes > 0) opts["test_ballast_bytes"] = o.BallastBytes.ToString(CultureInfo.InvariantCulture);
         if (o.SelftestCount is long n) opts["selftest"] = n.ToString(CultureInfo.InvariantCulture);
         return new Record { Type = RecordType.Meta, Host = host, Options = opts, Order = o.Order, Label = Antagonist.Label };
     }

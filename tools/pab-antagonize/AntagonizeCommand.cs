@@ -51,6 +51,16 @@ public static class AntagonizeCommand
     {
         Description = "Let the workers together hold more than half of MemTotal (to drive allocation failures on purpose; the machine may hang)",
     };
+    private static readonly Option<bool> IdleFirstOption = new("--idle-first")
+    {
+        Description = "Run COMMAND twice: first with the workers started but parked (no module calls; PAB_LABEL=idle), then antagonized. " +
+            "Our own processes then hold the same memory in both phases, so it cancels out of their difference",
+    };
+    private static readonly Option<int> BallastOption = new("--test-ballast-mib")
+    {
+        Description = "Test only: hold this many MiB of our own heap throughout (checks that our footprint stays out of the measurement)",
+        Hidden = true,
+    };
     private static readonly Option<long?> SelftestOption = new("--selftest")
     {
         Description = "Instead: run the module's in-kernel loop for COUNT allocations on every CPU at once, in the workers' bursts (allocate --middle blocks, at most 1024, free them oldest first), and report its rate",
@@ -71,7 +81,7 @@ public static class AntagonizeCommand
             "8 pinning failed, 10 ABI mismatch, 127 command not started; else the command's status.")
         {
             OrderOption, CpusOption, MiddleOption, SpreadOption, BatchOption, LatenciesOption, NoLatenciesOption,
-            SamplesOption, DurationOption, SeedOption, NoHoldLimitOption, SelftestOption, CommandArgument,
+            SamplesOption, DurationOption, SeedOption, NoHoldLimitOption, IdleFirstOption, BallastOption, SelftestOption, CommandArgument,
         };
         root.SetAction(pr =>
         {
@@ -118,6 +128,10 @@ public static class AntagonizeCommand
             if (command.Length > 0) return "--duration: not with a COMMAND (the command's end stops the antagonist)";
             duration = span;
         }
+        bool idleFirst = pr.GetValue(IdleFirstOption);
+        if (idleFirst && command.Length == 0) return "--idle-first: needs a COMMAND to run in both phases";
+        int ballast = pr.GetValue(BallastOption);
+        if (ballast is < 0 or > 1024) return $"--test-ballast-mib {ballast}: must be 0 to 1024";
         long? selftest = pr.GetValue(SelftestOption);
         if (selftest is long n)
         {
@@ -126,7 +140,7 @@ public static class AntagonizeCommand
         }
         options = new AntagonizeOptions(order, pr.GetValue(CpusOption), middle, spread, batch,
             !pr.GetValue(NoLatenciesOption), samples, duration, pr.GetValue(SeedOption), command, selftest,
-            pr.GetValue(NoHoldLimitOption));
+            pr.GetValue(NoHoldLimitOption), idleFirst, (long)ballast << 20);
         return null;
     }
 }

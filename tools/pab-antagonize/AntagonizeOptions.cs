@@ -3,7 +3,8 @@ namespace Pab.Antagonize;
 /// <summary>What one pab-antagonize run was asked to do, after the command line is checked.</summary>
 public sealed record AntagonizeOptions(
     int Order, string? Cpus, int Middle, int Spread, int Batch, bool Latencies, int Samples,
-    TimeSpan? Duration, ulong Seed, string[] Command, long? SelftestCount = null, bool NoHoldLimit = false)
+    TimeSpan? Duration, ulong Seed, string[] Command, long? SelftestCount = null, bool NoHoldLimit = false,
+    bool IdleFirst = false, long BallastBytes = 0)
 {
     /// <summary>Blocks each selftest thread allocates before freeing them (the module's limit per call).</summary>
     public int SelftestHold => Math.Clamp(Middle, 1, Pab.Common.Abi.BatchMax);

@@ -20,6 +20,8 @@ public sealed class Reservoir
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         _values = new long[capacity];
+        // Written once now, so the pages are resident before any phase is measured, not during one.
+        _values.AsSpan().Clear();
         _random = new SplitMix64(seed);
     }
 

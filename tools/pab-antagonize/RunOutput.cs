@@ -7,8 +7,9 @@ public sealed class RunOutput(RecordWriter records, TextWriter log, int order)
 {
     public void Write(Record record) => records.Write(record);
 
-    public void Event(string name, string? message = null, int? cpu = null, Dictionary<string, double>? details = null) =>
-        records.Write(AntagonistRecords.Event(order, name, message, cpu, details));
+    public void Event(string name, string? message = null, int? cpu = null, Dictionary<string, double>? details = null,
+        string label = Antagonist.Label) =>
+        records.Write(AntagonistRecords.Event(order, name, message, cpu, details, label));
 
     public void Say(string message) => log.WriteLine($"{Antagonist.Tool}: {message}");
 

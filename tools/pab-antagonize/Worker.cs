@@ -67,6 +67,7 @@ public sealed class Worker
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run()
     {
+        _control.WaitForRelease();
         StartTimestamp = _lastTimestamp = Stopwatch.GetTimestamp();
         while (!_control.StopRequested && Error == null)
         {

@@ -26,12 +26,24 @@ public sealed class WrappedCommand(string[] command, int order, RunOutput output
         return true;
     }
 
+    /// <summary>With --idle-first: the link the command inherits, through which it asks for the antagonized phase.</summary>
+    public PhaseLink.AntagonistEnd? Link { get; init; }
+
+    public bool Started => _started != null;
+    private Process? _started;
+
     /// <summary>Runs the command to its end, terminating it if the workers stop first; returns its status and the stop reason.</summary>
-    public (int Status, string Reason) Run(OomShield shield, AntagonistControl control)
+    public (int Status, string Reason) Run(OomShield shield, AntagonistControl control, string label = Antagonist.Label) =>
+        Start(shield, label) is { } error ? ((int)ExitCode.CommandNotStarted, error) : Wait(control);
+
+    /// <summary>Starts the command with the pipeline's variables (and the link, if any); null, or why it could not start.</summary>
+    public string? Start(OomShield shield, string label)
     {
         var psi = new ProcessStartInfo(command[0]) { UseShellExecute = false };
         foreach (string arg in command.Skip(1)) psi.ArgumentList.Add(arg);
-        psi.Environment[RunContext.LabelVariable] = Antagonist.Label;
+        // Under --idle-first the command takes its phases from the link, not from a label.
+        if (Link != null) psi.Environment[PhaseLink.Variable] = Link.Variable;
+        else psi.Environment[RunContext.LabelVariable] = label;
         psi.Environment[RunContext.OrderVariable] = order.ToString(CultureInfo.InvariantCulture);
         psi.Environment[RunContext.RunIdVariable] = RunContext.RunId;
 
@@ -46,13 +58,24 @@ public sealed class WrappedCommand(string[] command, int order, RunOutput output
             shield.Restore();
             string message = $"cannot start {command[0]}: {e.Message}";
             output.Say(message);
-            output.Event("error", message);
-            return ((int)ExitCode.CommandNotStarted, message);
+            output.Event("error", message, label: label);
+            return message;
         }
         shield.Restore();
-        _child = child;
-        output.Event("command", string.Join(' ', command), null, new() { ["pid"] = child.Id });
+        Link?.Started();
+        _child = _started = child;
+        // What the antagonist holds while the command measures: the same in every phase, or our
+        // own footprint would show up in the difference between them.
+        var details = new Dictionary<string, double> { ["pid"] = child.Id };
+        ResidentMemory.Read()?.AddTo(details, "antagonist_");
+        output.Event("command", string.Join(' ', command), null, details, label);
+        return null;
+    }
 
+    /// <summary>Waits for the started command to end, terminating it if the workers stop first.</summary>
+    public (int Status, string Reason) Wait(AntagonistControl control)
+    {
+        Process child = _started ?? throw new InvalidOperationException("the command was not started");
         bool terminated = false;
         while (!child.WaitForExit(500))
         {
@@ -64,7 +87,7 @@ public sealed class WrappedCommand(string[] command, int order, RunOutput output
             }
         }
         child.WaitForExit();
-        _child = null;
+        _child = _started = null;
         int status = child.ExitCode;
         child.Dispose();
         return (status, $"command exited with status {status}");

@@ -127,6 +127,10 @@ public static class ExhaustCommand
             if (e != null) return (null, e);
             order = o;
         }
+        var link = PhaseLink.FromEnvironment(env, out string? linkError);
+        if (linkError != null) return (null, linkError);
+        if (link != null && pr.GetValue(LabelOption) != null)
+            return (null, "--label: not under pab-antagonize --idle-first, which has pab-exhaust measure both phases (idle, then antagonized)");
         long chunk = pr.GetValue(ChunkOption);
         long mmap = pr.GetValue(MmapSizeOption);
         long? max = pr.GetValue(MaxBytesOption);
@@ -142,6 +146,7 @@ public static class ExhaustCommand
             Progress = pr.GetValue(ProgressOption),
             ForceTouch = pr.GetValue(TouchOption),
             HugePages = pr.GetValue(HugePagesOption),
+            Link = link,
         }, null);
     }
 

@@ -10,6 +10,7 @@ public sealed partial record ExhaustSettings
     public const long DefaultMmapSize = 64L << 20;
     public const int DefaultIterations = 5;
     public const string DefaultLabel = "idle";
+    public const string IdleLabel = "idle", AntagonizedLabel = "antagonized";
     public const int MaxOrder = 20;
 
     public int Iterations { get; init; } = DefaultIterations;
@@ -25,6 +26,9 @@ public sealed partial record ExhaustSettings
     public bool ForceTouch { get; init; }
     /// <summary>Ask for transparent huge pages (MADV_HUGEPAGE) on every mapping.</summary>
     public bool HugePages { get; init; }
+
+    /// <summary>Set under pab-antagonize --idle-first: then both phases are measured, idle first.</summary>
+    public Pab.Common.PhaseLink.CommandEnd? Link { get; init; }
 
     /// <summary>How far the count can be below what the child really had when it died: each worker's chunk in flight.</summary>
     public long ResolutionBytes => ChunkBytes * Workers;

@@ -104,7 +104,7 @@ public static class Outcomes
 
     /// <summary>The metric record for one finished iteration.</summary>
     public static Record MetricRecord(ExhaustSettings settings, int iteration, ChildSnapshot s, Outcome outcome,
-        long? cgroupUsageBeforeFill, long? parentRssBytes, double childStartSeconds, double? parentCpuSeconds = null)
+        long? cgroupUsageBeforeFill, ResidentMemory? parent, double childStartSeconds, double? parentCpuSeconds = null)
     {
         double duration = s.DurationSeconds;
         var details = new Dictionary<string, double>
@@ -122,7 +122,8 @@ public static class Outcomes
             ["child_start_s"] = Math.Round(childStartSeconds, 6),
         };
         if (cgroupUsageBeforeFill is { } u) details["cgroup_usage_before_fill_bytes"] = u;
-        if (parentRssBytes is { } r) details["parent_rss_bytes"] = r;
+        // What the parent holds through the fill is memory the child cannot have.
+        parent?.AddTo(details, "parent_");
         // CPU the parent spent while the child filled: it only waits, it never prints a count.
         if (parentCpuSeconds is { } c) details["parent_cpu_s"] = Math.Round(c, 6);
         return new Record

@@ -22,35 +22,62 @@ public sealed unsafe class Parent(ExhaustSettings settings, RecordWriter writer,
     private static volatile int s_signal;
     private static volatile int s_childPid;
 
+    private readonly ExhaustSettings _base = settings;
+    /// <summary>The current phase's settings (its label).</summary>
+    private ExhaustSettings _settings = settings;
+
     public int Run()
     {
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        bool progress = settings.Progress || !Console.IsErrorRedirected;
+        bool progress = _base.Progress || !Console.IsErrorRedirected;
         WarmUp();
         ParentProtection.Apply(log);
+        var link = _base.Link;
+        // Under pab-antagonize --idle-first this one process measures both phases; the antagonist
+        // is set up (and parked) before the first idle fill.
+        string[] phases = link != null ? [ExhaustSettings.IdleLabel, ExhaustSettings.AntagonizedLabel] : [_base.Label];
+        if (link?.WaitFor(PhaseLink.Ready, () => s_signal != 0) is { } notReady && s_signal == 0)
+            return LinkFailed(notReady);
         int done = 0;
-        for (int i = 0; i < settings.Iterations && s_signal == 0; i++)
+        foreach (string phase in phases)
         {
-            var (code, outcome) = RunOnce(i, progress);
-            if (outcome.Kind == OutcomeKind.Interrupted)
-                break;
-            if (code != ExitCode.Ok)
+            _settings = _base with { Label = phase };
+            if (link != null && phase == ExhaustSettings.AntagonizedLabel && s_signal == 0)
             {
-                log.WriteLine($"pab-exhaust: iteration {i}: {outcome.Message}");
-                writer.Write(new Record { Type = RecordType.Event, Event = "error", Label = settings.Label, Order = settings.Order, Iteration = i, Message = outcome.Message });
-                return (int)code;
+                if ((link.Send(PhaseLink.Antagonize) ?? link.WaitFor(PhaseLink.Steady, () => s_signal != 0)) is { } notSteady && s_signal == 0)
+                    return LinkFailed(notSteady);
             }
-            done++;
+            for (int i = 0; i < _base.Iterations && s_signal == 0; i++)
+            {
+                var (code, outcome) = RunOnce(i, progress);
+                if (outcome.Kind == OutcomeKind.Interrupted)
+                    break;
+                if (code != ExitCode.Ok)
+                {
+                    log.WriteLine($"pab-exhaust: {phase} iteration {i}: {outcome.Message}");
+                    writer.Write(new Record { Type = RecordType.Event, Event = "error", Label = phase, Order = _base.Order, Iteration = i, Message = outcome.Message });
+                    return (int)code;
+                }
+                done++;
+            }
         }
         if (s_signal != 0)
         {
             string name = Outcomes.SignalName(s_signal);
             log.WriteLine($"pab-exhaust: interrupted by {name}; child killed; {done} record(s) written");
-            writer.Write(new Record { Type = RecordType.Event, Event = "interrupted", Label = settings.Label, Order = settings.Order, Message = $"{name} after {done} iteration(s)" });
+            writer.Write(new Record { Type = RecordType.Event, Event = "interrupted", Label = _settings.Label, Order = _base.Order, Message = $"{name} after {done} iteration(s)" });
             return 128 + s_signal;
         }
         return 0;
+    }
+
+    private int LinkFailed(string why)
+    {
+        string message = $"the antagonized phase cannot begin: {why}";
+        log.WriteLine("pab-exhaust: " + message);
+        writer.Write(new Record { Type = RecordType.Event, Event = "error", Label = ExhaustSettings.AntagonizedLabel, Order = _settings.Order, Message = message });
+        return (int)ExitCode.SetupFailed;
     }
 
     /// <summary>
@@ -62,16 +89,16 @@ public sealed unsafe class Parent(ExhaustSettings settings, RecordWriter writer,
     {
         ProcStatus.ReadOomKills();
         ProcStatus.ReadCgroupUsageBytes();
-        ProcStatus.ReadRssBytes("/proc/self/status");
+        ResidentMemory.Read();
         _ = Environment.CpuUsage.TotalTime;
         Progress.TryFormat(stackalloc char[160], 0, 1, 0, 0, out _);
         var snapshot = new ChildSnapshot(ChildState.Filling, ChildError.None, 0, 0, 1, 1, 1, false, 1, 1, 2, 1);
-        var record = Outcomes.MetricRecord(settings, 0, snapshot, new Outcome(OutcomeKind.OomKilled, null), 1, 1, 1, 1);
+        var record = Outcomes.MetricRecord(_settings, 0, snapshot, new Outcome(OutcomeKind.OomKilled, null), 1, new ResidentMemory(1, 1, 1), 1, 1);
         record.Tool = writer.Tool;
         record.Run = writer.Run;
         record.Time = DateTimeOffset.UtcNow;
         System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(record, RecordJsonContext.Default.Record);
-        Outcomes.Classify(Native.SIGKILL, snapshot, settings, 0, null, 1);
+        Outcomes.Classify(Native.SIGKILL, snapshot, _settings, 0, null, 1);
         if (GC.TryStartNoGCRegion(1 << 20)) GC.EndNoGCRegion();
     }
 
@@ -100,12 +127,12 @@ public sealed unsafe class Parent(ExhaustSettings settings, RecordWriter writer,
             *page = default;
             page->Magic = SharedPage.ExpectedMagic;
             page->ParentPid = Environment.ProcessId;
-            page->Workers = settings.Workers;
-            page->ChunkBytes = settings.ChunkBytes;
-            page->MmapBytes = settings.MmapBytes;
-            page->MaxBytes = settings.MaxBytes ?? 0;
-            page->ForceTouch = settings.ForceTouch ? 1 : 0;
-            page->HugePages = settings.HugePages ? 1 : 0;
+            page->Workers = _settings.Workers;
+            page->ChunkBytes = _settings.ChunkBytes;
+            page->MmapBytes = _settings.MmapBytes;
+            page->MaxBytes = _settings.MaxBytes ?? 0;
+            page->ForceTouch = _settings.ForceTouch ? 1 : 0;
+            page->HugePages = _settings.HugePages ? 1 : 0;
             return RunChild(iteration, page, memfd, progress);
         }
         finally
@@ -129,7 +156,8 @@ public sealed unsafe class Parent(ExhaustSettings settings, RecordWriter writer,
         int pidfd = PidfdOpen(pid);
         string? gaveUp = null;
         long? oomBefore = ProcStatus.ReadOomKills();
-        long? cgroupBefore = null, parentRss = null;
+        long? cgroupBefore = null;
+        ResidentMemory? parentMemory = null;
         double? parentCpu = null;
         bool noGc = false;
         int status = 0;
@@ -140,7 +168,7 @@ public sealed unsafe class Parent(ExhaustSettings settings, RecordWriter writer,
             if (alive && Volatile.Read(ref page->State) == (int)ChildState.Ready && s_signal == 0)
             {
                 cgroupBefore = ProcStatus.ReadCgroupUsageBytes();
-                parentRss = ProcStatus.ReadRssBytes("/proc/self/status");
+                parentMemory = ResidentMemory.Read();
                 Progress.TryFormat(stackalloc char[160], 0, 1, 0, 0, out _);
                 // From here until the child is dead the parent must not need a new page.
                 GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
@@ -174,11 +202,11 @@ public sealed unsafe class Parent(ExhaustSettings settings, RecordWriter writer,
         var snapshot = ChildSnapshot.Read(page);
         long? oomAfter = ProcStatus.ReadOomKills();
         long? oomDuring = oomBefore != null && oomAfter != null ? oomAfter - oomBefore : null;
-        var outcome = Outcomes.Classify(status, snapshot, settings, s_signal, gaveUp, oomDuring);
+        var outcome = Outcomes.Classify(status, snapshot, _settings, s_signal, gaveUp, oomDuring);
         if (outcome.Kind is OutcomeKind.OomKilled or OutcomeKind.Capped)
         {
             double startSeconds = snapshot.ReadyTicks > spawnTicks ? (snapshot.ReadyTicks - spawnTicks) / (double)Stopwatch.Frequency : 0;
-            writer.Write(Outcomes.MetricRecord(settings, iteration, snapshot, outcome, cgroupBefore, parentRss, startSeconds, parentCpu));
+            writer.Write(Outcomes.MetricRecord(_settings, iteration, snapshot, outcome, cgroupBefore, parentMemory, startSeconds, parentCpu));
             return (ExitCode.Ok, outcome);
         }
         return (outcome.Kind == OutcomeKind.Interrupted ? ExitCode.Ok : ExitCode.ChildFailed, outcome);
@@ -246,7 +274,7 @@ public sealed unsafe class Parent(ExhaustSettings settings, RecordWriter writer,
             if (progress)
             {
                 double rate = (filled - prevFilled) / ((now - prevTicks) / (double)Stopwatch.Frequency);
-                Progress.Write(iteration, settings.Iterations, filled, rate);
+                Progress.Write(iteration, _settings.Iterations, filled, rate);
                 prevTicks = now;
                 prevFilled = filled;
             }

@@ -28,23 +28,6 @@ public static unsafe class OomScoreAdj
 /// <summary>Small readers of /proc and cgroup files.</summary>
 public static class ProcStatus
 {
-    /// <summary>VmRSS from a /proc/PID/status file, in bytes.</summary>
-    public static long? ReadRssBytes(string path) =>
-        ParseStatusKb(SafeRead(path), "VmRSS:");
-
-    public static long? ParseStatusKb(string? status, string key)
-    {
-        if (status == null) return null;
-        foreach (var line in status.Split('\n'))
-            if (line.StartsWith(key, StringComparison.Ordinal))
-            {
-                var parts = line[key.Length..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-                if (parts.Length >= 1 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out long kb))
-                    return kb * 1024;
-            }
-        return null;
-    }
-
     /// <summary>The kernel's count of OOM kills so far (/proc/vmstat oom_kill, Linux 4.13+).</summary>
     public static long? ReadOomKills(string path = "/proc/vmstat")
     {

@@ -116,7 +116,7 @@ public class ExhaustLogicTests
     {
         var settings = Settings with { Label = "antagonized", Order = 2 };
         var s = Snap(ChildState.Filling, filled: 1L << 30);
-        var r = Outcomes.MetricRecord(settings, 3, s, new Outcome(OutcomeKind.OomKilled, null), 5 << 20, 12 << 20, 0.25);
+        var r = Outcomes.MetricRecord(settings, 3, s, new Outcome(OutcomeKind.OomKilled, null), 5 << 20, new ResidentMemory(12 << 20, 9 << 20, 4 << 20), 0.25);
         Assert.Equal(RecordType.Metric, r.Type);
         Assert.Equal("antagonized_available_bytes", r.Metric);
         Assert.Equal(1L << 30, r.Value);
@@ -128,6 +128,9 @@ public class ExhaustLogicTests
         Assert.Equal(2.0 * (1L << 30), r.Details["fill_rate_bytes_per_s"], 0);
         Assert.Equal(0, r.Details["capped"]);
         Assert.Equal(5 << 20, r.Details["cgroup_usage_before_fill_bytes"]);
+        Assert.Equal(12 << 20, r.Details["parent_rss_bytes"]);
+        Assert.Equal(9 << 20, r.Details["parent_pss_bytes"]);
+        Assert.Equal(4 << 20, r.Details["parent_anon_bytes"]);
         Assert.Null(r.Message);
 
         // It survives the record format round trip.
@@ -166,10 +169,16 @@ public class ExhaustLogicTests
         Assert.Equal(expected, ProcStatus.MemoryCgroupUsageFile(text));
 
     [Fact]
-    public void StatusParsingTakesTabsAndKilobytes()
+    public void SmapsRollupGivesRssPssAndAnonymousInBytes()
     {
-        Assert.Equal(1234L * 1024, ProcStatus.ParseStatusKb("Name:\tx\nVmRSS:\t    1234 kB\n", "VmRSS:"));
-        Assert.Null(ProcStatus.ParseStatusKb("Name:\tx\n", "VmRSS:"));
+        const string text = "55a0c0000000-7ffd00000000 ---p 00000000 00:00 0    [rollup]\n" +
+            "Rss:               38512 kB\nPss:               21004 kB\nPss_Anon:           6020 kB\n" +
+            "Pss_File:          14984 kB\nShared_Clean:      30000 kB\nAnonymous:          6020 kB\nSwap:  0 kB\n";
+        Assert.Equal(new ResidentMemory(38512L * 1024, 21004L * 1024, 6020L * 1024), ResidentMemory.Parse(text));
+        Assert.Null(ResidentMemory.Parse("Pss: 12 kB\n"));
+        var self = ResidentMemory.Read();
+        Assert.NotNull(self);
+        Assert.InRange(self.Value.PssBytes, 1, self.Value.RssBytes);
     }
 
     [Fact]

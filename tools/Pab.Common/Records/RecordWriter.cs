@@ -19,6 +19,8 @@ public sealed class RecordWriter(Stream stream, string tool)
         record.ToolVersion ??= ToolInfo.Version;
         record.Run ??= Run;
         record.Time ??= DateTimeOffset.UtcNow;
+        if (record.Type == RecordType.Meta && ProcessAge.Seconds() is double age)
+            (record.Details ??= [])["process_age_s"] = age;
         var bytes = JsonSerializer.SerializeToUtf8Bytes(record, RecordJsonContext.Default.Record);
         lock (_lock)
         {
