@@ -1,5 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text;
+using Pab.Common;
+using Pab.Common.Cli;
 using Pab.Report;
 using Pab.Report.Export;
 
@@ -15,21 +18,23 @@ namespace Pab.Report
             Arity = ArgumentArity.ZeroOrMore,
         };
 
-        private static readonly Option<ReportFormat?> FormatOption = new("--format", "-f")
+        private static readonly Option<ReportFormat?> FormatOption = new Option<ReportFormat?>("--format", "-f")
         {
             Description = "Output on standard output: text (default on a terminal), jsonl (default otherwise: the merged records), csv, markdown",
-        };
+            CustomParser = r => CliValues.Choice<ReportFormat>(r),
+        }.ChoiceOf<ReportFormat, ReportFormat?>();
 
         private static readonly Option<string?> OutputPathOption = new("--output-path", "-o")
         {
             Description = "Also write the original tool's JSON (metric_order$n → array of integers) to this file, atomically",
         };
 
-        private static readonly Option<KeepPolicy> KeepOption = new("--keep")
+        private static readonly Option<KeepPolicy> KeepOption = new Option<KeepPolicy>("--keep")
         {
             Description = "When runs measured the same metric, order and iteration: latest (the later run replaces the earlier) or all (keep every value)",
             DefaultValueFactory = _ => KeepPolicy.Latest,
-        };
+            CustomParser = r => CliValues.Choice<KeepPolicy>(r),
+        }.ChoiceOf<KeepPolicy, KeepPolicy>();
 
         private static readonly Option<bool> SkipBadOption = new("--skip-bad")
         {
@@ -42,11 +47,12 @@ namespace Pab.Report
             Arity = new ArgumentArity(2, 64),
         };
 
-        private static readonly Option<CompareFormat> CompareFormatOption = new("--format", "-f")
+        private static readonly Option<CompareFormat> CompareFormatOption = new Option<CompareFormat>("--format", "-f")
         {
             Description = "Output: text or markdown",
             DefaultValueFactory = _ => CompareFormat.Text,
-        };
+            CustomParser = r => CliValues.Choice<CompareFormat>(r),
+        }.ChoiceOf<CompareFormat, CompareFormat>();
 
         private static readonly Option<string?> ExportMarkdownOption = new("--export-markdown")
         {
@@ -67,16 +73,21 @@ namespace Pab.Report
         {
             Description = "Error rate of each verdict: its interval covers the true change with at least 1 − alpha",
             DefaultValueFactory = _ => 0.05,
+            CustomParser = r => CliValues.Number(r, 0, 1),
         };
 
         private static readonly Option<double> MinChangeOption = new("--min-change")
         {
             Description = "Smallest change, in percent of the baseline, that is called a change (default 0: any the runs can show)",
             DefaultValueFactory = _ => 0.0,
+            CustomParser = r => CliValues.Number(r, 0, double.PositiveInfinity),
         };
 
         // PAB_REPORT_TIMING=1 prints where the time goes (for bench/report-throughput.sh).
         private static readonly bool Timing = Environment.GetEnvironmentVariable("PAB_REPORT_TIMING") == "1";
+
+        /// <summary>The exit codes pab-report uses (docs/conventions.md has the whole table).</summary>
+        public static readonly ExitCode[] ExitCodes = [ExitCode.Ok, ExitCode.Failed, ExitCode.Usage, ExitCode.InternalError];
 
         public static int Run(string[] args, Stream stdout, TextWriter stderr)
         {
@@ -90,17 +101,14 @@ namespace Pab.Report
             };
             AlphaOption.Validators.Add(r =>
             {
-                if (r.GetValueOrDefault<double>() is not (> 0 and < 1)) r.AddError("--alpha must lie between 0 and 1");
-            });
-            MinChangeOption.Validators.Add(r =>
-            {
-                if (r.GetValueOrDefault<double>() < 0) r.AddError("--min-change must not be negative");
+                if (r.Tokens.Count > 0 && r.GetValueOrDefault<double>() is 0 or 1) r.AddError($"--alpha {r.Tokens[^1].Value}: must lie between 0 and 1, not at either end");
             });
             root.Subcommands.Add(compare);
             root.SetAction(pr => Report(pr, stdout, stderr));
             compare.SetAction(pr => CompareSides(pr, stdout, stderr));
-            var config = new InvocationConfiguration { Output = stderr, Error = stderr };
-            return root.Parse(args).Invoke(config);
+            // --help and --version on stdout, usage errors on stderr only (docs/conventions.md).
+            using var help = new StreamWriter(stdout, new UTF8Encoding(false), leaveOpen: true) { AutoFlush = true };
+            return new ToolCli("pab-report", root) { ExitCodes = ExitCodes, Output = help, Error = stderr }.Run(args);
         }
 
         private static int Report(ParseResult pr, Stream stdout, TextWriter stderr)
@@ -117,19 +125,19 @@ namespace Pab.Report
             var warnings = failed ? [] : Advice.For(data);
             foreach (string w in Warning.Grouped(warnings)) stderr.WriteLine($"pab-report: warning: {w}");
             PrintSummary(data, sources.Count, stderr);
-            if (failed) return 1;
+            if (failed) return (int)ExitCode.Failed;
 
             if (pr.GetValue(OutputPathOption) is { } path)
             {
                 try { OriginalFormat.WriteFile(data, path); }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    stderr.WriteLine($"pab-report: --output-path {path}: cannot write: {e.Message}");
-                    return 1;
+                    stderr.WriteLine($"pab-report: --output-path {path}: cannot write: {IoText.Reason(path, e)}");
+                    return (int)ExitCode.Failed;
                 }
             }
             if (pr.GetValue(HtmlOption) is { } html && !WriteFile(html, "--html", stderr, s => WriteHtml(ComparePage.Build(data, warnings), s)))
-                return 1;
+                return (int)ExitCode.Failed;
             var format = pr.GetValue(FormatOption) ?? (Console.IsOutputRedirected ? ReportFormat.Jsonl : ReportFormat.Text);
             try
             {
@@ -140,10 +148,10 @@ namespace Pab.Report
             {
                 // e.g. `pab-report | head`: the reader went away; --output-path, if any, is complete.
                 stderr.WriteLine($"pab-report: standard output: {e.Message}");
-                return 1;
+                return (int)ExitCode.Failed;
             }
             if (Timing) stderr.WriteLine($"pab-report: timing: done in {clock.Elapsed.TotalSeconds:0.000} s wall, {System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.000} s CPU");
-            return 0;
+            return (int)ExitCode.Ok;
         }
 
         private static int CompareSides(ParseResult pr, Stream stdout, TextWriter stderr)
@@ -155,7 +163,7 @@ namespace Pab.Report
                 if (error != null)
                 {
                     stderr.WriteLine($"pab-report compare: side '{arg}': {error}");
-                    return 2;
+                    return (int)ExitCode.Usage;
                 }
                 sides.Add(side);
             }
@@ -173,7 +181,7 @@ namespace Pab.Report
                 foreach (string warning in Warning.Grouped(Advice.For(d))) stderr.WriteLine($"pab-report: [{names[i]}] warning: {warning}");
                 data.Add(d);
             }
-            if (failed) return 1;
+            if (failed) return (int)ExitCode.Failed;
             var cmp = Comparison.Run(data, names, pr.GetValue(AlphaOption), pr.GetValue(MinChangeOption) / 100);
             cmp.SideInfo.AddRange(SideInfo.Describe(sides, names, data));
             if (pr.GetValue(ExportMarkdownOption) is { } md && !WriteFile(md, "--export-markdown", stderr, s =>
@@ -181,14 +189,14 @@ namespace Pab.Report
                 using var w = Exporters.Writer(s);
                 CompareWriter.Write(cmp, w, markdown: true);
             }))
-                return 1;
+                return (int)ExitCode.Failed;
             if (pr.GetValue(HtmlOption) is { } html && !WriteFile(html, "--html", stderr, s => WriteHtml(ComparePage.Build(cmp, data), s)))
-                return 1;
+                return (int)ExitCode.Failed;
             if (pr.GetValue(ExportJsonOption) is { } json && !WriteFile(json, "--export-json", stderr, s => CompareJson.Write(cmp, s)))
-                return 1;
+                return (int)ExitCode.Failed;
             using var w = Exporters.Writer(stdout);
             CompareWriter.Write(cmp, w, pr.GetValue(CompareFormatOption) == CompareFormat.Markdown);
-            return 0;
+            return (int)ExitCode.Ok;
         }
 
         /// <summary>Writes an export beside the terminal output, atomically; false (said on stderr) when it cannot.</summary>
@@ -205,7 +213,7 @@ namespace Pab.Report
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 try { File.Delete(tmp); } catch (Exception) { }
-                stderr.WriteLine($"pab-report: {option} {path}: cannot write: {(Directory.Exists(path) ? "it is a directory" : e.Message)}");
+                stderr.WriteLine($"pab-report: {option} {path}: cannot write: {IoText.Reason(path, e)}");
                 return false;
             }
         }
