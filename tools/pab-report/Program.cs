@@ -73,7 +73,7 @@ namespace Pab.Report
         {
             Description = "Error rate of each verdict: its interval covers the true change with at least 1 − alpha",
             DefaultValueFactory = _ => 0.05,
-            CustomParser = r => CliValues.Number(r, 0, 1),
+            CustomParser = r => CliValues.Number(r, 0, 1, open: true),
         };
 
         private static readonly Option<double> MinChangeOption = new("--min-change")
@@ -99,10 +99,6 @@ namespace Pab.Report
             {
                 SidesArgument, CompareFormatOption, ExportMarkdownOption, ExportJsonOption, HtmlOption, KeepOption, SkipBadOption, AlphaOption, MinChangeOption,
             };
-            AlphaOption.Validators.Add(r =>
-            {
-                if (r.Tokens.Count > 0 && r.GetValueOrDefault<double>() is 0 or 1) r.AddError($"--alpha {r.Tokens[^1].Value}: must lie between 0 and 1, not at either end");
-            });
             root.Subcommands.Add(compare);
             root.SetAction(pr => Report(pr, stdout, stderr));
             compare.SetAction(pr => CompareSides(pr, stdout, stderr));

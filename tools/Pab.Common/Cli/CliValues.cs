@@ -49,8 +49,8 @@ public static class CliValues
         return bytes;
     }
 
-    /// <summary>A finite number (1.5, 0.05, 1e-3) from min to max.</summary>
-    public static double Number(ArgumentResult r, double min, double max)
+    /// <summary>A finite number (1.5, 0.05, 1e-3) from min to max; strictly between them when open.</summary>
+    public static double Number(ArgumentResult r, double min, double max, bool open = false)
     {
         string text = Text(r).Trim();
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
@@ -58,8 +58,13 @@ public static class CliValues
             r.AddError($"{NameOf(r)} '{text}': not a number");
             return 0;
         }
-        if (v < min || v > max)
-            r.AddError(string.Create(CultureInfo.InvariantCulture, $"{NameOf(r)} {text}: out of range ({min} to {max})"));
+        if (open ? v <= min || v >= max : v < min || v > max)
+        {
+            var c = CultureInfo.InvariantCulture;
+            string range = open ? string.Create(c, $"more than {min} and less than {max}")
+                : double.IsPositiveInfinity(max) ? string.Create(c, $"{min} or more") : string.Create(c, $"{min} to {max}");
+            r.AddError($"{NameOf(r)} {text}: out of range ({range})");
+        }
         return v;
     }
 

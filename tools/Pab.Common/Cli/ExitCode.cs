@@ -70,10 +70,10 @@ public static class ExitCodes
     /// <summary>One line per code for --help, ending with where the full table is.</summary>
     public static string HelpSection(IEnumerable<ExitCode> codes, string? extra = null)
     {
-        var lines = codes.Select(c => $"  {(int)c,3}  {Describe(c)}").ToList();
-        lines.Add($"  {ExitCodes.SignalBase}+N  killed by signal N");
-        if (extra != null) lines.Add("  " + extra);
-        lines.Add("  (the same numbers in every pab tool: docs/conventions.md)");
+        var lines = codes.Select(c => $"  {(int)c,5}  {Describe(c)}").ToList();
+        lines.Add($"  {ExitCodes.SignalBase + "+N",5}  killed by signal N");
+        if (extra != null) lines.Add("         " + extra);
+        lines.Add("         (the same numbers in every pab tool: docs/conventions.md)");
         return "Exit codes:\n" + string.Join('\n', lines);
     }
 }

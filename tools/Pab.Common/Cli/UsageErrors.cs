@@ -29,10 +29,18 @@ public static class UsageErrors
                 if (t.Value.Length > 1 && t.Value[0] == '-' && (doubleDash < 0 || at < doubleDash))
                     messages.Add(Unknown(command, t.Value));
             }
-        foreach (var option in command.Options.Where(o => o.Required && pr.GetResult(o) == null))
+        foreach (var option in command.Options.Where(o => o.Required && pr.GetResult(o) is null or OptionResult { IdentifierTokenCount: 0 }))
         {
             messages.Add($"{option.Name} is required");
-            handled.UnionWith(pr.Errors.Where(e => e.SymbolResult is null or CommandResult && e.Message.Contains($"'{option.Name}'", StringComparison.Ordinal)));
+            handled.UnionWith(pr.Errors.Where(e => e.SymbolResult is OptionResult r && r.Option == option
+                || e.SymbolResult is null or CommandResult && e.Message.Contains($"'{option.Name}'", StringComparison.Ordinal)));
+        }
+        // A tool of subcommands (pab-load) run without one.
+        if (command.Subcommands.Count > 0 && command.Action == null)
+        {
+            if (pr.UnmatchedTokens.Count == 0)
+                messages.Add($"a command is needed: {string.Join(", ", command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}");
+            handled.UnionWith(pr.Errors.Where(e => e.SymbolResult is CommandResult c && c.Command == command && e.Message.StartsWith("Required command", StringComparison.Ordinal)));
         }
         foreach (var e in pr.Errors)
         {
