@@ -106,7 +106,7 @@ public static class AntagonizeCommand
     ];
 
     public static int Run(string[] args) =>
-        new ToolCli(Antagonist.Tool, Build()) { ExitCodes = ExitCodes, ExitNote = "with a COMMAND that ran: the command's own status" }.Run(args);
+        new ToolCli(Antagonist.Tool, Build()) { ExitCodes = ExitCodes, AfterDoubleDash = CommandArgument, ExitNote = "with a COMMAND that ran: the command's own status" }.Run(args);
 
     /// <summary>Checks option values together; returns the message naming the bad flag, or null.</summary>
     public static string? Validate(ParseResult pr, out AntagonizeOptions? options)

@@ -21,6 +21,9 @@ public sealed class ToolCli(string tool, RootCommand root)
     /// <summary>A last line for the exit-code list (pab-antagonize: "else the command's status").</summary>
     public string? ExitNote { get; init; }
 
+    /// <summary>An argument whose words must come after "--" (the command pab-antagonize wraps).</summary>
+    public Argument? AfterDoubleDash { get; init; }
+
     public TextWriter Output { get; init; } = Console.Out;
     public TextWriter Error { get; init; } = Console.Error;
 
@@ -31,7 +34,7 @@ public sealed class ToolCli(string tool, RootCommand root)
             AddExitCodesToHelp();
             var pr = root.Parse(args);
             var clears = pr.Action is CommandLineAction { ClearsParseErrors: true };
-            var errors = clears ? [] : UsageErrors.Of(pr);
+            var errors = clears ? [] : UsageErrors.Of(pr, AfterDoubleDash);
             if (errors.Count > 0)
             {
                 string who = string.Join(' ', CommandPath(pr.CommandResult.Command));

@@ -9,7 +9,8 @@ namespace Pab.Common.Cli;
 /// </summary>
 public static class UsageErrors
 {
-    public static List<string> Of(ParseResult pr)
+    /// <param name="afterDoubleDash">An argument whose words must all come after "--" (pab-antagonize's COMMAND), so a mistyped flag is never run.</param>
+    public static List<string> Of(ParseResult pr, Argument? afterDoubleDash = null)
     {
         var messages = new List<string>();
         var command = pr.CommandResult.Command;
@@ -26,8 +27,11 @@ public static class UsageErrors
             foreach (var t in arg.Tokens)
             {
                 int at = IndexOf(pr.Tokens, x => ReferenceEquals(x, t));
-                if (t.Value.Length > 1 && t.Value[0] == '-' && (doubleDash < 0 || at < doubleDash))
+                if (doubleDash >= 0 && at > doubleDash) continue;
+                if (t.Value.Length > 1 && t.Value[0] == '-')
                     messages.Add(Unknown(command, t.Value));
+                else if (arg.Argument == afterDoubleDash)
+                    messages.Add($"unexpected argument '{t.Value}': a {afterDoubleDash.HelpName ?? afterDoubleDash.Name} goes after '--'");
             }
         foreach (var option in command.Options.Where(o => o.Required && pr.GetResult(o) is null or OptionResult { IdentifierTokenCount: 0 }))
         {
@@ -47,6 +51,8 @@ public static class UsageErrors
             if (handled.Contains(e)) continue;
             if (e.SymbolResult is OptionResult o && o.Tokens.Count == 0 && o.Option.Arity.MinimumNumberOfValues > 0)
                 messages.Add($"{o.Option.Name}: missing value");
+            else if (e.SymbolResult is OptionResult many && many.Tokens.Count > many.Option.Arity.MaximumNumberOfValues)
+                messages.Add($"{many.Option.Name}: given more than once ({string.Join(", ", many.Tokens.Select(t => t.Value))})");
             else if (e.SymbolResult is ArgumentResult { Parent: CommandResult } a && a.Tokens.Count < a.Argument.Arity.MinimumNumberOfValues)
                 messages.Add($"{a.Argument.Name}: {Needs(a.Argument.Arity.MinimumNumberOfValues)}, got {a.Tokens.Count}");
             else
@@ -88,8 +94,8 @@ public static class UsageErrors
     /// <summary>The known name closest to a typo: a prefix of it, or at most two edits away.</summary>
     private static string? Nearest(string typo, IEnumerable<string> names)
     {
-        var candidates = names.Distinct().Select(n => (Name: n, Distance: n.StartsWith(typo, StringComparison.Ordinal) && typo.Length > 2 ? 0 : Edits(typo, n)))
-            .Where(c => c.Distance <= Math.Min(2, Math.Max(1, typo.Length / 3)))
+        var candidates = names.Distinct().Select(n => (Name: n, Distance: n.StartsWith(typo, StringComparison.Ordinal) && typo.Length > 3 ? 0 : Edits(typo, n)))
+            .Where(c => typo.Length > 3 && c.Distance <= Math.Min(2, Math.Max(1, typo.Length / 4)))
             .OrderBy(c => c.Distance).ThenBy(c => c.Name.Length).ToList();
         return candidates.Count > 0 && (candidates.Count == 1 || candidates[0].Distance < candidates[1].Distance || candidates[0].Distance == 0) ? candidates[0].Name : null;
     }
