@@ -19,6 +19,16 @@ public static class AntagonizeCommand
     private static readonly Option<string?> CpusOption = new("--cpus")
     {
         Description = "CPUs to run a worker on, in the kernel's list format (0-3,8,10-11) [default: all online CPUs]",
+        // The syntax is a usage error before any record is written; whether those CPUs are online is Preflight's.
+        Validators =
+        {
+            r =>
+            {
+                if (r.GetValueOrDefault<string?>() is not { } list) return;
+                if (!CpuList.TryParse(list, out int[] cpus, out string? error)) r.AddError($"--cpus {list}: {error}");
+                else if (cpus.Length == 0) r.AddError("--cpus: the list is empty");
+            },
+        },
     };
     private static readonly Option<int> MiddleOption = new("--middle")
     {

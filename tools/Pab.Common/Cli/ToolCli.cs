@@ -24,6 +24,9 @@ public sealed class ToolCli(string tool, RootCommand root)
     /// <summary>An argument whose words must come after "--" (the command pab-antagonize wraps).</summary>
     public Argument? AfterDoubleDash { get; init; }
 
+    /// <summary>Whether an internal error shows its stack trace (PAB_DEBUG=1).</summary>
+    public bool Debug { get; init; } = Environment.GetEnvironmentVariable(DebugVariable) == "1";
+
     public TextWriter Output { get; init; } = Console.Out;
     public TextWriter Error { get; init; } = Console.Error;
 
@@ -52,7 +55,7 @@ public sealed class ToolCli(string tool, RootCommand root)
 
     private int Unexpected(Exception e)
     {
-        if (Environment.GetEnvironmentVariable(DebugVariable) == "1") Error.WriteLine(e.ToString());
+        if (Debug) Error.WriteLine(e.ToString());
         try
         {
             // An output that went away (closed stdout, a full disk) is the machine's doing, not a bug.
