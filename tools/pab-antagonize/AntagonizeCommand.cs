@@ -99,8 +99,7 @@ public static class AntagonizeCommand
         {
             if (Validate(pr, out AntagonizeOptions? options) is string error)
             {
-                Console.Error.WriteLine($"{Antagonist.Tool}: {error}");
-                return (int)ExitCode.Usage;
+                return ToolCli.UsageError(Antagonist.Tool, error);
             }
             return new Antagonist(options!, RecordWriter.Stdout(Antagonist.Tool), Console.Error).Run();
         });

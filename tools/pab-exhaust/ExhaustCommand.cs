@@ -125,8 +125,7 @@ public static class ExhaustCommand
             var (settings, error) = Resolve(pr, env ?? Environment.GetEnvironmentVariable, Environment.SystemPageSize);
             if (settings == null)
             {
-                Console.Error.WriteLine("pab-exhaust: " + error);
-                return (int)ExitCode.Usage;
+                return ToolCli.UsageError("pab-exhaust", error!);
             }
             return run(settings);
         });

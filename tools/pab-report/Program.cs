@@ -158,8 +158,7 @@ namespace Pab.Report
                 var side = Side.Parse(arg, out string? error);
                 if (error != null)
                 {
-                    stderr.WriteLine($"pab-report compare: side '{arg}': {error}");
-                    return (int)ExitCode.Usage;
+                    return ToolCli.UsageError("pab-report compare", $"side '{arg}': {error}", stderr);
                 }
                 sides.Add(side);
             }

@@ -115,11 +115,10 @@ public sealed class ErrorPathTests : IDisposable
     [MemberData(nameof(BadStreamsAndInputs))]
     public void BadStreamsAndInputsAreSaidInOneLine(string script, int code)
     {
-        File.WriteAllText(_dir.Of("good.jsonl"), """
-            {"type":"meta","tool":"pab-exhaust","run_id":"r1","time":"2026-11-22T01:00:00Z","host":{"kernel":"6.1.0"}}
-            {"type":"metric","tool":"pab-exhaust","run_id":"r1","time":"2026-11-22T01:00:01Z","metric":"idle_available_bytes","unit":"bytes","order":0,"iteration":0,"value":800000000}
-
-            """);
+        // Two records from a real run (fixtures/calibration), enough for a report.
+        var fixture = File.ReadLines(RepoPaths.Of("tests", "Pab.Tests", "Report", "fixtures", "calibration", "a", "round-1.jsonl"))
+            .Where(l => l.Contains("\"type\":\"meta\"") || l.Contains("\"metric\":\"idle_available_bytes\"")).Take(3);
+        File.WriteAllLines(_dir.Of("good.jsonl"), fixture);
         File.WriteAllBytes(_dir.Of("binary"), [0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0xff, 0xfe, 0x00, 0x0a, 0x13]);
         var r = Shell($"D={_dir.Path}; {script}");
         AssertNoLeak(r);
@@ -131,7 +130,7 @@ public sealed class ErrorPathTests : IDisposable
     public void AnUnexpectedExceptionIsOneLineAndExit70()
     {
         var root = new RootCommand("test");
-        root.SetAction(_ => throw new InvalidOperationException("the frobnicator is unwell"));
+        root.SetAction(int (_) => throw new InvalidOperationException("the frobnicator is unwell"));
         var stderr = new StringWriter();
         int code = new ToolCli("pab-test", root) { Output = new StringWriter(), Error = stderr, Debug = false }.Run([]);
         Assert.Equal((int)ExitCode.InternalError, code);

@@ -53,6 +53,15 @@ public sealed class ToolCli(string tool, RootCommand root)
         }
     }
 
+    /// <summary>A usage error found after parsing (options that conflict, a bad variable): said as the parser's are; returns 2.</summary>
+    public static int UsageError(string who, string message, TextWriter? error = null)
+    {
+        error ??= Console.Error;
+        error.WriteLine($"{who}: {message}");
+        error.WriteLine($"{who}: see --help");
+        return (int)ExitCode.Usage;
+    }
+
     private int Unexpected(Exception e)
     {
         if (Debug) Error.WriteLine(e.ToString());
@@ -61,7 +70,7 @@ public sealed class ToolCli(string tool, RootCommand root)
             // An output that went away (closed stdout, a full disk) is the machine's doing, not a bug.
             if (e is IOException or UnauthorizedAccessException)
             {
-                Error.WriteLine($"{tool}: input/output error: {e.Message}");
+                Error.WriteLine($"{tool}: input/output error: {StdStreams.Describe(e)}");
                 return (int)ExitCode.Failed;
             }
             Error.WriteLine($"{tool}: internal error: {e.Message} (please report; {DebugVariable}=1 shows where)");
