@@ -44,6 +44,11 @@ public sealed class ErrorPathTests : IDisposable
         { "pab-antagonize", ["--order", "0", "--duration", "soon"], "--duration" },
         { "pab-antagonize", ["--order", "0", "--duration", "1s", "--", "true"], "--duration: not with a COMMAND" },
         { "pab-report", ["--bogus"], "unknown option '--bogus'" },
+        { "pab-load", ["remove", "--force=maybe"], "unexpected argument 'maybe'" },
+        { "pab-exhaust", ["--chunk", "99999999999T"], "--chunk: '99999999999T' is too large" },
+        { "pab-antagonize", ["--order", "0", "--samples", "2147483648"], "--samples 2147483648: out of range (0 to 2147483647)" },
+        { "pab-antagonize", ["--order", "0", "--order", "1"], "--order: given more than once (0, 1)" },
+        { "pab-report", ["compare", "base=", "new=x"], "side 'base=': 'base=' names no file" },
         { "pab-report", ["-x"], "unknown option '-x'" },
         { "pab-report", ["--format", "xml"], "--format 'xml': not one of text, jsonl, csv, markdown" },
         { "pab-report", ["--format"], "--format: missing value" },
@@ -86,6 +91,22 @@ public sealed class ErrorPathTests : IDisposable
         Assert.Matches(@"^\d+\.\d+\.\d+", version.Stdout);
     }
 
+    [Fact]
+    public void TheWrappedCommandKeepsItsOwnOptionsAfterDoubleDash()
+    {
+        string[] args = ["--order", "0", "--", "pab-exhaust", "--iterations", "3", "--not-ours"];
+        var pr = Pab.Antagonize.AntagonizeCommand.Build().Parse(args);
+        Assert.Empty(pr.Errors);
+        Assert.Null(Pab.Antagonize.AntagonizeCommand.Validate(pr, out var options));
+        Assert.Equal(["pab-exhaust", "--iterations", "3", "--not-ours"], options!.Command);
+
+        // The published tool gets past its command line to the module check (no module on this host).
+        var r = Exec.Run(PublishedTools.Of("pab-antagonize"), args, TimeSpan.FromSeconds(60));
+        AssertNoLeak(r);
+        Assert.NotEqual((int)ExitCode.Usage, r.Code);
+        Assert.DoesNotContain("unknown option", r.Stderr);
+    }
+
     /// <summary>Runs through sh for what an argument list cannot say: redirections, a closed stdout, the environment.</summary>
     private static Exec.Result Shell(string script) =>
         Exec.Run("/bin/sh", ["-c", $"PATH={PublishedTools.Dir}:$PATH; {script}"], TimeSpan.FromSeconds(120));
@@ -102,6 +123,7 @@ public sealed class ErrorPathTests : IDisposable
         { "pab-report compare \"$D/good.jsonl\" /nonexistent.jsonl", 2 },
         { "pab-report compare \"$D/good.jsonl\" \"$D/good.jsonl\" --export-json /tmp", 1 },
         { "pab-report \"$D/binary\"", 1 },
+        { "pab-report @missing", 1 },
         { "PAB_ORDER=x pab-exhaust --max-bytes 1M", 2 },
         { "PAB_LABEL='no good' pab-exhaust --max-bytes 1M", 2 },
         { "pab-load insert --ko /nonexistent.ko", -1 },

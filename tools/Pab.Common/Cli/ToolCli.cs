@@ -35,7 +35,8 @@ public sealed class ToolCli(string tool, RootCommand root)
         try
         {
             AddExitCodesToHelp();
-            var pr = root.Parse(args);
+            // No @response files: "@x" is a file name like any other.
+            var pr = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
             var clears = pr.Action is CommandLineAction { ClearsParseErrors: true };
             var errors = clears ? [] : UsageErrors.Of(pr, AfterDoubleDash);
             if (errors.Count > 0)
