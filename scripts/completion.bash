@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+#!/usr/bin/env bash
 # Bash completion for pab-load, pab-exhaust, pab-antagonize and pab-report: each tool lists its own
 # options, subcommands and values through System.CommandLine's [suggest] directive, so this file never
 # goes stale. Turn it on in ~/.bashrc:  . /path/to/page-alloc-bench/scripts/completion.bash
