@@ -29,12 +29,12 @@ namespace Pab.Report
             Description = "Also write the original tool's JSON (metric_order$n → array of integers) to this file, atomically",
         };
 
-        private static readonly Option<KeepPolicy> KeepOption = new Option<KeepPolicy>("--keep")
+        // Choices have no DefaultValueFactory: help would show the default as the enum's name (Latest), not as typed.
+        private static readonly Option<KeepPolicy?> KeepOption = new Option<KeepPolicy?>("--keep")
         {
-            Description = "When runs measured the same metric, order and iteration: latest (the later run replaces the earlier) or all (keep every value)",
-            DefaultValueFactory = _ => KeepPolicy.Latest,
+            Description = "When runs measured the same metric, order and iteration: latest (the later run replaces the earlier) or all (keep every value) [default: latest]",
             CustomParser = r => CliValues.Choice<KeepPolicy>(r),
-        }.ChoiceOf<KeepPolicy, KeepPolicy>();
+        }.ChoiceOf<KeepPolicy, KeepPolicy?>();
 
         private static readonly Option<bool> SkipBadOption = new("--skip-bad")
         {
@@ -47,12 +47,11 @@ namespace Pab.Report
             Arity = new ArgumentArity(2, 64),
         };
 
-        private static readonly Option<CompareFormat> CompareFormatOption = new Option<CompareFormat>("--format", "-f")
+        private static readonly Option<CompareFormat?> CompareFormatOption = new Option<CompareFormat?>("--format", "-f")
         {
-            Description = "Output: text or markdown",
-            DefaultValueFactory = _ => CompareFormat.Text,
+            Description = "Output: text or markdown [default: text]",
             CustomParser = r => CliValues.Choice<CompareFormat>(r),
-        }.ChoiceOf<CompareFormat, CompareFormat>();
+        }.ChoiceOf<CompareFormat, CompareFormat?>();
 
         private static readonly Option<string?> ExportMarkdownOption = new("--export-markdown")
         {
@@ -115,7 +114,7 @@ namespace Pab.Report
                 stderr.WriteLine("pab-report: reading records from standard input (end with Ctrl-D; --help for usage)");
             bool skipBad = pr.GetValue(SkipBadOption);
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var data = MergedData.Read(sources, pr.GetValue(KeepOption));
+            var data = MergedData.Read(sources, pr.GetValue(KeepOption) ?? KeepPolicy.Latest);
             if (Timing) stderr.WriteLine($"pab-report: timing: read and merged in {clock.Elapsed.TotalSeconds:0.000} s wall, {System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.000} s CPU");
             bool failed = PrintProblems(data, skipBad, stderr, "");
             var warnings = failed ? [] : Advice.For(data);
@@ -166,7 +165,7 @@ namespace Pab.Report
             for (int i = 0; i < names.Count; i++)
                 if (names.IndexOf(names[i]) != i) names[i] = $"{names[i]}#{i + 1}";
             bool skipBad = pr.GetValue(SkipBadOption);
-            var keep = pr.GetValue(KeepOption);
+            var keep = pr.GetValue(KeepOption) ?? KeepPolicy.Latest;
             var data = new List<MergedData>();
             bool failed = false;
             for (int i = 0; i < sides.Count; i++)
