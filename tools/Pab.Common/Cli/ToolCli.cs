@@ -30,8 +30,14 @@ public sealed class ToolCli(string tool, RootCommand root)
     public TextWriter Output { get; init; } = Console.Out;
     public TextWriter Error { get; init; } = Console.Error;
 
+    private static int s_hooked;
+
     public int Run(IReadOnlyList<string> args)
     {
+        // A worker thread's exception never reaches the catch below: say it the same way and exit.
+        if (Interlocked.Exchange(ref s_hooked, 1) == 0)
+            AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+                Environment.Exit(Unexpected(e.ExceptionObject as Exception ?? new InvalidOperationException(e.ExceptionObject?.ToString())));
         try
         {
             AddExitCodesToHelp();
