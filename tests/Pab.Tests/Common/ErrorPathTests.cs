@@ -149,6 +149,21 @@ public sealed class ErrorPathTests : IDisposable
     }
 
     [Fact]
+    public void AUsageRefusalAfterParsingWritesNoRecord()
+    {
+        // pab-antagonize's hold limit is a usage error found once the machine is known (it needs the module to get there).
+        var records = new MemoryStream();
+        var log = new StringWriter();
+        var output = new Pab.Antagonize.RunOutput(new RecordWriter(records, "pab-antagonize"), log, 0);
+        Assert.Equal((int)ExitCode.Usage, output.Fail(new Pab.Antagonize.Refusal(ExitCode.Usage, "--middle: too much")));
+        Assert.Equal(0, records.Length);
+        Assert.Equal("pab-antagonize: --middle: too much\npab-antagonize: see --help\n", log.ToString());
+
+        Assert.Equal((int)ExitCode.NotLoaded, output.Fail(new Pab.Antagonize.Refusal(ExitCode.NotLoaded, "not loaded")));
+        Assert.Contains("\"event\":\"error\"", System.Text.Encoding.UTF8.GetString(records.ToArray()));
+    }
+
+    [Fact]
     public void AnUnexpectedExceptionIsOneLineAndExit70()
     {
         var root = new RootCommand("test");
