@@ -35,7 +35,8 @@ public sealed class ToolCli(string tool, RootCommand root)
     public int Run(IReadOnlyList<string> args)
     {
         // A worker thread's exception never reaches the catch below: say it the same way and exit.
-        if (Interlocked.Exchange(ref s_hooked, 1) == 0)
+        // Only for a real Main (stderr is the console's), never inside a test host.
+        if (ReferenceEquals(Error, Console.Error) && Interlocked.Exchange(ref s_hooked, 1) == 0)
             AppDomain.CurrentDomain.UnhandledException += (_, e) =>
                 Environment.Exit(Unexpected(e.ExceptionObject as Exception ?? new InvalidOperationException(e.ExceptionObject?.ToString())));
         try
