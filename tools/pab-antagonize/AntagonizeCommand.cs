@@ -1,30 +1,49 @@
 using System.CommandLine;
 using System.Globalization;
 using Pab.Common;
+using Pab.Common.Cli;
 
 namespace Pab.Antagonize;
 
 public static class AntagonizeCommand
 {
+    /// <summary>The largest order the command line takes; the module says which of them the kernel takes.</summary>
+    private const int MaxOrder = 20;
+    private const int MaxBlocks = 1 << 24;
+
     private static readonly Option<int> OrderOption = new("--order")
     {
         Description = "Order of every allocation: blocks of 2^N pages", Required = true,
+        CustomParser = r => CliValues.Integer(r, 0, MaxOrder),
     };
     private static readonly Option<string?> CpusOption = new("--cpus")
     {
         Description = "CPUs to run a worker on, in the kernel's list format (0-3,8,10-11) [default: all online CPUs]",
+        // The syntax is a usage error before any record is written; whether those CPUs are online is Preflight's.
+        Validators =
+        {
+            r =>
+            {
+                if (r.GetValueOrDefault<string?>() is not { } list) return;
+                if (!CpuList.TryParse(list, out int[] cpus, out string? error)) r.AddError($"--cpus {list}: {error}");
+                else if (cpus.Length == 0) r.AddError("--cpus: the list is empty");
+            },
+        },
     };
     private static readonly Option<int> MiddleOption = new("--middle")
     {
         Description = "Blocks each worker holds on average: targets are drawn from middle ± spread", DefaultValueFactory = _ => 1000,
+        CustomParser = r => CliValues.Integer(r, 1, MaxBlocks),
     };
     private static readonly Option<int> SpreadOption = new("--spread")
     {
         Description = "How far targets range either side of the middle, in blocks", DefaultValueFactory = _ => 1000,
+        CustomParser = r => CliValues.Integer(r, 0, MaxBlocks),
     };
     private static readonly Option<int> BatchOption = new("--batch")
     {
         Description = $"Blocks per module call (1 to {Abi.BatchMax}; 1 uses the original's single-page calls)", DefaultValueFactory = _ => 256,
+        CustomParser = r => CliValues.Integer(r, 1, Abi.BatchMax),
     };
     private static readonly Option<bool> LatenciesOption = new("--latencies")
     {
@@ -37,6 +56,7 @@ public static class AntagonizeCommand
     private static readonly Option<int> SamplesOption = new("--samples")
     {
         Description = "Latencies kept per CPU and kind in the uniform sample", DefaultValueFactory = _ => 50_000,
+        CustomParser = r => CliValues.Integer(r, 0, int.MaxValue),
     };
     private static readonly Option<string?> DurationOption = new("--duration")
     {
@@ -46,6 +66,7 @@ public static class AntagonizeCommand
     {
         Description = "Seed of the workers' patterns (each CPU derives its own; the same seed gives the same patterns)",
         DefaultValueFactory = _ => 0x5EED,
+        CustomParser = r => CliValues.Integer(r, 0UL, ulong.MaxValue),
     };
     private static readonly Option<bool> NoHoldLimitOption = new("--no-hold-limit")
     {
@@ -60,25 +81,27 @@ public static class AntagonizeCommand
     {
         Description = "Test only: hold this many MiB of our own heap throughout (checks that our footprint stays out of the measurement)",
         Hidden = true,
+        CustomParser = r => CliValues.Integer(r, 0, 1024),
     };
     private static readonly Option<long?> SelftestOption = new("--selftest")
     {
         Description = "Instead: run the module's in-kernel loop for COUNT allocations on every CPU at once, in the workers' bursts (allocate --middle blocks, at most 1024, free them oldest first), and report its rate",
         HelpName = "COUNT",
+        CustomParser = r => CliValues.Integer(r, 1L, (long)Abi.SelftestMax),
     };
     private static readonly Argument<string[]> CommandArgument = new("command")
     {
-        Description = "Command to run antagonized (after --); the antagonist stops when it ends and exits with its status",
+        Description = "Command to run antagonized, after -- (pab-antagonize --order 0 -- CMD ARGS); the antagonist stops when it ends and exits with its status",
+        HelpName = "COMMAND",
         Arity = ArgumentArity.ZeroOrMore,
     };
 
     public static RootCommand Build()
     {
         var root = new RootCommand(
-            "Keep the kernel allocating and freeing pages on every CPU (one pinned worker each) while a command runs. " +
-            "Records go to stdout as JSON lines (a `steady` event first), messages to stderr. " +
-            "Exit codes: 2 usage, 3 module not loaded, 4 not root, 5 order rejected, 6 CPUs offline, 7 module call failed, " +
-            "8 pinning failed, 10 ABI mismatch, 127 command not started; else the command's status.")
+            "Keep the kernel allocating and freeing pages on every CPU (one pinned worker each) while a command runs: " +
+            "pab-antagonize --order N [options] -- COMMAND [ARGS...]. " +
+            "Records go to stdout as JSON lines (a `steady` event first), messages to stderr.")
         {
             OrderOption, CpusOption, MiddleOption, SpreadOption, BatchOption, LatenciesOption, NoLatenciesOption,
             SamplesOption, DurationOption, SeedOption, NoHoldLimitOption, IdleFirstOption, BallastOption, SelftestOption, CommandArgument,
@@ -87,25 +110,23 @@ public static class AntagonizeCommand
         {
             if (Validate(pr, out AntagonizeOptions? options) is string error)
             {
-                Console.Error.WriteLine($"{Antagonist.Tool}: {error}");
-                return (int)ExitCode.Usage;
+                return ToolCli.UsageError(Antagonist.Tool, error);
             }
             return new Antagonist(options!, RecordWriter.Stdout(Antagonist.Tool), Console.Error).Run();
         });
         return root;
     }
 
-    public static int Run(string[] args)
-    {
-        var parsed = Build().Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            foreach (var e in parsed.Errors) Console.Error.WriteLine($"{Antagonist.Tool}: {e.Message}");
-            Console.Error.WriteLine($"{Antagonist.Tool}: see --help");
-            return (int)ExitCode.Usage;
-        }
-        return parsed.Invoke();
-    }
+    /// <summary>The exit codes pab-antagonize uses (docs/conventions.md has the whole table).</summary>
+    public static readonly ExitCode[] ExitCodes =
+    [
+        ExitCode.Ok, ExitCode.Failed, ExitCode.Usage, ExitCode.NotLoaded, ExitCode.NotRoot, ExitCode.NoModuleSupport,
+        ExitCode.AbiMismatch, ExitCode.OrderRejected, ExitCode.CpusOffline, ExitCode.ModuleCallFailed, ExitCode.PinFailed,
+        ExitCode.InternalError, ExitCode.CommandNotStarted,
+    ];
+
+    public static int Run(string[] args) =>
+        new ToolCli(Antagonist.Tool, Build()) { ExitCodes = ExitCodes, AfterDoubleDash = CommandArgument, ExitNote = "with a COMMAND that ran: the command's own status" }.Run(args);
 
     /// <summary>Checks option values together; returns the message naming the bad flag, or null.</summary>
     public static string? Validate(ParseResult pr, out AntagonizeOptions? options)
@@ -114,12 +135,7 @@ public static class AntagonizeCommand
         int order = pr.GetValue(OrderOption), middle = pr.GetValue(MiddleOption), spread = pr.GetValue(SpreadOption);
         int batch = pr.GetValue(BatchOption), samples = pr.GetValue(SamplesOption);
         string[] command = pr.GetValue(CommandArgument) ?? [];
-        if (order < 0) return $"--order {order}: must be 0 or more";
-        if (middle < 1) return $"--middle {middle}: must be at least 1";
-        if (spread < 0) return $"--spread {spread}: must be 0 or more";
-        if ((long)middle + spread > 1 << 24) return $"--middle + --spread ({(long)middle + spread}) is more than {1 << 24} blocks per CPU";
-        if (batch < 1 || batch > Abi.BatchMax) return $"--batch {batch}: must be 1 to {Abi.BatchMax}";
-        if (samples < 0) return $"--samples {samples}: must be 0 or more";
+        if ((long)middle + spread > MaxBlocks) return $"--middle + --spread ({(long)middle + spread}) is more than {MaxBlocks} blocks per CPU";
         if (pr.GetValue(LatenciesOption) && pr.GetValue(NoLatenciesOption)) return "--latencies and --no-latencies contradict each other";
         TimeSpan? duration = null;
         if (pr.GetValue(DurationOption) is string d)
@@ -131,13 +147,8 @@ public static class AntagonizeCommand
         bool idleFirst = pr.GetValue(IdleFirstOption);
         if (idleFirst && command.Length == 0) return "--idle-first: needs a COMMAND to run in both phases";
         int ballast = pr.GetValue(BallastOption);
-        if (ballast is < 0 or > 1024) return $"--test-ballast-mib {ballast}: must be 0 to 1024";
         long? selftest = pr.GetValue(SelftestOption);
-        if (selftest is long n)
-        {
-            if (n < 1 || (ulong)n > Abi.SelftestMax) return $"--selftest {n}: must be 1 to {Abi.SelftestMax.ToString(CultureInfo.InvariantCulture)}";
-            if (command.Length > 0) return "--selftest: not with a COMMAND";
-        }
+        if (selftest != null && command.Length > 0) return "--selftest: not with a COMMAND";
         options = new AntagonizeOptions(order, pr.GetValue(CpusOption), middle, spread, batch,
             !pr.GetValue(NoLatenciesOption), samples, duration, pr.GetValue(SeedOption), command, selftest,
             pr.GetValue(NoHoldLimitOption), idleFirst, (long)ballast << 20);

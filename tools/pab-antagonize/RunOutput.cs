@@ -13,11 +13,12 @@ public sealed class RunOutput(RecordWriter records, TextWriter log, int order)
 
     public void Say(string message) => log.WriteLine($"{Antagonist.Tool}: {message}");
 
-    /// <summary>Says why the run stops, writes it as an error event, and returns the exit code.</summary>
+    /// <summary>Says why the run stops, writes it as an error event (not for a usage error: stdout stays empty), and returns the exit code.</summary>
     public int Fail(Refusal refusal)
     {
         Say(refusal.Message);
-        Event("error", refusal.Message);
+        if (refusal.Code == ExitCode.Usage) log.WriteLine($"{Antagonist.Tool}: see --help");
+        else Event("error", refusal.Message);
         return (int)refusal.Code;
     }
 }

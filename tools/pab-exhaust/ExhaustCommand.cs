@@ -1,20 +1,10 @@
+global using ExitCode = Pab.Common.ExitCode;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Pab.Common;
+using Pab.Common.Cli;
 
 namespace Pab.Exhaust;
-
-/// <summary>pab-exhaust's exit codes.</summary>
-public enum ExitCode
-{
-    Ok = 0,
-    /// <summary>Bad arguments or environment (System.CommandLine uses 1 for parse errors too).</summary>
-    Usage = 1,
-    /// <summary>The child ended some other way than being OOM-killed (or capped).</summary>
-    ChildFailed = 2,
-    /// <summary>The parent could not set up (shared page, spawn).</summary>
-    SetupFailed = 3,
-}
 
 public static class ExhaustCommand
 {
@@ -22,7 +12,7 @@ public static class ExhaustCommand
     {
         Description = "How many times to fill memory until the child is OOM-killed",
         DefaultValueFactory = _ => ExhaustSettings.DefaultIterations,
-        CustomParser = r => ParseInt(r, "--iterations", 1, 1_000_000),
+        CustomParser = r => CliValues.Integer(r, 1, 1_000_000),
     };
 
     public static readonly Option<string?> LabelOption = new("--label")
@@ -33,7 +23,7 @@ public static class ExhaustCommand
     public static readonly Option<int?> OrderOption = new("--order")
     {
         Description = $"Order the kernel antagonist allocates, recorded with each value [default: ${RunContext.OrderVariable}, else none]",
-        CustomParser = r => ParseInt(r, "--order", 0, ExhaustSettings.MaxOrder),
+        CustomParser = r => CliValues.Integer(r, 0, ExhaustSettings.MaxOrder),
     };
 
     public static readonly Option<long> ChunkOption = new("--chunk")
@@ -41,7 +31,7 @@ public static class ExhaustCommand
         Description = "Bytes populated at a time by each worker; the count's resolution is this times the CPUs",
         HelpName = "SIZE",
         DefaultValueFactory = _ => ExhaustSettings.DefaultChunk,
-        CustomParser = r => ParseSize(r, "--chunk"),
+        CustomParser = r => CliValues.Size(r),
     };
 
     public static readonly Option<long> MmapSizeOption = new("--mmap-size")
@@ -49,14 +39,14 @@ public static class ExhaustCommand
         Description = "Bytes per mapping; halved while the kernel refuses one (a multiple of --chunk)",
         HelpName = "SIZE",
         DefaultValueFactory = _ => ExhaustSettings.DefaultMmapSize,
-        CustomParser = r => ParseSize(r, "--mmap-size"),
+        CustomParser = r => CliValues.Size(r),
     };
 
     public static readonly Option<long?> MaxBytesOption = new("--max-bytes")
     {
         Description = "Stop filling at this many bytes instead of at the OOM kill (the record then says capped)",
         HelpName = "SIZE",
-        CustomParser = r => ParseSize(r, "--max-bytes"),
+        CustomParser = r => CliValues.Size(r),
     };
 
     public static readonly Option<bool> ProgressOption = new("--progress")
@@ -80,35 +70,6 @@ public static class ExhaustCommand
         {
             if (r.GetValueOrDefault<string?>() is { } l && ExhaustSettings.CheckLabel(l, "--label") is { } e) r.AddError(e);
         });
-    }
-
-    private static int ParseInt(ArgumentResult r, string name, int min, int max)
-    {
-        string text = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
-        if (!int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int v))
-        {
-            r.AddError($"{name}: '{text}' is not a whole number");
-            return 0;
-        }
-        if (v < min || v > max)
-            r.AddError($"{name}: {v} is out of range ({min} to {max})");
-        return v;
-    }
-
-    private static long ParseSize(ArgumentResult r, string name)
-    {
-        string text = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
-        if (!ByteSize.TryParse(text, out long bytes, out string? error))
-        {
-            r.AddError($"{name}: {error}");
-            return 0;
-        }
-        if (bytes <= 0)
-        {
-            r.AddError($"{name}: must be more than 0 bytes");
-            return 0;
-        }
-        return bytes;
     }
 
     /// <summary>Settings from a parse result without errors, plus the environment; or the error naming the flag or variable.</summary>
@@ -150,6 +111,12 @@ public static class ExhaustCommand
         }, null);
     }
 
+    /// <summary>The exit codes pab-exhaust uses (docs/conventions.md has the whole table).</summary>
+    public static readonly ExitCode[] ExitCodes = [ExitCode.Ok, ExitCode.Failed, ExitCode.Usage, ExitCode.SetupFailed, ExitCode.InternalError];
+
+    public static ToolCli Cli(Func<ExhaustSettings, int> run) =>
+        new("pab-exhaust", Build(run)) { ExitCodes = ExitCodes, ExitNote = "1 also when the child ended another way than the OOM kill (or --max-bytes)" };
+
     public static RootCommand Build(Func<ExhaustSettings, int> run, Func<string, string?>? env = null)
     {
         var root = new RootCommand(
@@ -163,8 +130,7 @@ public static class ExhaustCommand
             var (settings, error) = Resolve(pr, env ?? Environment.GetEnvironmentVariable, Environment.SystemPageSize);
             if (settings == null)
             {
-                Console.Error.WriteLine("pab-exhaust: " + error);
-                return (int)ExitCode.Usage;
+                return ToolCli.UsageError("pab-exhaust", error!);
             }
             return run(settings);
         });

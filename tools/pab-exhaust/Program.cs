@@ -1,5 +1,4 @@
 using Pab.Common;
 using Pab.Exhaust;
 
-return ExhaustCommand.Build(settings =>
-    new Parent(settings, RecordWriter.Stdout("pab-exhaust"), Console.Error).Run()).Parse(args).Invoke();
+return ExhaustCommand.Cli(settings => new Parent(settings, RecordWriter.Stdout("pab-exhaust"), Console.Error).Run()).Run(args);

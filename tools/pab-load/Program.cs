@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Pab.Load;
 
-return LoadCommand.Build().Parse(args).Invoke();
+return LoadCommand.Cli().Run(args);

@@ -57,7 +57,7 @@ public static class InputReader
         try { stream = source.Open(); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            sink.Problem(new InputProblem(Severity.Error, new SourcePos(source.Name, 0), $"cannot read: {e.Message}"));
+            sink.Problem(new InputProblem(Severity.Error, new SourcePos(source.Name, 0), $"cannot read: {Pab.Common.Cli.IoText.Reason(source.Name, e)}"));
             return;
         }
         using (stream)

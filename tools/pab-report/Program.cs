@@ -1,5 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text;
+using Pab.Common;
+using Pab.Common.Cli;
 using Pab.Report;
 using Pab.Report.Export;
 
@@ -15,21 +18,23 @@ namespace Pab.Report
             Arity = ArgumentArity.ZeroOrMore,
         };
 
-        private static readonly Option<ReportFormat?> FormatOption = new("--format", "-f")
+        private static readonly Option<ReportFormat?> FormatOption = new Option<ReportFormat?>("--format", "-f")
         {
             Description = "Output on standard output: text (default on a terminal), jsonl (default otherwise: the merged records), csv, markdown",
-        };
+            CustomParser = r => CliValues.Choice<ReportFormat>(r),
+        }.ChoiceOf<ReportFormat, ReportFormat?>();
 
         private static readonly Option<string?> OutputPathOption = new("--output-path", "-o")
         {
             Description = "Also write the original tool's JSON (metric_order$n → array of integers) to this file, atomically",
         };
 
-        private static readonly Option<KeepPolicy> KeepOption = new("--keep")
+        // Choices have no DefaultValueFactory: help would show the default as the enum's name (Latest), not as typed.
+        private static readonly Option<KeepPolicy?> KeepOption = new Option<KeepPolicy?>("--keep")
         {
-            Description = "When runs measured the same metric, order and iteration: latest (the later run replaces the earlier) or all (keep every value)",
-            DefaultValueFactory = _ => KeepPolicy.Latest,
-        };
+            Description = "When runs measured the same metric, order and iteration: latest (the later run replaces the earlier) or all (keep every value) [default: latest]",
+            CustomParser = r => CliValues.Choice<KeepPolicy>(r),
+        }.ChoiceOf<KeepPolicy, KeepPolicy?>();
 
         private static readonly Option<bool> SkipBadOption = new("--skip-bad")
         {
@@ -42,11 +47,11 @@ namespace Pab.Report
             Arity = new ArgumentArity(2, 64),
         };
 
-        private static readonly Option<CompareFormat> CompareFormatOption = new("--format", "-f")
+        private static readonly Option<CompareFormat?> CompareFormatOption = new Option<CompareFormat?>("--format", "-f")
         {
-            Description = "Output: text or markdown",
-            DefaultValueFactory = _ => CompareFormat.Text,
-        };
+            Description = "Output: text or markdown [default: text]",
+            CustomParser = r => CliValues.Choice<CompareFormat>(r),
+        }.ChoiceOf<CompareFormat, CompareFormat?>();
 
         private static readonly Option<string?> ExportMarkdownOption = new("--export-markdown")
         {
@@ -67,16 +72,21 @@ namespace Pab.Report
         {
             Description = "Error rate of each verdict: its interval covers the true change with at least 1 − alpha",
             DefaultValueFactory = _ => 0.05,
+            CustomParser = r => CliValues.Number(r, 0, 1, open: true),
         };
 
         private static readonly Option<double> MinChangeOption = new("--min-change")
         {
             Description = "Smallest change, in percent of the baseline, that is called a change (default 0: any the runs can show)",
             DefaultValueFactory = _ => 0.0,
+            CustomParser = r => CliValues.Number(r, 0, double.PositiveInfinity),
         };
 
         // PAB_REPORT_TIMING=1 prints where the time goes (for bench/report-throughput.sh).
         private static readonly bool Timing = Environment.GetEnvironmentVariable("PAB_REPORT_TIMING") == "1";
+
+        /// <summary>The exit codes pab-report uses (docs/conventions.md has the whole table).</summary>
+        public static readonly ExitCode[] ExitCodes = [ExitCode.Ok, ExitCode.Failed, ExitCode.Usage, ExitCode.InternalError];
 
         public static int Run(string[] args, Stream stdout, TextWriter stderr)
         {
@@ -88,19 +98,12 @@ namespace Pab.Report
             {
                 SidesArgument, CompareFormatOption, ExportMarkdownOption, ExportJsonOption, HtmlOption, KeepOption, SkipBadOption, AlphaOption, MinChangeOption,
             };
-            AlphaOption.Validators.Add(r =>
-            {
-                if (r.GetValueOrDefault<double>() is not (> 0 and < 1)) r.AddError("--alpha must lie between 0 and 1");
-            });
-            MinChangeOption.Validators.Add(r =>
-            {
-                if (r.GetValueOrDefault<double>() < 0) r.AddError("--min-change must not be negative");
-            });
             root.Subcommands.Add(compare);
             root.SetAction(pr => Report(pr, stdout, stderr));
             compare.SetAction(pr => CompareSides(pr, stdout, stderr));
-            var config = new InvocationConfiguration { Output = stderr, Error = stderr };
-            return root.Parse(args).Invoke(config);
+            // --help and --version on stdout, usage errors on stderr only (docs/conventions.md).
+            using var help = new StreamWriter(stdout, new UTF8Encoding(false), leaveOpen: true) { AutoFlush = true };
+            return new ToolCli("pab-report", root) { ExitCodes = ExitCodes, Output = help, Error = stderr }.Run(args);
         }
 
         private static int Report(ParseResult pr, Stream stdout, TextWriter stderr)
@@ -111,25 +114,25 @@ namespace Pab.Report
                 stderr.WriteLine("pab-report: reading records from standard input (end with Ctrl-D; --help for usage)");
             bool skipBad = pr.GetValue(SkipBadOption);
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var data = MergedData.Read(sources, pr.GetValue(KeepOption));
+            var data = MergedData.Read(sources, pr.GetValue(KeepOption) ?? KeepPolicy.Latest);
             if (Timing) stderr.WriteLine($"pab-report: timing: read and merged in {clock.Elapsed.TotalSeconds:0.000} s wall, {System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.000} s CPU");
             bool failed = PrintProblems(data, skipBad, stderr, "");
             var warnings = failed ? [] : Advice.For(data);
             foreach (string w in Warning.Grouped(warnings)) stderr.WriteLine($"pab-report: warning: {w}");
             PrintSummary(data, sources.Count, stderr);
-            if (failed) return 1;
+            if (failed) return (int)ExitCode.Failed;
 
             if (pr.GetValue(OutputPathOption) is { } path)
             {
                 try { OriginalFormat.WriteFile(data, path); }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    stderr.WriteLine($"pab-report: --output-path {path}: cannot write: {e.Message}");
-                    return 1;
+                    stderr.WriteLine($"pab-report: --output-path {path}: cannot write: {IoText.Reason(path, e)}");
+                    return (int)ExitCode.Failed;
                 }
             }
             if (pr.GetValue(HtmlOption) is { } html && !WriteFile(html, "--html", stderr, s => WriteHtml(ComparePage.Build(data, warnings), s)))
-                return 1;
+                return (int)ExitCode.Failed;
             var format = pr.GetValue(FormatOption) ?? (Console.IsOutputRedirected ? ReportFormat.Jsonl : ReportFormat.Text);
             try
             {
@@ -140,10 +143,10 @@ namespace Pab.Report
             {
                 // e.g. `pab-report | head`: the reader went away; --output-path, if any, is complete.
                 stderr.WriteLine($"pab-report: standard output: {e.Message}");
-                return 1;
+                return (int)ExitCode.Failed;
             }
             if (Timing) stderr.WriteLine($"pab-report: timing: done in {clock.Elapsed.TotalSeconds:0.000} s wall, {System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.000} s CPU");
-            return 0;
+            return (int)ExitCode.Ok;
         }
 
         private static int CompareSides(ParseResult pr, Stream stdout, TextWriter stderr)
@@ -154,8 +157,7 @@ namespace Pab.Report
                 var side = Side.Parse(arg, out string? error);
                 if (error != null)
                 {
-                    stderr.WriteLine($"pab-report compare: side '{arg}': {error}");
-                    return 2;
+                    return ToolCli.UsageError("pab-report compare", $"side '{arg}': {error}", stderr);
                 }
                 sides.Add(side);
             }
@@ -163,7 +165,7 @@ namespace Pab.Report
             for (int i = 0; i < names.Count; i++)
                 if (names.IndexOf(names[i]) != i) names[i] = $"{names[i]}#{i + 1}";
             bool skipBad = pr.GetValue(SkipBadOption);
-            var keep = pr.GetValue(KeepOption);
+            var keep = pr.GetValue(KeepOption) ?? KeepPolicy.Latest;
             var data = new List<MergedData>();
             bool failed = false;
             for (int i = 0; i < sides.Count; i++)
@@ -173,7 +175,7 @@ namespace Pab.Report
                 foreach (string warning in Warning.Grouped(Advice.For(d))) stderr.WriteLine($"pab-report: [{names[i]}] warning: {warning}");
                 data.Add(d);
             }
-            if (failed) return 1;
+            if (failed) return (int)ExitCode.Failed;
             var cmp = Comparison.Run(data, names, pr.GetValue(AlphaOption), pr.GetValue(MinChangeOption) / 100);
             cmp.SideInfo.AddRange(SideInfo.Describe(sides, names, data));
             if (pr.GetValue(ExportMarkdownOption) is { } md && !WriteFile(md, "--export-markdown", stderr, s =>
@@ -181,14 +183,14 @@ namespace Pab.Report
                 using var w = Exporters.Writer(s);
                 CompareWriter.Write(cmp, w, markdown: true);
             }))
-                return 1;
+                return (int)ExitCode.Failed;
             if (pr.GetValue(HtmlOption) is { } html && !WriteFile(html, "--html", stderr, s => WriteHtml(ComparePage.Build(cmp, data), s)))
-                return 1;
+                return (int)ExitCode.Failed;
             if (pr.GetValue(ExportJsonOption) is { } json && !WriteFile(json, "--export-json", stderr, s => CompareJson.Write(cmp, s)))
-                return 1;
+                return (int)ExitCode.Failed;
             using var w = Exporters.Writer(stdout);
             CompareWriter.Write(cmp, w, pr.GetValue(CompareFormatOption) == CompareFormat.Markdown);
-            return 0;
+            return (int)ExitCode.Ok;
         }
 
         /// <summary>Writes an export beside the terminal output, atomically; false (said on stderr) when it cannot.</summary>
@@ -205,7 +207,7 @@ namespace Pab.Report
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 try { File.Delete(tmp); } catch (Exception) { }
-                stderr.WriteLine($"pab-report: {option} {path}: cannot write: {(Directory.Exists(path) ? "it is a directory" : e.Message)}");
+                stderr.WriteLine($"pab-report: {option} {path}: cannot write: {IoText.Reason(path, e)}");
                 return false;
             }
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Pab.Common;
 using Pab.Load;
 
 namespace Pab.Tests.Load;

@@ -117,7 +117,7 @@ public sealed class CliTests : IDisposable
 
         (code, _, stderr) = Run("compare", $"base={a}", $"new={b}", "--export-json", _dir);
         Assert.Equal(1, code);
-        Assert.Contains($"--export-json {_dir}: cannot write: it is a directory", stderr);
+        Assert.Contains($"--export-json {_dir}: cannot write: is a directory", stderr);
 
         (code, _, stderr) = Run("compare", a);
         Assert.NotEqual(0, code);
