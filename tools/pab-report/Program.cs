@@ -118,6 +118,7 @@ namespace Pab.Report
             foreach (string w in Warning.Grouped(warnings)) stderr.WriteLine($"pab-report: warning: {w}");
             PrintSummary(data, sources.Count, stderr);
             if (failed) return 1;
+            if (NothingRead(data, stderr, "")) return 1;
 
             if (pr.GetValue(OutputPathOption) is { } path)
             {
@@ -169,7 +170,7 @@ namespace Pab.Report
             for (int i = 0; i < sides.Count; i++)
             {
                 var d = MergedData.Read(sides[i].Sources, keep);
-                failed |= PrintProblems(d, skipBad, stderr, $"[{names[i]}] ");
+                failed |= PrintProblems(d, skipBad, stderr, $"[{names[i]}] ") || NothingRead(d, stderr, $"[{names[i]}] ");
                 foreach (string warning in Warning.Grouped(Advice.For(d))) stderr.WriteLine($"pab-report: [{names[i]}] warning: {warning}");
                 data.Add(d);
             }
@@ -235,6 +236,14 @@ namespace Pab.Report
                 return true;
             }
             return false;
+        }
+
+        /// <summary>True (said on stderr) when no record at all was read: an empty input is a mistake, not an empty report.</summary>
+        private static bool NothingRead(MergedData data, TextWriter stderr, string prefix)
+        {
+            if (data.RecordsKept > 0) return false;
+            stderr.WriteLine($"pab-report: {prefix}no records in the input{(data.RecordsRead > 0 ? " (every record was rejected)" : "")}; nothing to report, nothing written");
+            return true;
         }
 
         private static void PrintSummary(MergedData data, int inputs, TextWriter stderr)
