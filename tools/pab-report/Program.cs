@@ -3,7 +3,7 @@ using System.Globalization;
 using Pab.Report;
 using Pab.Report.Export;
 
-return ReportCli.Run(args, Console.OpenStandardOutput(), Console.Error);
+return ReportCli.Run(args, Console.OpenStandardOutput(), Console.Error, Ansi.For(Console.IsOutputRedirected), Ansi.For(Console.IsErrorRedirected));
 
 namespace Pab.Report
 {
@@ -17,13 +17,22 @@ namespace Pab.Report
 
         private static readonly Option<ReportFormat?> FormatOption = new("--format", "-f")
         {
-            Description = "Output on standard output: text (default on a terminal), jsonl (default otherwise: the merged records), csv, markdown",
+            Description = "Output on standard output: text (the default, also when redirected), jsonl (the merged records), csv, markdown, json (the report's rows)",
         };
 
         private static readonly Option<string?> OutputPathOption = new("--output-path", "-o")
         {
             Description = "Also write the original tool's JSON (metric_order$n → array of integers) to this file, atomically",
         };
+
+        // The report's exports beside the terminal text, as hyperfine's --export-*: each file written atomically, never in colour.
+        private static readonly (Option<string?> Option, ReportFormat Format)[] ReportExports =
+        [
+            (new Option<string?>("--export-markdown") { Description = "Also write the report as Markdown to this file" }, ReportFormat.Markdown),
+            (new Option<string?>("--export-csv") { Description = "Also write every value with its keys as CSV to this file" }, ReportFormat.Csv),
+            (new Option<string?>("--export-json") { Description = "Also write the report's rows, runs and warnings as JSON to this file" }, ReportFormat.Json),
+            (new Option<string?>("--export-jsonl") { Description = "Also write the merged records as JSON lines to this file" }, ReportFormat.Jsonl),
+        ];
 
         private static readonly Option<KeepPolicy> KeepOption = new("--keep")
         {
@@ -78,8 +87,11 @@ namespace Pab.Report
         // PAB_REPORT_TIMING=1 prints where the time goes (for bench/report-throughput.sh).
         private static readonly bool Timing = Environment.GetEnvironmentVariable("PAB_REPORT_TIMING") == "1";
 
-        public static int Run(string[] args, Stream stdout, TextWriter stderr)
+        /// <summary>Runs pab-report; colour (default: none) for what goes to a terminal.</summary>
+        public static int Run(string[] args, Stream stdout, TextWriter stderr, Ansi? stdoutColour = null, Ansi? stderrColour = null)
         {
+            var colour = stdoutColour ?? Ansi.Off;
+            if (stderrColour is { Enabled: true }) stderr = new LabelledWriter(stderr, stderrColour);
             var root = new RootCommand("Merge page-alloc-bench records from any runs into a report; 'compare' sets runs against a baseline")
             {
                 FilesArgument, FormatOption, OutputPathOption, HtmlOption, KeepOption, SkipBadOption,
@@ -96,9 +108,10 @@ namespace Pab.Report
             {
                 if (r.GetValueOrDefault<double>() < 0) r.AddError("--min-change must not be negative");
             });
+            foreach (var (option, _) in ReportExports) root.Options.Add(option);
             root.Subcommands.Add(compare);
             root.SetAction(pr => Report(pr, stdout, stderr));
-            compare.SetAction(pr => CompareSides(pr, stdout, stderr));
+            compare.SetAction(pr => CompareSides(pr, stdout, stderr, colour));
             var config = new InvocationConfiguration { Output = stderr, Error = stderr };
             return root.Parse(args).Invoke(config);
         }
@@ -131,7 +144,11 @@ namespace Pab.Report
             }
             if (pr.GetValue(HtmlOption) is { } html && !WriteFile(html, "--html", stderr, s => WriteHtml(ComparePage.Build(data, warnings), s)))
                 return 1;
-            var format = pr.GetValue(FormatOption) ?? (Console.IsOutputRedirected ? ReportFormat.Jsonl : ReportFormat.Text);
+            foreach (var (option, exportFormat) in ReportExports)
+                if (pr.GetValue(option) is { } file && !WriteFile(file, option.Name, stderr, s => Exporters.For(exportFormat).Export(data, warnings, s)))
+                    return 1;
+            // Text whether or not standard output is a terminal: `pab-report x > report.txt` holds what the terminal shows.
+            var format = pr.GetValue(FormatOption) ?? ReportFormat.Text;
             try
             {
                 Exporters.For(format).Export(data, warnings, stdout);
@@ -147,7 +164,7 @@ namespace Pab.Report
             return 0;
         }
 
-        private static int CompareSides(ParseResult pr, Stream stdout, TextWriter stderr)
+        private static int CompareSides(ParseResult pr, Stream stdout, TextWriter stderr, Ansi colour)
         {
             var sides = new List<Side>();
             foreach (string arg in pr.GetValue(SidesArgument) ?? [])
@@ -188,7 +205,7 @@ namespace Pab.Report
             if (pr.GetValue(ExportJsonOption) is { } json && !WriteFile(json, "--export-json", stderr, s => CompareJson.Write(cmp, s)))
                 return 1;
             using var w = Exporters.Writer(stdout);
-            CompareWriter.Write(cmp, w, pr.GetValue(CompareFormatOption) == CompareFormat.Markdown);
+            CompareWriter.Write(cmp, w, pr.GetValue(CompareFormatOption) == CompareFormat.Markdown, colour);
             return 0;
         }
 
