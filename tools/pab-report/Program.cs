@@ -47,7 +47,7 @@ namespace Pab.Report
 
         private static readonly Argument<string[]> SidesArgument = new("SIDES")
         {
-            Description = "[NAME=]FILE[,FILE…] per side, the baseline first; a directory stands for its *.jsonl and *.json files",
+            Description = "[NAME=]FILE[,FILE…] per side, the baseline first; a directory stands for its *.jsonl and *.json files (and *.gz of them)",
             Arity = new ArgumentArity(2, 64),
         };
 

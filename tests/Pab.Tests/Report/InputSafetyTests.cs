@@ -58,6 +58,20 @@ public sealed class InputSafetyTests : IDisposable
     }
 
     [Fact]
+    public void CompareSideDirectoryTakesCompressedFiles()
+    {
+        string side = Directory.CreateDirectory(Path.Combine(_dir, "side")).FullName;
+        File.WriteAllBytes(Path.Combine(side, "run.jsonl.gz"), Gzip(string.Join("\n", SmallRun("B").Select(Line)) + "\n"));
+        string baseline = Path.Combine(_dir, "a.jsonl");
+        File.WriteAllText(baseline, string.Join("\n", SmallRun("A").Select(Line)) + "\n");
+        var (code, stdout, stderr) = Run("compare", baseline, side);
+        Assert.True(code == 0, stderr);
+        Assert.EndsWith("run.jsonl.gz", Side.Parse(side, out _).Sources[0].Name);
+        Assert.Contains("idle_available_bytes", stdout);
+        Assert.Equal("run", Side.Parse(side, out _).Name);
+    }
+
+    [Fact]
     public void GzipFromAPipeAndConcatenatedMembersAreRead()
     {
         byte[] two = [.. Gzip(Good + "\n"), .. Gzip(Good.Replace("\"order\":0", "\"order\":1") + "\n")];
