@@ -239,7 +239,7 @@ namespace Pab.Report
         {
             const int Shown = 50;
             foreach (var p in data.Problems.Take(Shown)) stderr.WriteLine($"pab-report: {prefix}{p}");
-            if (data.Problems.Count > Shown) stderr.WriteLine($"pab-report: {prefix}… and {data.Problems.Count - Shown} more problem(s)");
+            if (data.Problems.Count > Shown) stderr.WriteLine($"pab-report: {prefix}… and {UnitFormat.Count(data.Problems.Count - Shown)} more problem(s)");
             bool unreadable = data.Problems.Any(p => p.Severity == Severity.Error && p.Where.Line == 0);
             int bad = data.Problems.Count(p => p.Severity == Severity.Error && p.Where.Line > 0);
             if (unreadable)
@@ -249,7 +249,7 @@ namespace Pab.Report
             }
             if (bad > 0 && !skipBad)
             {
-                stderr.WriteLine($"pab-report: {prefix}{bad} bad record(s); nothing written. Fix the input, or pass --skip-bad to report without them");
+                stderr.WriteLine($"pab-report: {prefix}{UnitFormat.Count(bad)} bad record(s); nothing written. Fix the input, or pass --skip-bad to report without them");
                 return true;
             }
             return false;
@@ -266,8 +266,9 @@ namespace Pab.Report
         private static void PrintSummary(MergedData data, int inputs, TextWriter stderr)
         {
             long values = data.Measured.Sum(s => s.ValueCount);
-            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"pab-report: {data.RecordsRead} record(s) read from {inputs} input(s) in {data.Runs.Count} run(s): {data.RecordsKept} merged, {data.RecordsReplaced} replaced, {(data.RecordsDuplicate > 0 ? $"{data.RecordsDuplicate} duplicate, " : "")}{data.RecordsRejected} rejected{(data.LinesTruncated > 0 ? $" ({data.LinesTruncated} truncated)" : "")}; {values} value(s) kept, {data.Derived.Count} computed"));
+            static string N(long n) => UnitFormat.Count(n);
+            stderr.WriteLine(
+                $"pab-report: {N(data.RecordsRead)} record(s) read from {N(inputs)} input(s) in {N(data.Runs.Count)} run(s): {N(data.RecordsKept)} merged, {N(data.RecordsReplaced)} replaced, {(data.RecordsDuplicate > 0 ? $"{N(data.RecordsDuplicate)} duplicate, " : "")}{N(data.RecordsRejected)} rejected{(data.LinesTruncated > 0 ? $" ({N(data.LinesTruncated)} truncated)" : "")}; {N(values)} value(s) kept, {N(data.Derived.Count)} computed");
             foreach (string line in TextExporter.DescribeReplacements(data.Replacements))
                 stderr.WriteLine("pab-report: replaced: " + line);
             foreach (string line in TextExporter.DescribeDuplicates(data.Duplicates))

@@ -86,6 +86,16 @@ public sealed partial class ReadableReportTests : IDisposable
     }
 
     [Fact]
+    public void TheSummaryOnStandardErrorSeparatesThousandsToo()
+    {
+        var many = Enumerable.Range(0, 1234).Select(i => Metric("A", Metrics.IdleAvailableBytes, 900_000_000 + i, iteration: i, label: "idle")).ToArray();
+        var (code, _, stderr) = Run([WriteRecords("many.jsonl", many)]);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("pab-report: 1,234 record(s) read from 1 input(s) in 1 run(s): 1,234 merged", stderr);
+        Assert.Contains("1,234 value(s) kept", stderr);
+    }
+
+    [Fact]
     public void OneValueMetricsHaveACompactTableWithoutSpreadColumns()
     {
         string text = Text(Merge(Source("r", SmallRun())));

@@ -123,7 +123,7 @@ public sealed class TextExporter(bool markdown) : IReportExporter
         var tools = run.Meta.Where(m => m.Tool != null).Select(m => $"{m.Tool} {m.ToolVersion}".Trim()).Distinct().ToList();
         if (tools.Count == 0) tools = run.Tools.Order(StringComparer.Ordinal).ToList();
         string when = run.FirstTime is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) : "time unknown";
-        w.WriteLine($"{Prefix()}{run.Id} ({when}; {string.Join(", ", tools)})");
+        w.WriteLine($"{Prefix()}{run.Id} ({when}{(tools.Count > 0 ? "; " + string.Join(", ", tools) : "")})");
         var host = run.Meta.Select(m => m.Host).FirstOrDefault(h => h != null);
         if (host != null) w.WriteLine($"{(markdown ? "  - " : "    ")}{DescribeHost(host)}");
     }
