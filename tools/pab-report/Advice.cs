@@ -54,6 +54,8 @@ public static class Advice
                 }
                 continue;
             }
+            // Values are named as the report shows them: with the digits the whole row's noise calls for.
+            var row = Export.ReportRows.Row(key, series);
             // Iterations are judged within their run: between runs they differ by the boot, which is no outlier.
             foreach (var (run, ofRun) in runs)
             {
@@ -62,25 +64,44 @@ public static class Advice
                 // Totals measured once per run (allocations, failures, held bytes) have no iterations to count.
                 if (values.Length < MinIterations && ofRun.Any(s => s.Key.Iteration != null))
                     warnings.Add(new Warning(key, $"only {values.Length} value(s); too few to judge the spread: run at least {MinIterations} iterations", where));
-                int outliers = CountOutliers(values);
-                if (outliers > 0)
-                    warnings.Add(new Warning(key, $"{outliers} of {values.Length} values are outliers (MAD-based score > {OutlierScore}); something else was running or the machine was not in a steady state: rerun on a quiet machine, or look at those iterations", where));
+                var outliers = Outliers(ofRun);
+                if (outliers.Count > 0)
+                    warnings.Add(new Warning(key, $"{outliers.Count} of {values.Length} values {(outliers.Count == 1 ? "is an outlier" : "are outliers")} (MAD-based score > {OutlierScore}: {Name(outliers, row)}); something else was running or the machine was not in a steady state: rerun on a quiet machine, or look at those iterations", where));
                 if (FirstIterationDiffers(ofRun) is { } first)
-                    warnings.Add(new Warning(key, $"the first iteration ({UnitFormat.Format(first.Value, series[0].Unit)}) is far from the rest (median {UnitFormat.Format(first.RestMedian, series[0].Unit)}); a cold start (page cache, compaction) distorts it: add a warm-up iteration or discard the first", where));
+                    warnings.Add(new Warning(key, $"the first iteration ({row.Format(first.Value)}) is far from the rest (median {row.Format(first.RestMedian)}); a cold start (page cache, compaction) distorts it: add a warm-up iteration or discard the first", where));
                 if (key.Metric == Metrics.KernelAllocFailures && values.Any(v => v > 0))
-                    warnings.Add(new Warning(key, $"the kernel workers failed {values.Sum():0} allocation(s); the other metrics of this order are suspect: check dmesg and the antagonist's options", where));
+                    warnings.Add(new Warning(key, $"the kernel workers failed {UnitFormat.Count((long)values.Sum())} allocation(s); the other metrics of this order are suspect: check dmesg and the antagonist's options", where));
             }
         }
         foreach (var e in data.Events.Where(e => e.Event == "error"))
             warnings.Add(new Warning(null, $"{e.Tool ?? "a tool"} reported an error in run {e.Run}{Where(e)}: {e.Message}; its results may be incomplete"));
         foreach (var e in data.Events.Where(e => e.Event == "interrupted"))
             warnings.Add(new Warning(null, $"{e.Tool ?? "a tool"} was interrupted in run {e.Run}{Where(e)}: {e.Message}; rerun what is missing and merge both files"));
-        return warnings;    }
+        return warnings;
+    }
 
     // The run is named only where several are merged.
     private static string? Of(RunInfo run, int runs) => runs > 1 ? run.Id : null;
 
     private static string Where(Record e) => e.Order is int o ? $" (order {o})" : "";
+
+    /// <summary>The outlying values of one run's series, with their iterations.</summary>
+    public static List<(double Value, int? Iteration)> Outliers(IReadOnlyList<Series> series)
+    {
+        var all = series.SelectMany(s => s.Items.SelectMany(c => Enumerable.Range(0, c.Values.Count).Select(i => ((double)c.Values[i], s.Key.Iteration)))).ToList();
+        double[] values = all.Select(v => v.Item1).ToArray();
+        if (values.Length < 3) return [];
+        var (median, mad) = MedianMad(values);
+        if (mad == 0) return [];
+        return all.Where(v => 0.6745 * Math.Abs(v.Item1 - median) / mad > OutlierScore).ToList();
+    }
+
+    private static string Name(List<(double Value, int? Iteration)> outliers, Export.ReportRow row)
+    {
+        const int Shown = 5;
+        var named = outliers.Take(Shown).Select(o => row.Format(o.Value) + (o.Iteration is int i ? $" at iteration {i}" : ""));
+        return string.Join(", ", named) + (outliers.Count > Shown ? $" and {outliers.Count - Shown} more" : "");
+    }
 
     /// <summary>How many values have a modified z-score above <see cref="OutlierScore"/>.</summary>
     public static int CountOutliers(double[] values)

@@ -56,6 +56,48 @@ public static class Composite
         }
     }
 
+    /// <summary>
+    /// Why memory_available_diff_bytes is missing where a reader would expect it: each run and order with
+    /// antagonized (or only idle) available bytes but not every input of the difference.
+    /// </summary>
+    public static List<NotComputed> Missing(IReadOnlyList<Series> all, IReadOnlyList<Series> derived)
+    {
+        var result = new List<NotComputed>();
+        const string Inputs = "it needs idle and antagonized available bytes at the same order and iteration in the same run, and kernel_held_bytes of that order";
+        foreach (var run in all.GroupBy(s => s.Owner))
+        {
+            var series = run.ToList();
+            var given = series.Where(s => s.Key.Metric == Metrics.MemoryAvailableDiffBytes).Select(s => s.Key.Order).ToHashSet();
+            var antagonized = series.Where(s => s.Key.Metric == Metrics.AntagonizedAvailableBytes && s.Key.Label == null)
+                .GroupBy(s => s.Key.Order).OrderBy(g => g.Key ?? -1).ToList();
+            bool idle = series.Any(s => s.Key.Metric == Metrics.IdleAvailableBytes && s.Key.Label == null);
+            if (antagonized.Count == 0)
+            {
+                if (idle && given.Count == 0)
+                    result.Add(new NotComputed(run.Key.Id, null, $"the run has idle_available_bytes but no antagonized_available_bytes; {Inputs}"));
+                continue;
+            }
+            foreach (var order in antagonized)
+            {
+                if (given.Contains(order.Key)) continue;
+                int made = derived.Count(d => d.Owner == run.Key && d.Key.Order == order.Key);
+                int wanted = order.Count();
+                var lacking = new List<string>();
+                if (!idle) lacking.Add("idle_available_bytes");
+                if (!series.Any(s => s.Key.Metric == Metrics.KernelHeldBytes && s.Key.Order == order.Key && s.Key.Label == null))
+                    lacking.Add($"kernel_held_bytes at order {order.Key}");
+                if (made == wanted) continue;
+                string why = lacking.Count > 0
+                    ? $"the run has antagonized_available_bytes at order {order.Key} but no {string.Join(" and no ", lacking)}"
+                    : made == 0
+                        ? "no iteration has idle and antagonized available bytes and held bytes all (or one of them has several values under --keep all)"
+                        : $"computed for {made} of {wanted} iterations; the others lack a matching idle_available_bytes or kernel_held_bytes";
+                result.Add(new NotComputed(run.Key.Id, order.Key, $"{why}; {Inputs}"));
+            }
+        }
+        return result;
+    }
+
     // Iteration (-1 for none) → the key's value, where the key holds exactly one value (with --keep all it may hold more: then it is ambiguous and left out).
     private static SortedDictionary<int, (long Value, Series Source)> ByIteration(IReadOnlyList<Series> series, string metric, int? order)
     {
@@ -69,4 +111,11 @@ public static class Composite
     // The same iteration's value, or the only value when the input measured it once for all iterations.
     private static long? Pick(SortedDictionary<int, (long Value, Series Source)> map, int iteration) =>
         map.TryGetValue(iteration, out var v) ? v.Value : map.Count == 1 ? map.First().Value.Value : null;
+}
+
+/// <summary>memory_available_diff_bytes was not computed (or not for every iteration) for this run and order, and why.</summary>
+public sealed record NotComputed(string Run, int? Order, string Why)
+{
+    public override string ToString() =>
+        $"{Metrics.MemoryAvailableDiffBytes}{(Order is int o ? $" order {o}" : "")} (run {Run}): not computed: {Why}";
 }

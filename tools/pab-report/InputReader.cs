@@ -51,7 +51,13 @@ public static class InputReader
     // Each parsing thread reuses its own values buffer.
     [ThreadStatic] private static long[]? t_values;
 
-    public static void Read(InputSource source, IRecordSink sink)
+    /// <summary>Longest line read (a samples record of 50,000 values is ~400 KB); longer ones are refused, not buffered.</summary>
+    public const int MaxLineBytes = 64 << 20;
+
+    public static void Read(InputSource source, IRecordSink sink) => Read(source, sink, MaxLineBytes);
+
+    /// <summary>Reads <paramref name="source"/>, refusing lines of <paramref name="maxLine"/> bytes or more.</summary>
+    public static void Read(InputSource source, IRecordSink sink, int maxLine)
     {
         Stream stream;
         try { stream = source.Open(); }
@@ -62,7 +68,15 @@ public static class InputReader
         }
         using (stream)
         {
-            try { ReadStream(source, stream, sink); }
+            try
+            {
+                using var text = TextInput.Decompressed(stream);
+                ReadStream(source, text, sink, maxLine);
+            }
+            catch (InvalidDataException e)
+            {
+                sink.Problem(new InputProblem(Severity.Error, new SourcePos(source.Name, 0), $"not valid gzip: {e.Message}"));
+            }
             catch (IOException e)
             {
                 sink.Problem(new InputProblem(Severity.Error, new SourcePos(source.Name, 0), $"read failed: {e.Message}"));
@@ -70,22 +84,24 @@ public static class InputReader
         }
     }
 
-    private static void ReadStream(InputSource source, Stream stream, IRecordSink sink)
+    private static void ReadStream(InputSource source, Stream stream, IRecordSink sink, int maxLine)
     {
-        byte[] buf = ArrayPool<byte>.Shared.Rent(InitialBuffer);
+        byte[] buf = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBuffer, maxLine));
         try
         {
             int start = 0, end = 0, scanned = 0;
             bool eof = false;
             long lineNo = 0;
             end = Fill(stream, buf, 0, ref eof);
+            if (TextInput.NotText(buf.AsSpan(0, end), eof) is { } why)
+            {
+                sink.Problem(new InputProblem(Severity.Error, new SourcePos(source.Name, 0), TextInput.Refusal(why)));
+                return;
+            }
             if (end >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF) start = scanned = 3;
             if (LooksLikeOriginal(buf.AsSpan(start, end - start), eof))
             {
-                var whole = new MemoryStream();
-                whole.Write(buf, start, end - start);
-                stream.CopyTo(whole);
-                OriginalFormat.Import(source, whole.GetBuffer().AsSpan(0, (int)whole.Length), sink);
+                ReadOriginal(source, stream, buf.AsSpan(start, end - start), sink, maxLine);
                 return;
             }
             var batch = new List<PendingLine>();
@@ -96,10 +112,24 @@ public static class InputReader
                 while ((nl = buf.AsSpan(scanned, end - scanned).IndexOf((byte)'\n')) >= 0)
                 {
                     int stop = scanned + nl;
-                    batch.Add(new PendingLine(start, stop - start, ++lineNo, true));
+                    if (stop - start >= maxLine) TooLong(source, ++lineNo, maxLine, sink);
+                    else batch.Add(new PendingLine(start, stop - start, ++lineNo, true));
                     start = scanned = stop + 1;
                 }
                 scanned = end; // what is left holds no newline
+                if (end - start >= maxLine)
+                {
+                    // Refuse the line without holding it: drop bytes up to its newline.
+                    ParseBatch(buf, batch, source.Name, sink);
+                    batch.Clear();
+                    TooLong(source, ++lineNo, maxLine, sink);
+                    int after = SkipLine(stream, buf, ref eof);
+                    start = scanned = 0;
+                    end = after < 0 ? 0 : after;
+                    if (after < 0 && eof) return;
+                    end += Fill(stream, buf, end, ref eof);
+                    continue;
+                }
                 if (eof && start < end)
                 {
                     batch.Add(new PendingLine(start, end - start, ++lineNo, false));
@@ -117,7 +147,7 @@ public static class InputReader
                 }
                 else if (pending == buf.Length)
                 {
-                    byte[] bigger = ArrayPool<byte>.Shared.Rent(buf.Length * 2);
+                    byte[] bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(buf.Length * 2L, maxLine));
                     Buffer.BlockCopy(buf, 0, bigger, 0, pending);
                     ArrayPool<byte>.Shared.Return(buf);
                     buf = bigger;
@@ -130,6 +160,50 @@ public static class InputReader
         {
             ArrayPool<byte>.Shared.Return(buf);
         }
+    }
+
+    private static void TooLong(InputSource source, long line, int maxLine, IRecordSink sink) =>
+        sink.Problem(new InputProblem(Severity.Error, new SourcePos(source.Name, line),
+            $"line reaches the limit of {ByteSize.Format(maxLine)} per line; refused without reading it whole (no record is that long: is this a records file?)"));
+
+    /// <summary>
+    /// Reads on until the current line's newline, reusing <paramref name="buf"/>; moves what follows it to the
+    /// start of the buffer and returns its length, or -1 when the input ended first.
+    /// </summary>
+    private static int SkipLine(Stream stream, byte[] buf, ref bool eof)
+    {
+        while (!eof)
+        {
+            int n = Fill(stream, buf, 0, ref eof);
+            int nl = buf.AsSpan(0, n).IndexOf((byte)'\n');
+            if (nl >= 0)
+            {
+                int rest = n - nl - 1;
+                Buffer.BlockCopy(buf, nl + 1, buf, 0, rest);
+                return rest;
+            }
+        }
+        return -1;
+    }
+
+    // The original's output is one JSON object (often one line): read whole, within the same limit.
+    private static void ReadOriginal(InputSource source, Stream stream, ReadOnlySpan<byte> first, IRecordSink sink, int maxLine)
+    {
+        var whole = new MemoryStream();
+        whole.Write(first);
+        var chunk = new byte[1 << 16];
+        int n;
+        while ((n = stream.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            if (whole.Length + n >= maxLine)
+            {
+                sink.Problem(new InputProblem(Severity.Error, new SourcePos(source.Name, 1),
+                    $"the original tool's JSON is larger than the limit of {ByteSize.Format(maxLine)}; not read"));
+                return;
+            }
+            whole.Write(chunk, 0, n);
+        }
+        OriginalFormat.Import(source, whole.GetBuffer().AsSpan(0, (int)whole.Length), sink);
     }
 
     private static int Fill(Stream stream, byte[] buf, int offset, ref bool eof)

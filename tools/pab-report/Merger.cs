@@ -150,6 +150,7 @@ public sealed class Merger(KeepPolicy keep = KeepPolicy.Latest) : IRecordSink
         return new MergedData(series, derived, _runs.Values.OrderBy(r => r.Sequence).ToList(), _events, replacements, _problems, Keep)
         {
             Duplicates = duplicates,
+            NotComputed = Composite.Missing(series, derived),
             RecordsRead = Read,
             RecordsReplaced = Replaced,
             RecordsDuplicate = Duplicates,
@@ -176,6 +177,8 @@ public sealed class MergedData(
 
     /// <summary>Records read again unchanged (a file given twice), merged once.</summary>
     public IReadOnlyList<Duplicate> Duplicates { get; init; } = [];
+    /// <summary>Where memory_available_diff_bytes could not be computed, and why.</summary>
+    public IReadOnlyList<NotComputed> NotComputed { get; init; } = [];
     public long RecordsRead { get; init; }
     public long RecordsReplaced { get; init; }
     public long RecordsDuplicate { get; init; }

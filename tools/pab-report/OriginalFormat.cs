@@ -39,6 +39,10 @@ public static class OriginalFormat
                     throw new BadRecordException($"'{key}' must be an integer or an array of integers");
 
                 string unit = MetricNames.UnitOf(metric);
+                if (order is < 0 or > RecordChecks.MaxOrder)
+                    throw new BadRecordException($"'{key}': order {order} is out of range (0 to {RecordChecks.MaxOrder})");
+                foreach (long v in values)
+                    if (RecordChecks.Value(metric, unit, v) is { } why) throw new BadRecordException($"'{key}': {why}");
                 string? label = metric == Metrics.IdleAvailableBytes ? "idle" : metric == Metrics.AntagonizedAvailableBytes ? "antagonized" : null;
                 if (metric.EndsWith("_latencies_ns", StringComparison.Ordinal))
                 {

@@ -6,7 +6,7 @@ using Pab.Common.Cli;
 using Pab.Report;
 using Pab.Report.Export;
 
-return ReportCli.Run(args, Console.OpenStandardOutput(), Console.Error);
+return ReportCli.Run(args, Console.OpenStandardOutput(), Console.Error, Ansi.For(Console.IsOutputRedirected), Ansi.For(Console.IsErrorRedirected));
 
 namespace Pab.Report
 {
@@ -20,7 +20,7 @@ namespace Pab.Report
 
         private static readonly Option<ReportFormat?> FormatOption = new Option<ReportFormat?>("--format", "-f")
         {
-            Description = "Output on standard output: text (default on a terminal), jsonl (default otherwise: the merged records), csv, markdown",
+            Description = "Output on standard output: text (the default, also when redirected), jsonl (the merged records), csv, markdown, json (the report's rows)",
             CustomParser = r => CliValues.Choice<ReportFormat>(r),
         }.ChoiceOf<ReportFormat, ReportFormat?>();
 
@@ -28,6 +28,15 @@ namespace Pab.Report
         {
             Description = "Also write the original tool's JSON (metric_order$n → array of integers) to this file, atomically",
         };
+
+        // The report's exports beside the terminal text, as hyperfine's --export-*: each file written atomically, never in colour.
+        private static readonly (Option<string?> Option, ReportFormat Format)[] ReportExports =
+        [
+            (new Option<string?>("--export-markdown") { Description = "Also write the report as Markdown to this file" }, ReportFormat.Markdown),
+            (new Option<string?>("--export-csv") { Description = "Also write every value with its keys as CSV to this file" }, ReportFormat.Csv),
+            (new Option<string?>("--export-json") { Description = "Also write the report's rows, runs and warnings as JSON to this file" }, ReportFormat.Json),
+            (new Option<string?>("--export-jsonl") { Description = "Also write the merged records as JSON lines to this file" }, ReportFormat.Jsonl),
+        ];
 
         // Choices have no DefaultValueFactory: help would show the default as the enum's name (Latest), not as typed.
         private static readonly Option<KeepPolicy?> KeepOption = new Option<KeepPolicy?>("--keep")
@@ -43,7 +52,7 @@ namespace Pab.Report
 
         private static readonly Argument<string[]> SidesArgument = new("SIDES")
         {
-            Description = "[NAME=]FILE[,FILE…] per side, the baseline first; a directory stands for its *.jsonl and *.json files",
+            Description = "[NAME=]FILE[,FILE…] per side, the baseline first; a directory stands for its *.jsonl and *.json files (and *.gz of them)",
             Arity = new ArgumentArity(2, 64),
         };
 
@@ -88,8 +97,11 @@ namespace Pab.Report
         /// <summary>The exit codes pab-report uses (docs/conventions.md has the whole table).</summary>
         public static readonly ExitCode[] ExitCodes = [ExitCode.Ok, ExitCode.Failed, ExitCode.Usage, ExitCode.InternalError];
 
-        public static int Run(string[] args, Stream stdout, TextWriter stderr)
+        /// <summary>Runs pab-report; colour (default: none) for what goes to a terminal.</summary>
+        public static int Run(string[] args, Stream stdout, TextWriter stderr, Ansi? stdoutColour = null, Ansi? stderrColour = null)
         {
+            var colour = stdoutColour ?? Ansi.Off;
+            if (stderrColour is { Enabled: true }) stderr = new LabelledWriter(stderr, stderrColour);
             var root = new RootCommand("Merge page-alloc-bench records from any runs into a report; 'compare' sets runs against a baseline")
             {
                 FilesArgument, FormatOption, OutputPathOption, HtmlOption, KeepOption, SkipBadOption,
@@ -98,9 +110,10 @@ namespace Pab.Report
             {
                 SidesArgument, CompareFormatOption, ExportMarkdownOption, ExportJsonOption, HtmlOption, KeepOption, SkipBadOption, AlphaOption, MinChangeOption,
             };
+            foreach (var (option, _) in ReportExports) root.Options.Add(option);
             root.Subcommands.Add(compare);
             root.SetAction(pr => Report(pr, stdout, stderr));
-            compare.SetAction(pr => CompareSides(pr, stdout, stderr));
+            compare.SetAction(pr => CompareSides(pr, stdout, stderr, colour));
             // --help and --version on stdout, usage errors on stderr only (docs/conventions.md).
             using var help = new StreamWriter(stdout, new UTF8Encoding(false), leaveOpen: true) { AutoFlush = true };
             return new ToolCli("pab-report", root) { ExitCodes = ExitCodes, Output = help, Error = stderr }.Run(args);
@@ -121,6 +134,7 @@ namespace Pab.Report
             foreach (string w in Warning.Grouped(warnings)) stderr.WriteLine($"pab-report: warning: {w}");
             PrintSummary(data, sources.Count, stderr);
             if (failed) return (int)ExitCode.Failed;
+            if (NothingRead(data, stderr, "")) return (int)ExitCode.Failed;
 
             if (pr.GetValue(OutputPathOption) is { } path)
             {
@@ -133,7 +147,11 @@ namespace Pab.Report
             }
             if (pr.GetValue(HtmlOption) is { } html && !WriteFile(html, "--html", stderr, s => WriteHtml(ComparePage.Build(data, warnings), s)))
                 return (int)ExitCode.Failed;
-            var format = pr.GetValue(FormatOption) ?? (Console.IsOutputRedirected ? ReportFormat.Jsonl : ReportFormat.Text);
+            foreach (var (option, exportFormat) in ReportExports)
+                if (pr.GetValue(option) is { } file && !WriteFile(file, option.Name, stderr, s => Exporters.For(exportFormat).Export(data, warnings, s)))
+                    return (int)ExitCode.Failed;
+            // Text whether or not standard output is a terminal: `pab-report x > report.txt` holds what the terminal shows.
+            var format = pr.GetValue(FormatOption) ?? ReportFormat.Text;
             try
             {
                 Exporters.For(format).Export(data, warnings, stdout);
@@ -149,7 +167,7 @@ namespace Pab.Report
             return (int)ExitCode.Ok;
         }
 
-        private static int CompareSides(ParseResult pr, Stream stdout, TextWriter stderr)
+        private static int CompareSides(ParseResult pr, Stream stdout, TextWriter stderr, Ansi colour)
         {
             var sides = new List<Side>();
             foreach (string arg in pr.GetValue(SidesArgument) ?? [])
@@ -171,7 +189,7 @@ namespace Pab.Report
             for (int i = 0; i < sides.Count; i++)
             {
                 var d = MergedData.Read(sides[i].Sources, keep);
-                failed |= PrintProblems(d, skipBad, stderr, $"[{names[i]}] ");
+                failed |= PrintProblems(d, skipBad, stderr, $"[{names[i]}] ") || NothingRead(d, stderr, $"[{names[i]}] ");
                 foreach (string warning in Warning.Grouped(Advice.For(d))) stderr.WriteLine($"pab-report: [{names[i]}] warning: {warning}");
                 data.Add(d);
             }
@@ -189,7 +207,7 @@ namespace Pab.Report
             if (pr.GetValue(ExportJsonOption) is { } json && !WriteFile(json, "--export-json", stderr, s => CompareJson.Write(cmp, s)))
                 return (int)ExitCode.Failed;
             using var w = Exporters.Writer(stdout);
-            CompareWriter.Write(cmp, w, pr.GetValue(CompareFormatOption) == CompareFormat.Markdown);
+            CompareWriter.Write(cmp, w, pr.GetValue(CompareFormatOption) == CompareFormat.Markdown, colour);
             return (int)ExitCode.Ok;
         }
 
@@ -223,7 +241,7 @@ namespace Pab.Report
         {
             const int Shown = 50;
             foreach (var p in data.Problems.Take(Shown)) stderr.WriteLine($"pab-report: {prefix}{p}");
-            if (data.Problems.Count > Shown) stderr.WriteLine($"pab-report: {prefix}… and {data.Problems.Count - Shown} more problem(s)");
+            if (data.Problems.Count > Shown) stderr.WriteLine($"pab-report: {prefix}… and {UnitFormat.Count(data.Problems.Count - Shown)} more problem(s)");
             bool unreadable = data.Problems.Any(p => p.Severity == Severity.Error && p.Where.Line == 0);
             int bad = data.Problems.Count(p => p.Severity == Severity.Error && p.Where.Line > 0);
             if (unreadable)
@@ -233,17 +251,26 @@ namespace Pab.Report
             }
             if (bad > 0 && !skipBad)
             {
-                stderr.WriteLine($"pab-report: {prefix}{bad} bad record(s); nothing written. Fix the input, or pass --skip-bad to report without them");
+                stderr.WriteLine($"pab-report: {prefix}{UnitFormat.Count(bad)} bad record(s); nothing written. Fix the input, or pass --skip-bad to report without them");
                 return true;
             }
             return false;
         }
 
+        /// <summary>True (said on stderr) when no record at all was read: an empty input is a mistake, not an empty report.</summary>
+        private static bool NothingRead(MergedData data, TextWriter stderr, string prefix)
+        {
+            if (data.RecordsKept > 0) return false;
+            stderr.WriteLine($"pab-report: {prefix}no records in the input{(data.RecordsRead > 0 ? " (every record was rejected)" : "")}; nothing to report, nothing written");
+            return true;
+        }
+
         private static void PrintSummary(MergedData data, int inputs, TextWriter stderr)
         {
             long values = data.Measured.Sum(s => s.ValueCount);
-            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"pab-report: {data.RecordsRead} record(s) read from {inputs} input(s) in {data.Runs.Count} run(s): {data.RecordsKept} merged, {data.RecordsReplaced} replaced, {(data.RecordsDuplicate > 0 ? $"{data.RecordsDuplicate} duplicate, " : "")}{data.RecordsRejected} rejected{(data.LinesTruncated > 0 ? $" ({data.LinesTruncated} truncated)" : "")}; {values} value(s) kept, {data.Derived.Count} computed"));
+            static string N(long n) => UnitFormat.Count(n);
+            stderr.WriteLine(
+                $"pab-report: {N(data.RecordsRead)} record(s) read from {N(inputs)} input(s) in {N(data.Runs.Count)} run(s): {N(data.RecordsKept)} merged, {N(data.RecordsReplaced)} replaced, {(data.RecordsDuplicate > 0 ? $"{N(data.RecordsDuplicate)} duplicate, " : "")}{N(data.RecordsRejected)} rejected{(data.LinesTruncated > 0 ? $" ({N(data.LinesTruncated)} truncated)" : "")}; {N(values)} value(s) kept, {N(data.Derived.Count)} computed");
             foreach (string line in TextExporter.DescribeReplacements(data.Replacements))
                 stderr.WriteLine("pab-report: replaced: " + line);
             foreach (string line in TextExporter.DescribeDuplicates(data.Duplicates))

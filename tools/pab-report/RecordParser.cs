@@ -94,6 +94,7 @@ public static class RecordParser
                 values = ValueChunk.Of(buffer.AsSpan(0, count));
                 break;
         }
+        RecordChecks.Check(r, values);
         return r;
     }
 

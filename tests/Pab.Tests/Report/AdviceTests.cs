@@ -28,7 +28,8 @@ public class AdviceTests
     public void OutliersByMadScore()
     {
         var w = Assert.Single(For(Iterations(1000, 1010, 990, 1005, 995, 1002, 1500)));
-        Assert.Contains("1 of 7 values are outliers", w.Message);
+        Assert.Contains("1 of 7 values is an outlier", w.Message);
+        Assert.Contains("1.46 KiB at iteration 6", w.Message);
         Assert.Contains("quiet machine", w.Message);
         Assert.Equal(1, Advice.CountOutliers([1000, 1010, 990, 1005, 995, 1002, 1500]));
         Assert.Equal(0, Advice.CountOutliers([1000, 1010, 990, 1005, 995, 1002, 1030]));

@@ -90,11 +90,21 @@ public static class CompareWriter
             yield return $"Changes below {(cmp.MinChange * 100).ToString("0.##", CultureInfo.InvariantCulture)} % are not called changes (--min-change).";
     }
 
-    public static void Write(Comparison cmp, TextWriter w, bool markdown)
+    /// <summary>The colour of a verdict on a terminal: a change stands out, "~" recedes.</summary>
+    public static string? Colour(Verdict v) => v switch
+    {
+        Verdict.Higher or Verdict.Lower => Ansi.BoldYellow,
+        Verdict.NoChangeDetected => Ansi.Dim,
+        _ => null,
+    };
+
+    public static void Write(Comparison cmp, TextWriter w, bool markdown, Ansi? colour = null)
     {
         var table = new Table(Header);
         foreach (int c in new[] { 3, 4, 5, 8 }) table.RightAligned.Add(c);
-        foreach (var (cells, _, _) in Cells(cmp)) table.Add(cells);
+        var cells = Cells(cmp);
+        foreach (var (row, _, _) in cells) table.Add(row);
+        int verdictColumn = Array.IndexOf(Header, "verdict");
         if (markdown)
         {
             w.WriteLine("## page-alloc-bench comparison\n");
@@ -108,7 +118,7 @@ public static class CompareWriter
         {
             foreach (string info in cmp.SideInfo) w.WriteLine(info);
             if (cmp.SideInfo.Count > 0) w.WriteLine();
-            table.WriteText(w);
+            table.WriteText(w, "", colour, (r, c) => c == verdictColumn && !cells[r].Baseline ? Colour(cells[r].Verdict) : null);
             w.WriteLine();
             foreach (string note in Notes(cmp)) w.WriteLine("  " + note);
         }

@@ -4,9 +4,11 @@ namespace Pab.Report;
 public sealed record Side(string Name, IReadOnlyList<InputSource> Sources)
 {
     /// <summary>
-    /// Parses <c>[NAME=]PATH[,PATH…]</c>: files separated by commas (a directory stands for its *.jsonl and *.json files),
+    /// Parses <c>[NAME=]PATH[,PATH…]</c>: files separated by commas (a directory stands for its *.jsonl and *.json files, gzip-compressed or not),
     /// named NAME or else after the first path.
     /// </summary>
+    private static readonly string[] Patterns = ["*.jsonl", "*.json", "*.jsonl.gz", "*.json.gz"];
+
     public static Side Parse(string arg, out string? error)
     {
         error = null;
@@ -18,15 +20,15 @@ public sealed record Side(string Name, IReadOnlyList<InputSource> Sources)
         {
             if (Directory.Exists(path))
             {
-                var files = Directory.GetFiles(path, "*.jsonl").Concat(Directory.GetFiles(path, "*.json")).Order(StringComparer.Ordinal).ToList();
-                if (files.Count == 0) { error = $"'{path}' holds no *.jsonl or *.json file"; break; }
+                var files = Patterns.SelectMany(p => Directory.GetFiles(path, p)).Order(StringComparer.Ordinal).ToList();
+                if (files.Count == 0) { error = $"'{path}' holds no *.jsonl or *.json file (nor *.jsonl.gz, *.json.gz)"; break; }
                 sources.AddRange(files.Select(InputSource.FromArgument));
             }
             else if (path == "-" || File.Exists(path)) sources.Add(InputSource.FromArgument(path));
             else { error = $"'{path}' does not exist"; break; }
         }
         if (error == null && sources.Count == 0) error = $"'{arg}' names no file";
-        if (name.Length == 0) name = sources.Count > 0 ? Path.GetFileNameWithoutExtension(sources[0].Name) + (sources.Count > 1 ? $"+{sources.Count - 1}" : "") : arg;
+        if (name.Length == 0) name = sources.Count > 0 ? Path.GetFileNameWithoutExtension(sources[0].Name.EndsWith(".gz", StringComparison.Ordinal) ? sources[0].Name[..^3] : sources[0].Name) + (sources.Count > 1 ? $"+{sources.Count - 1}" : "") : arg;
         return new Side(name, sources);
     }
 }

@@ -13,19 +13,30 @@ public sealed class Table(params string[] header)
     public void Add(params string[] cells) => _rows.Add(cells);
     public int Count => _rows.Count;
 
-    public void WriteText(TextWriter w, string indent = "")
+    /// <summary>Aligned text; <paramref name="style"/> (row, column → colour code) paints cells after padding, so colour never shifts a column.</summary>
+    public void WriteText(TextWriter w, string indent = "", Ansi? colour = null, Func<int, int, string?>? style = null)
     {
         int[] width = new int[Header.Length];
         foreach (var row in _rows.Prepend(Header))
             for (int i = 0; i < row.Length; i++) width[i] = Math.Max(width[i], row[i].Length);
+        int r = -1;
         foreach (var row in _rows.Prepend(Header))
         {
             var sb = new StringBuilder(indent);
             for (int i = 0; i < row.Length; i++)
             {
                 if (i > 0) sb.Append("  ");
-                sb.Append(RightAligned.Contains(i) ? row[i].PadLeft(width[i]) : row[i].PadRight(width[i]));
+                string cell = RightAligned.Contains(i) ? row[i].PadLeft(width[i]) : row[i].PadRight(width[i]);
+                if (r >= 0 && colour != null && style?.Invoke(r, i) is { } code)
+                {
+                    // Paint the text, not the padding, so the line's trailing spaces can still be trimmed.
+                    string text = cell.Trim(' ');
+                    int at = cell.IndexOf(text, StringComparison.Ordinal);
+                    cell = cell[..at] + colour.Paint(text, code) + cell[(at + text.Length)..];
+                }
+                sb.Append(cell);
             }
+            r++;
             w.WriteLine(sb.ToString().TrimEnd());
         }
     }

@@ -1,0 +1,26 @@
+namespace Pab.Report.Export;
+
+/// <summary>One row of the report: a metric at one order and label, summarised over every run's values.</summary>
+public sealed record ReportRow(GroupKey Key, string Unit, int Runs, Summary Summary, double Noise, bool OneValue)
+{
+    /// <summary>A figure of this row in its unit, with the digits the row's noise calls for.</summary>
+    public string Format(double v) => UnitFormat.Format(v, Unit, Noise);
+}
+
+public static class ReportRows
+{
+    /// <summary>The rows in report order (summaries are independent: two at a time).</summary>
+    public static List<ReportRow> Of(MergedData data) =>
+        data.Groups().AsParallel().AsOrdered().WithDegreeOfParallelism(2).Select(g => Row(g.Key, g.Series)).ToList();
+
+    public static ReportRow Row(GroupKey key, IReadOnlyList<Series> series)
+    {
+        bool samples = series.Any(s => s.IsSamples);
+        double[] values = Summary.Values(series);
+        // Latency samples are shown to three digits; iterations' values as finely as their spread needs.
+        double noise = samples ? double.NaN : UnitFormat.Noise(values);
+        bool oneValue = !samples && series.GroupBy(s => s.Owner).All(r => r.Sum(s => s.ValueCount) == 1);
+        int runs = series.Select(s => s.Owner).Distinct().Count();
+        return new ReportRow(key, series[0].Unit, runs, Summary.Of(values), noise, oneValue);
+    }
+}
