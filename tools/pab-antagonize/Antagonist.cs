@@ -14,7 +14,8 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
     public const string Tool = "pab-antagonize";
     public const string Label = "antagonized";
 
-    private readonly AntagonizeOptions _options = options;
+    private AntagonizeOptions _options = options;
+    private LoadedModule _module = new(ModuleKind.ThisProject, null);
     private readonly RunOutput _out = new(records, log, options.Order);
     private volatile int _signal;
 
@@ -39,7 +40,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
         }
         if ((Preflight.ResolveCpus(_options.Cpus, topology, out int[] cpus)
              ?? Preflight.CheckRoot(Native.geteuid())
-             ?? Preflight.CheckLoaded(ProcPath)
+             ?? Preflight.CheckLoaded(ProcPath, ProcRoot)
              ?? CheckHeldMemory(cpus.Length)) is { } refusal)
             return _out.Fail(refusal);
 
@@ -57,8 +58,14 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
         }
         using (control)
         {
-            ModuleInfo info = control.Info();
-            if (Preflight.CheckInfo(info, _options.Order) is { } bad) return _out.Fail(bad);
+            if (ModuleCheck.Check(ProcPath, ProcRoot, control, _options, out _module) is { } bad) return _out.Fail(bad);
+            if (_module.IsOriginal)
+            {
+                _out.Say(ModuleCheck.Notice(_options));
+                _out.Event("original_module", ModuleCheck.Notice(_options));
+                _options = _options with { Batch = 1 };
+            }
+            Host.ModuleAbi = _module.IsOriginal ? HostInfo.OriginalModuleAbi : _module.Info!.Value.AbiVersion.ToString(CultureInfo.InvariantCulture);
             if (_options.SelftestCount is long count)
             {
                 _out.Write(AntagonistRecords.Meta(_options, cpus, Host));
@@ -69,7 +76,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
             if (probe == 0) control.TryFreePage(page.Id, out _);
             if (Preflight.CheckProbe(probe, _options.Order) is { } rejected) return _out.Fail(rejected);
 
-            Host.ModuleVersion ??= info.ModuleVersion;
+            Host.ModuleVersion ??= _module.Info?.ModuleVersion;
             _out.Write(AntagonistRecords.Meta(_options, cpus, Host));
             return RunWorkers(cpus, topology, control);
         }
@@ -96,7 +103,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
         WorkerPool pool;
         try
         {
-            pool = WorkerPool.Open(cpus, topology, settings, control, ProcPath);
+            pool = WorkerPool.Open(cpus, topology, settings, control, ProcPath, _module.IsOriginal);
         }
         catch (ModuleException e)
         {
@@ -192,7 +199,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
         // The module may be gone (unloaded under us): its pages are freed then, and what was
         // measured until then is still written.
         ulong? totalOutstanding = null;
-        try { totalOutstanding = controlClient.Info().TotalOutstanding; }
+        try { totalOutstanding = _module.IsOriginal ? null : controlClient.Info().TotalOutstanding; }
         catch (ModuleException e) { _out.Say($"the module no longer answers ({e.Message}); was it unloaded?"); }
         var details = new Dictionary<string, double>
         {
