@@ -36,6 +36,9 @@ public static class AntagonistRecords
         if (o.Duration is TimeSpan d) opts["duration_s"] = d.TotalSeconds.ToString(CultureInfo.InvariantCulture);
         if (o.Command.Length > 0) opts["command"] = string.Join(' ', o.Command);
         if (o.SelftestCount is long n) opts["selftest"] = n.ToString(CultureInfo.InvariantCulture);
-        return new Record { Type = RecordType.Meta, Host = host, Options = opts, Order = o.Order, Label = Antagonist.Label };
+        var meta = Record.Meta(host, opts);
+        meta.Order = o.Order;
+        meta.Label = Antagonist.Label;
+        return meta;
     }
 }
