@@ -59,10 +59,10 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
         using (control)
         {
             if (ModuleCheck.Check(ProcPath, ProcRoot, control, _options, out _module) is { } bad) return _out.Fail(bad);
-            if (_module.IsOriginal)
+            string? notice = _module.IsOriginal ? ModuleCheck.Notice(_options) : null;
+            if (notice != null)
             {
-                _out.Say(ModuleCheck.Notice(_options));
-                _out.Event("original_module", ModuleCheck.Notice(_options));
+                _out.Say(notice);
                 _options = _options with { Batch = 1 };
             }
             Host.ModuleAbi = _module.IsOriginal ? HostInfo.OriginalModuleAbi : _module.Info!.Value.AbiVersion.ToString(CultureInfo.InvariantCulture);
@@ -78,6 +78,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
 
             Host.ModuleVersion ??= _module.Info?.ModuleVersion;
             _out.Write(AntagonistRecords.Meta(_options, cpus, Host));
+            if (notice != null) _out.Event("original_module", notice);
             return RunWorkers(cpus, topology, control);
         }
     }
