@@ -51,7 +51,8 @@ public sealed class PreflightTests : IDisposable
     {
         Assert.Null(Preflight.CheckRoot(0));
         Assert.Equal(ExitCode.NotRoot, Preflight.CheckRoot(1000)!.Code);
-        var missing = Preflight.CheckLoaded(Path.Combine(_root, "page_alloc_bench"));
+        File.WriteAllText(Path.Combine(_root, "modules"), ""); // a /proc of a kernel with module support
+        var missing = Preflight.CheckLoaded(Path.Combine(_root, "page_alloc_bench"), _root);
         Assert.Equal(ExitCode.NotLoaded, missing!.Code);
         Assert.Contains("pab-load insert", missing.Message);
         var info = new ModuleInfo(Abi.AbiVersion, 10, 0, 0, 0, "0.1.0");

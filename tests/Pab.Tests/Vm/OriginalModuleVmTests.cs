@@ -31,10 +31,10 @@ public sealed class OriginalModuleVmTests
             step run pab-antagonize --order 0 --middle 200 --spread 200 --duration 2
             step wrapped pab-antagonize --order 2 --batch 1 --middle 100 --spread 100 -- true
             step selftest pab-antagonize --order 0 --selftest 1000
-            step order pab-antagonize --order 30 --duration 1
+            step order pab-antagonize --order 11 --middle 1 --spread 1 --duration 1
             step insert pab-load insert
             step remove pab-load remove
-            for f in status run; do sed "s/^/$f.out /" "$f.out"; done
+            for f in status run; do grep -v '"type":"samples"' "$f.out" | sed "s/^/$f.out /"; done
             """, options with { AddFiles = [ko] });
 
         Assert.True(r.ExitCode == 0, r.ToString());
@@ -77,7 +77,7 @@ public sealed class OriginalModuleVmTests
             && l.Contains("is the original module", StringComparison.Ordinal));
         // An order above the kernel's is refused before the original could pass it to alloc_pages().
         Assert.True(Rc("order") == 5, r.ToString());
-        Assert.Contains(Err("order"), l => l.Contains("--order 30: the kernel takes orders 0 to", StringComparison.Ordinal));
+        Assert.Contains("pab-antagonize: --order 11: the kernel takes orders 0 to 10 (/proc/buddyinfo)", Err("order"));
         // Inserting this project's module over it says what is loaded.
         Assert.True(Rc("insert") == 7, r.ToString());
         Assert.Contains(Err("insert"), l => l.Contains("it is the original module (no info call)", StringComparison.Ordinal));
