@@ -123,6 +123,7 @@ public sealed class ModuleLifecycle(string root = "/")
             return Fail(ExitCode.Error, $"unloading {Abi.ModuleName} failed: {Native.ErrorText(err)} (errno {err})");
 
         var record = Event("module_removed", $"removed {Abi.ModuleName}" + (kind == ModuleKind.Original ? $", {OriginalName}" : "") + (before is { } b && b.TotalOutstanding > 0 ? $"; it freed {b.TotalOutstanding} blocks still held ({b.TotalOutstandingPages} pages)" : ""));
+        if (kind == ModuleKind.Original) record.Host!.ModuleAbi = HostInfo.OriginalModuleAbi;
         if (before is { } i)
         {
             record.Details = new() { ["outstanding_blocks"] = i.TotalOutstanding, ["outstanding_pages"] = i.TotalOutstandingPages };
