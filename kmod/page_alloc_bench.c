@@ -35,6 +35,17 @@
 #define PAB_MODULE_VERSION "0.1.0"
 #endif
 
+/*
+ * PAB_ORIGINAL_CALLS_ONLY=1 (make original-calls) builds a test-only stand-in
+ * for the original benchmark's module, for testing the tools against: it
+ * answers only the single-page calls (-EINVAL for every other), keeps one
+ * pool of blocks for all open files (freed at unload, not at close) and has
+ * no version. Never shipped.
+ */
+#ifndef PAB_ORIGINAL_CALLS_ONLY
+#define PAB_ORIGINAL_CALLS_ONLY 0
+#endif
+
 /* Failure is a result the caller counts, not something to dump a stack for. */
 #define PAB_GFP		(GFP_KERNEL | __GFP_NOWARN)
 
@@ -629,10 +640,21 @@ static long pab_ioctl_selftest(struct pab_selftest __user *uarg)
 	return 0;
 }
 
+static long pab_unknown_ioctl(unsigned int cmd)
+{
+	pr_info_ratelimited("unknown ioctl %#x from %s[%d]\n", cmd,
+			    current->comm, task_pid_nr(current));
+	return PAB_ORIGINAL_CALLS_ONLY ? -EINVAL : -ENOTTY;
+}
+
 static long pab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct pab_file *pf = file->private_data;
 	void __user *uarg = (void __user *)arg;
+
+	if (PAB_ORIGINAL_CALLS_ONLY && cmd != PAB_IOCTL_ALLOC_PAGE &&
+	    cmd != PAB_IOCTL_FREE_PAGE)
+		return pab_unknown_ioctl(cmd);
 
 	switch (cmd) {
 	case PAB_IOCTL_ALLOC_PAGE:
@@ -652,20 +674,18 @@ static long pab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case PAB_IOCTL_QUEUE_FREE:
 		return pab_ioctl_batch(pf, uarg, true, pab_step_queue_free);
 	default:
-		pr_info_ratelimited("unknown ioctl %#x from %s[%d]\n", cmd,
-				    current->comm, task_pid_nr(current));
-		return -ENOTTY;
+		return pab_unknown_ioctl(cmd);
 	}
 }
 
-static int pab_open(struct inode *inode, struct file *file)
+static struct pab_file *pab_file_alloc(void)
 {
 	struct pab_file *pf;
 	unsigned int o;
 
 	pf = kzalloc(sizeof(*pf), GFP_KERNEL);
 	if (!pf)
-		return -ENOMEM;
+		return NULL;
 	for (o = 0; o < PAB_NR_ORDERS; o++) {
 		xa_init(&pf->ids[o].xa);
 		pf->ids[o].next = 1;
@@ -675,17 +695,12 @@ static int pab_open(struct inode *inode, struct file *file)
 	}
 	/* Bits shifted out just make the tags wrap, after 2^27 opens. */
 	pf->tag = (u64)atomic64_inc_return(&pab_opens) << PAB_TAG_SHIFT;
-	file->private_data = pf;
-	return 0;
+	return pf;
 }
 
-/*
- * Runs on the last close, and from remove_proc_entry() at unload for files
- * still open; either way no ioctl is running on the file any more.
- */
-static int pab_release(struct inode *inode, struct file *file)
+/* Frees every block pf still holds, and pf. */
+static void pab_file_free(struct pab_file *pf)
 {
-	struct pab_file *pf = file->private_data;
 	unsigned int o;
 
 	for (o = 0; o < PAB_NR_ORDERS; o++) {
@@ -706,6 +721,32 @@ static int pab_release(struct inode *inode, struct file *file)
 		mutex_destroy(&pf->queues[o].lock);
 	}
 	kfree(pf);
+}
+
+/* PAB_ORIGINAL_CALLS_ONLY: the one pool every open file shares. */
+static struct pab_file *pab_shared;
+
+static int pab_open(struct inode *inode, struct file *file)
+{
+	struct pab_file *pf = pab_shared;
+
+	if (!PAB_ORIGINAL_CALLS_ONLY) {
+		pf = pab_file_alloc();
+		if (!pf)
+			return -ENOMEM;
+	}
+	file->private_data = pf;
+	return 0;
+}
+
+/*
+ * Runs on the last close, and from remove_proc_entry() at unload for files
+ * still open; either way no ioctl is running on the file any more.
+ */
+static int pab_release(struct inode *inode, struct file *file)
+{
+	if (!PAB_ORIGINAL_CALLS_ONLY)
+		pab_file_free(file->private_data);
 	file->private_data = NULL;
 	return 0;
 }
@@ -726,16 +767,29 @@ static int __init pab_init(void)
 	ret = percpu_counter_init(&pab_total_pages, 0, GFP_KERNEL);
 	if (ret)
 		goto err_blocks;
+	if (PAB_ORIGINAL_CALLS_ONLY) {
+		ret = -ENOMEM;
+		pab_shared = pab_file_alloc();
+		if (!pab_shared)
+			goto err_pages;
+	}
 
 	pab_proc_entry = proc_create(PAB_PROC_NAME, 0600, NULL, &pab_proc_ops);
 	if (!pab_proc_entry) {
 		ret = -ENOMEM;
-		goto err_pages;
+		goto err_shared;
 	}
-	pr_info("version %s, max order %d\n", PAB_MODULE_VERSION,
-		PAB_MAX_ORDER);
+	if (PAB_ORIGINAL_CALLS_ONLY)
+		pr_info("test-only build: the original's two calls only, max order %d\n",
+			PAB_MAX_ORDER);
+	else
+		pr_info("version %s, max order %d\n", PAB_MODULE_VERSION,
+			PAB_MAX_ORDER);
 	return 0;
 
+err_shared:
+	if (pab_shared)
+		pab_file_free(pab_shared);
 err_pages:
 	percpu_counter_destroy(&pab_total_pages);
 err_blocks:
@@ -749,6 +803,8 @@ static void __exit pab_exit(void)
 
 	/* Waits for running ioctls, then releases every file still open. */
 	proc_remove(pab_proc_entry);
+	if (pab_shared)
+		pab_file_free(pab_shared);
 
 	left = percpu_counter_sum(&pab_total_blocks);
 	if (left)
@@ -762,4 +818,6 @@ module_exit(pab_exit);
 
 MODULE_DESCRIPTION("Page allocator benchmark: timed alloc_pages()/__free_pages() from userspace");
 MODULE_LICENSE("GPL");
+#if !PAB_ORIGINAL_CALLS_ONLY
 MODULE_VERSION(PAB_MODULE_VERSION);
+#endif

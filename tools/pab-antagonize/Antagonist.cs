@@ -15,7 +15,8 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
     public const string Label = "antagonized";
     public const string IdleLabel = "idle";
 
-    private readonly AntagonizeOptions _options = options;
+    private AntagonizeOptions _options = options;
+    private LoadedModule _module = new(ModuleKind.ThisProject, null);
     private readonly RunOutput _out = new(records, log, options.Order);
     private volatile int _signal;
 
@@ -40,7 +41,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
         }
         if ((Preflight.ResolveCpus(_options.Cpus, topology, out int[] cpus)
              ?? Preflight.CheckRoot(Native.geteuid())
-             ?? Preflight.CheckLoaded(ProcPath)
+             ?? Preflight.CheckLoaded(ProcPath, ProcRoot)
              ?? CheckHeldMemory(cpus.Length)) is { } refusal)
             return _out.Fail(refusal);
 
@@ -58,8 +59,14 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
         }
         using (control)
         {
-            ModuleInfo info = control.Info();
-            if (Preflight.CheckInfo(info, _options.Order) is { } bad) return _out.Fail(bad);
+            if (ModuleCheck.Check(ProcPath, ProcRoot, control, _options, out _module) is { } bad) return _out.Fail(bad);
+            string? notice = _module.IsOriginal ? ModuleCheck.Notice(_options) : null;
+            if (notice != null)
+            {
+                _out.Say(notice);
+                _options = _options with { Batch = 1 };
+            }
+            Host.ModuleAbi = _module.IsOriginal ? HostInfo.OriginalModuleAbi : _module.Info!.Value.AbiVersion.ToString(CultureInfo.InvariantCulture);
             if (_options.SelftestCount is long count)
             {
                 _out.Write(AntagonistRecords.Meta(_options, cpus, Host));
@@ -70,8 +77,9 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
             if (probe == 0) control.TryFreePage(page.Id, out _);
             if (Preflight.CheckProbe(probe, _options.Order) is { } rejected) return _out.Fail(rejected);
 
-            Host.ModuleVersion ??= info.ModuleVersion;
+            Host.ModuleVersion ??= _module.Info?.ModuleVersion;
             _out.Write(AntagonistRecords.Meta(_options, cpus, Host));
+            if (notice != null) _out.Event("original_module", notice);
             return RunWorkers(cpus, topology, control);
         }
     }
@@ -99,7 +107,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
         WorkerPool pool;
         try
         {
-            pool = WorkerPool.Open(cpus, topology, settings, control, ProcPath);
+            pool = WorkerPool.Open(cpus, topology, settings, control, ProcPath, _module.IsOriginal);
         }
         catch (ModuleException e)
         {
@@ -220,7 +228,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
         // The module may be gone (unloaded under us): its pages are freed then, and what was
         // measured until then is still written.
         ulong? totalOutstanding = null;
-        try { totalOutstanding = controlClient.Info().TotalOutstanding; }
+        try { totalOutstanding = _module.IsOriginal ? null : controlClient.Info().TotalOutstanding; }
         catch (ModuleException e) { _out.Say($"the module no longer answers ({e.Message}); was it unloaded?"); }
         var details = new Dictionary<string, double>
         {

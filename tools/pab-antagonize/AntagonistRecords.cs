@@ -38,6 +38,9 @@ public static class AntagonistRecords
         if (o.IdleFirst) opts["idle_first"] = "true";
         if (o.BallastBytes > 0) opts["test_ballast_bytes"] = o.BallastBytes.ToString(CultureInfo.InvariantCulture);
         if (o.SelftestCount is long n) opts["selftest"] = n.ToString(CultureInfo.InvariantCulture);
-        return new Record { Type = RecordType.Meta, Host = host, Options = opts, Order = o.Order, Label = Antagonist.Label };
+        var meta = Record.Meta(host, opts);
+        meta.Order = o.Order;
+        meta.Label = Antagonist.Label;
+        return meta;
     }
 }

@@ -26,6 +26,9 @@ public sealed class ModulePageSource(ModuleClient client, bool singlePageCalls, 
 
     public ModuleClient Client { get; } = client;
 
+    /// <summary>Blocks allocated through the single-page calls and not yet freed (0 with the queue calls, whose blocks the module counts).</summary>
+    public int Held => _ids.Count;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Alloc(int order, Span<PabBatchEntry> entries, out int done)
     {
@@ -38,6 +41,13 @@ public sealed class ModulePageSource(ModuleClient client, bool singlePageCalls, 
             _ids.Enqueue(page.Id);
         }
         return 0;
+    }
+
+    /// <summary>Frees what the single-page calls still hold: the original module frees a closed file's blocks only at unload.</summary>
+    public void FreeHeld()
+    {
+        Span<PabBatchEntry> one = stackalloc PabBatchEntry[1];
+        while (Held > 0 && FreeOldest(0, one, out _) == 0) { }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

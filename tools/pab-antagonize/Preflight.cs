@@ -53,7 +53,16 @@ public static class Preflight
         euid == 0 ? null : new Refusal(ExitCode.NotRoot,
             $"must run as root (effective uid is {euid.ToString(CultureInfo.InvariantCulture)}): the module's file is root's, and lowering oom_score_adj needs CAP_SYS_RESOURCE");
 
-    public static Refusal? CheckLoaded(string procPath) => File.Exists(procPath) ? null : NotLoaded(procPath);
+    /// <summary>The module's file must exist; where this kernel cannot load modules at all, the refusal says where to run instead.</summary>
+    public static Refusal? CheckLoaded(string procPath, string procRoot = "/proc")
+    {
+        if (File.Exists(procPath)) return null;
+        if (File.Exists(Path.Combine(procRoot, "modules"))) return NotLoaded(procPath);
+        string release = File.Exists(Path.Combine(procRoot, "sys/kernel/osrelease"))
+            ? File.ReadAllText(Path.Combine(procRoot, "sys/kernel/osrelease")).Trim() : "running";
+        return new Refusal(ExitCode.NoModuleSupport,
+            $"the {Abi.ModuleName} module is not loaded ({procPath} is missing), and this kernel ({release}) has no loadable module support (CONFIG_MODULES is off); run it in a VM: scripts/vm-run");
+    }
 
     /// <summary>The refusal when the module's file is missing (checked up front, or found missing at open).</summary>
     public static Refusal NotLoaded(string procPath) => new(ExitCode.NotLoaded,

@@ -11,10 +11,12 @@ public sealed class WorkerPool : IDisposable
     private readonly List<ModuleClient> _clients;
     private readonly Thread[] _threads;
     private readonly int[] _pinErrors;
+    private readonly ModulePageSource[]? _noInfoSources;
 
-    private WorkerPool(List<ModuleClient> clients, Worker[] workers)
+    private WorkerPool(List<ModuleClient> clients, Worker[] workers, ModulePageSource[]? noInfoSources)
     {
         _clients = clients;
+        _noInfoSources = noInfoSources;
         Workers = workers;
         _threads = new Thread[workers.Length];
         _pinErrors = new int[workers.Length];
@@ -22,18 +24,23 @@ public sealed class WorkerPool : IDisposable
 
     public IReadOnlyList<Worker> Workers { get; }
 
-    /// <summary>Opens a file per CPU and makes its worker; throws <see cref="ModuleException"/>, with what it opened closed.</summary>
-    public static WorkerPool Open(int[] cpus, Topology topology, WorkerSettings settings, AntagonistControl control, string procPath)
+    /// <summary>
+    /// Opens a file per CPU and makes its worker; throws <see cref="ModuleException"/>, with what it opened closed.
+    /// <paramref name="noInfoCall"/>: the module (the original) cannot count what a file holds, so the workers' own ids are counted.
+    /// </summary>
+    public static WorkerPool Open(int[] cpus, Topology topology, WorkerSettings settings, AntagonistControl control, string procPath,
+        bool noInfoCall = false)
     {
         var clients = new List<ModuleClient>();
         var workers = new Worker[cpus.Length];
+        var sources = new ModulePageSource[cpus.Length];
         try
         {
             for (int i = 0; i < cpus.Length; i++)
             {
                 var client = ModuleClient.Open(procPath);
                 clients.Add(client);
-                var source = new ModulePageSource(client, settings.Batch == 1, settings.Middle + settings.Spread);
+                var source = sources[i] = new ModulePageSource(client, settings.Batch == 1, settings.Middle + settings.Spread);
                 workers[i] = new Worker(cpus[i], topology.NodeOf(cpus[i]), source, control, settings);
             }
         }
@@ -42,7 +49,7 @@ public sealed class WorkerPool : IDisposable
             foreach (var c in clients) c.Dispose();
             throw;
         }
-        return new WorkerPool(clients, workers);
+        return new WorkerPool(clients, workers, noInfoCall ? sources : null);
     }
 
     /// <summary>
@@ -90,8 +97,15 @@ public sealed class WorkerPool : IDisposable
     public ulong CloseCountingLeftovers(Action<string> say)
     {
         ulong leftover = 0;
+        if (_noInfoSources != null)
+            foreach (var s in _noInfoSources)
+            {
+                leftover += (ulong)s.Held;
+                s.FreeHeld();
+            }
         foreach (var c in _clients)
         {
+            if (_noInfoSources != null) { c.Dispose(); continue; }
             try { leftover += c.Info().FileOutstanding; }
             catch (ModuleException e) { say($"info after stopping: {e.Message}"); }
             c.Dispose();

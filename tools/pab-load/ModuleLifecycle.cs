@@ -82,16 +82,18 @@ public sealed class ModuleLifecycle(string root = "/")
     private void WriteMeta(string koPath)
     {
         var host = HostInfo.Collect(Under("/proc"), Under("/sys"));
-        _out.Write(new Record { Type = RecordType.Meta, Host = host, Options = new() { ["ko"] = koPath } });
+        _out.Write(Record.Meta(host, new() { ["ko"] = koPath }));
     }
 
     private ExitCode AlreadyLoaded(ModInfo info, string koPath)
     {
+        if (Inspect().Kind == ModuleKind.Original)
+            return Fail(ExitCode.OtherBuildLoaded, $"{Abi.ModuleName} is already loaded, and it is {OriginalName}; run `pab-load remove` first");
         string? loadedSrc = ModuleAttr("srcversion");
         if (loadedSrc != null && info.SrcVersion != null && loadedSrc != info.SrcVersion)
             return Fail(ExitCode.OtherBuildLoaded, $"another build of {Abi.ModuleName} is loaded (srcversion {loadedSrc}, version {ModuleAttr("version")}); {koPath} is srcversion {info.SrcVersion}; run `pab-load remove` first");
         WriteMeta(koPath);
-        return Report("module_already_loaded", $"{Abi.ModuleName} {ModuleAttr("version")} is already loaded (the same build as {koPath})", verifyAbi: true);
+        return Report("module_already_loaded", $"{NameAndVersion} is already loaded (the same build as {koPath})", verifyAbi: true);
     }
 
     public ExitCode Remove(bool force)
@@ -108,7 +110,7 @@ public sealed class ModuleLifecycle(string root = "/")
         if (holders.Count > 0 && !force)
             return Fail(ExitCode.InUse, $"{Abi.ProcPath} is held open by {string.Join(", ", holders)}; stop them, or use --force (their pages are freed and their calls fail)");
 
-        var before = ReadInfo();
+        var (kind, before) = Inspect();
         int err = ModuleSyscalls.DeleteModule(Abi.ModuleName);
         if (err is Native.EBUSY or Native.EAGAIN)
             return Fail(ExitCode.InUse, $"{Abi.ModuleName} is in use (the kernel holds a reference); try again when its users are gone");
@@ -120,7 +122,8 @@ public sealed class ModuleLifecycle(string root = "/")
         if (err != 0)
             return Fail(ExitCode.Error, $"unloading {Abi.ModuleName} failed: {Native.ErrorText(err)} (errno {err})");
 
-        var record = Event("module_removed", $"removed {Abi.ModuleName}" + (before is { } b && b.TotalOutstanding > 0 ? $"; it freed {b.TotalOutstanding} blocks still held ({b.TotalOutstandingPages} pages)" : ""));
+        var record = Event("module_removed", $"removed {Abi.ModuleName}" + (kind == ModuleKind.Original ? $", {OriginalName}" : "") + (before is { } b && b.TotalOutstanding > 0 ? $"; it freed {b.TotalOutstanding} blocks still held ({b.TotalOutstandingPages} pages)" : ""));
+        if (kind == ModuleKind.Original) record.Host!.ModuleAbi = HostInfo.OriginalModuleAbi;
         if (before is { } i)
         {
             record.Details = new() { ["outstanding_blocks"] = i.TotalOutstanding, ["outstanding_pages"] = i.TotalOutstandingPages };
@@ -140,7 +143,7 @@ public sealed class ModuleLifecycle(string root = "/")
             _out.Write(Event("module_not_loaded", $"{Abi.ModuleName} is not loaded"));
             return Fail(ExitCode.NotLoaded, $"{Abi.ModuleName} is not loaded; load it with `pab-load insert`");
         }
-        return Report("module_status", $"{Abi.ModuleName} {ModuleAttr("version")} is loaded", verifyAbi: false);
+        return Report("module_status", $"{NameAndVersion} is loaded", verifyAbi: false);
     }
 
     private Record Event(string name, string message) => new()
@@ -154,7 +157,13 @@ public sealed class ModuleLifecycle(string root = "/")
     private ExitCode Report(string name, string message, bool verifyAbi)
     {
         var record = Event(name, message);
-        var info = ReadInfo();
+        var (kind, info) = Inspect();
+        if (kind == ModuleKind.Original)
+        {
+            // No info call to ask: saying which module it is is all there is to report.
+            record.Message = message = $"{Abi.ModuleName} is loaded: {OriginalName}";
+            record.Host!.ModuleAbi = HostInfo.OriginalModuleAbi;
+        }
         if (info is { } i)
         {
             record.Details = new()
@@ -165,6 +174,7 @@ public sealed class ModuleLifecycle(string root = "/")
                 ["outstanding_pages"] = i.TotalOutstandingPages,
             };
             record.Host!.ModuleVersion = i.ModuleVersion;
+            record.Host.ModuleAbi = i.AbiVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
             message += $"; ABI {i.AbiVersion}, max order {i.MaxOrder}, {i.TotalOutstanding} blocks ({i.TotalOutstandingPages} pages) outstanding";
             record.Message = message;
         }
@@ -175,17 +185,29 @@ public sealed class ModuleLifecycle(string root = "/")
         return ExitCode.Ok;
     }
 
-    /// <summary>The module's INFO, or null where its file cannot be opened (not root, or mid-unload).</summary>
-    private ModuleInfo? ReadInfo()
+    private const string OriginalName = "the original module (no info call), not this project's";
+
+    /// <summary>The name and, when the module has one (the original has none), its version.</summary>
+    private string NameAndVersion => ModuleAttr("version") is { Length: > 0 } v ? $"{Abi.ModuleName} {v}" : Abi.ModuleName;
+
+    /// <summary>
+    /// Which module is loaded and, for this project's, what its info call says. The original is never sent
+    /// the info call (it logs every call it does not know). Nulls where the file cannot be opened or a call
+    /// fails (not root, or mid-unload).
+    /// </summary>
+    private (ModuleKind? Kind, ModuleInfo? Info) Inspect()
     {
         try
         {
+            var probe = ModuleProbe.Identify(Under(Abi.ProcPath));
+            if (probe.Failed) return (null, null);
+            if (probe.Kind == ModuleKind.Original) return (ModuleKind.Original, null);
             using var client = ModuleClient.Open(Under(Abi.ProcPath));
-            return client.Info();
+            return (ModuleKind.ThisProject, client.Info());
         }
         catch (ModuleException)
         {
-            return null;
+            return (null, null);
         }
     }
 

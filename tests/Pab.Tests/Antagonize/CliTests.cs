@@ -47,15 +47,36 @@ public class CliTests
     [RootFact]
     public void MissingModuleExit3AndSaysHowToLoadIt()
     {
-        // In process, with the module's file looked for where it cannot be: on any host, loaded module or not.
+        // In process, with the module's file looked for where it cannot be and a /proc that has
+        // module support: on any host, loaded module or not.
         using var dir = new TempDir("pab-antagonize-cli");
+        File.WriteAllText(dir.Of("modules"), "");
         var records = new MemoryStream();
         var log = new StringWriter();
         int code = new Antagonist(new AntagonizeOptions(0, null, 1000, 1000, 256, true, 100, null, 1, []),
-            new RecordWriter(records, Antagonist.Tool), log) { ProcPath = dir.Of("page_alloc_bench") }.Run();
+            new RecordWriter(records, Antagonist.Tool), log) { ProcPath = dir.Of("page_alloc_bench"), ProcRoot = dir.Path }.Run();
         Assert.Equal((int)ExitCode.NotLoaded, code);
         Assert.Contains("pab-load insert", log.ToString());
         Assert.Contains("\"event\":\"error\"", System.Text.Encoding.UTF8.GetString(records.ToArray()));
+    }
+
+    [RootFact]
+    public void WithoutModuleSupportItSaysToRunInAVmAsPabLoadDoes()
+    {
+        // The real tool on this host: a kernel without module support (no /proc/modules) cannot
+        // take `pab-load insert`; with support, the module is simply not loaded here.
+        var (code, stdout, stderr) = Run("--order", "0", "--duration", "1");
+        Assert.Equal((int)(File.Exists("/proc/modules") ? ExitCode.NotLoaded : ExitCode.NoModuleSupport), code);
+        Assert.DoesNotContain("Unhandled exception", stderr);
+        Assert.Contains("\"event\":\"error\"", stdout);
+        if (File.Exists("/proc/modules"))
+        {
+            Assert.Contains("pab-load insert", stderr);
+            return;
+        }
+        Assert.Contains("no loadable module support", stderr);
+        Assert.Contains("run it in a VM: scripts/vm-run", stderr);
+        Assert.DoesNotContain("pab-load insert", stderr);
     }
 
     [Fact]

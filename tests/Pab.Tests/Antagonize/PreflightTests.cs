@@ -51,7 +51,8 @@ public sealed class PreflightTests : IDisposable
     {
         Assert.Null(Preflight.CheckRoot(0));
         Assert.Equal(ExitCode.NotRoot, Preflight.CheckRoot(1000)!.Code);
-        var missing = Preflight.CheckLoaded(Path.Combine(_root, "page_alloc_bench"));
+        File.WriteAllText(Path.Combine(_root, "modules"), ""); // a /proc of a kernel with module support
+        var missing = Preflight.CheckLoaded(Path.Combine(_root, "page_alloc_bench"), _root);
         Assert.Equal(ExitCode.NotLoaded, missing!.Code);
         Assert.Contains("pab-load insert", missing.Message);
         var info = new ModuleInfo(Abi.AbiVersion, 10, 0, 0, 0, "0.1.0");
@@ -116,4 +117,31 @@ public sealed class PreflightTests : IDisposable
     [Fact]
     public void UnknownMemTotalIsNotAReasonToRefuse() =>
         Assert.Null(Preflight.CheckHeldMemory(10, 1 << 20, "--middle 1", 1, 4096, null, false, out _));
+
+    [Fact]
+    public void AMissingModuleOnAKernelWithoutModuleSupportPointsToAVm()
+    {
+        string proc = Path.Combine(_root, "proc");
+        Directory.CreateDirectory(Path.Combine(proc, "sys/kernel"));
+        File.WriteAllText(Path.Combine(proc, "sys/kernel/osrelease"), "6.1.0-test\n");
+        var r = Preflight.CheckLoaded(Path.Combine(proc, "page_alloc_bench"), proc)!;
+        Assert.Equal(ExitCode.NoModuleSupport, r.Code);
+        Assert.Contains("this kernel (6.1.0-test) has no loadable module support", r.Message);
+        Assert.Contains("run it in a VM: scripts/vm-run", r.Message);
+        Assert.DoesNotContain("pab-load insert", r.Message);
+
+        File.WriteAllText(Path.Combine(proc, "modules"), "");
+        Assert.Contains("load it with `pab-load insert`", Preflight.CheckLoaded(Path.Combine(proc, "page_alloc_bench"), proc)!.Message);
+        File.WriteAllText(Path.Combine(proc, "page_alloc_bench"), "");
+        Assert.Null(Preflight.CheckLoaded(Path.Combine(proc, "page_alloc_bench"), proc));
+    }
+
+    [Fact]
+    public void TheOriginalModulesNoticeSaysWhatRunsInsteadOfTheBatch()
+    {
+        var o = new AntagonizeOptions(0, null, 1000, 1000, 256, true, 100, null, 1, []);
+        Assert.Contains("the original module (no info call), not this project's", ModuleCheck.Notice(o));
+        Assert.Contains("(as --batch 1, not --batch 256)", ModuleCheck.Notice(o));
+        Assert.DoesNotContain("--batch", ModuleCheck.Notice(o with { Batch = 1 }));
+    }
 }

@@ -46,8 +46,15 @@ public sealed class ExhaustCgroupTests(ITestOutputHelper output)
 
         // The parent survived: it exited by itself, cleanly, after writing every record.
         Assert.Equal(0, p.ExitCode);
-        var records = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        var all = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => JsonSerializer.Deserialize(l, RecordJsonContext.Default.Record)!).ToList();
+        // The meta record first: the machine and the settings, as every tool writes it.
+        var meta = all[0];
+        Assert.Equal(RecordType.Meta, meta.Type);
+        Assert.Equal(File.ReadAllText("/proc/sys/kernel/osrelease").Trim(), meta.Host!.KernelRelease);
+        Assert.Equal(Iterations.ToString(CultureInfo.InvariantCulture), meta.Options!["iterations"]);
+        Assert.Equal(ToolInfo.Version, meta.ToolVersions!["pab-exhaust"]);
+        var records = all.Skip(1).ToList();
         Assert.Equal(Iterations, records.Count);
         // Exactly one OOM kill per iteration: the children, and nobody else.
         Assert.Equal(Iterations, box.OomKills);
@@ -87,7 +94,9 @@ public sealed class ExhaustCgroupTests(ITestOutputHelper output)
         using var p = StartInCgroup(box, "--iterations", "1000", "--chunk", "256K");
         var stderrTask = p.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        // One whole iteration, then the signal lands during the next one's fill (or start).
+        // The meta record and one whole iteration, then the signal lands during the next one's fill (or start).
+        string meta = (await p.StandardOutput.ReadLineAsync(timeout.Token))!;
+        Assert.Equal(RecordType.Meta, JsonSerializer.Deserialize(meta, RecordJsonContext.Default.Record)!.Type);
         string first = (await p.StandardOutput.ReadLineAsync(timeout.Token))!;
         Assert.Equal(0, Pab.Common.Native.kill(p.Id, Pab.Common.Native.SIGTERM));
         string rest = await p.StandardOutput.ReadToEndAsync(timeout.Token);

@@ -34,8 +34,10 @@ public sealed partial class ExhaustVmTests(ITestOutputHelper output)
         int parent = int.Parse(lines.Single(l => l.StartsWith("parent ", StringComparison.Ordinal))[7..], CultureInfo.InvariantCulture);
         Assert.Contains("exit 0", lines);
 
-        var records = lines.Where(l => l.StartsWith('{'))
+        var all = lines.Where(l => l.StartsWith('{'))
             .Select(l => JsonSerializer.Deserialize(l, RecordJsonContext.Default.Record)!).ToList();
+        Assert.Equal(RecordType.Meta, all[0].Type);
+        var records = all.Where(x => x.Type == RecordType.Metric).ToList();
         Assert.Equal(3, records.Count);
         var values = records.Select(x => (double)x.Value!.Value).ToList();
         foreach (var x in records)

@@ -13,6 +13,11 @@ public sealed class HostInfo
     [JsonPropertyName("numa_nodes")] public int? NumaNodes { get; set; }
     [JsonPropertyName("mem_total_bytes")] public long? MemTotalBytes { get; set; }
     [JsonPropertyName("module_version")] public string? ModuleVersion { get; set; }
+    /// <summary>The ABI the loaded module speaks: its info call's version, or <see cref="OriginalModuleAbi"/>; set by the tools that drive it.</summary>
+    [JsonPropertyName("module_abi")] public string? ModuleAbi { get; set; }
+
+    /// <summary><see cref="ModuleAbi"/> of the original benchmark's module, which has no info call.</summary>
+    public const string OriginalModuleAbi = "original";
 
     /// <summary>Reads what makes a result reproducible from this machine; anything unreadable stays null rather than failing the tool.</summary>
     public static HostInfo Collect(string procRoot = "/proc", string sysRoot = "/sys")

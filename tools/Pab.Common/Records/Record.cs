@@ -54,6 +54,12 @@ public sealed class Record
     [JsonPropertyName("host")] public HostInfo? Host { get; set; }
     /// <summary>Meta: the options the tool ran with.</summary>
     [JsonPropertyName("options")] public Dictionary<string, string>? Options { get; set; }
-    /// <summary>Meta: versions of the other tools in a pipeline, by tool name (read by pab-report; no tool writes it yet).</summary>
+    /// <summary>Meta: tool name → version of each page-alloc-bench tool installed beside the writer (<see cref="ToolInfo.InstalledVersions"/>).</summary>
     [JsonPropertyName("tool_versions")] public Dictionary<string, string>? ToolVersions { get; set; }
+
+    /// <summary>The meta record every tool writes first: the machine, the options it ran with, the versions of the tools installed with it.</summary>
+    public static Record Meta(HostInfo host, Dictionary<string, string> options) => new()
+    {
+        Type = RecordType.Meta, Host = host, Options = options, ToolVersions = ToolInfo.InstalledVersions(),
+    };
 }

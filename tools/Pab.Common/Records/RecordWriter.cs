@@ -21,11 +21,15 @@ public sealed class RecordWriter(Stream stream, string tool)
         record.Time ??= DateTimeOffset.UtcNow;
         if (record.Type == RecordType.Meta && ProcessAge.Seconds() is double age)
             (record.Details ??= [])["process_age_s"] = age;
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(record, RecordJsonContext.Default.Record);
+        var json = JsonSerializer.SerializeToUtf8Bytes(record, RecordJsonContext.Default.Record);
+        // One write for the line and its newline: a wrapped command shares stdout, and its output
+        // must not land between the two.
+        var line = new byte[json.Length + 1];
+        json.CopyTo(line, 0);
+        line[^1] = (byte)'\n';
         lock (_lock)
         {
-            _stream.Write(bytes);
-            _stream.WriteByte((byte)'\n');
+            _stream.Write(line);
             _stream.Flush();
         }
     }

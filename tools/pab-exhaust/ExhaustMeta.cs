@@ -1,0 +1,29 @@
+using System.Globalization;
+using Pab.Common;
+
+namespace Pab.Exhaust;
+
+/// <summary>pab-exhaust's meta record: the machine and the settings it ran with, written before the first iteration.</summary>
+public static class ExhaustMeta
+{
+    public static Record Of(ExhaustSettings s, HostInfo host)
+    {
+        static string N(long v) => v.ToString(CultureInfo.InvariantCulture);
+        var options = new Dictionary<string, string>
+        {
+            ["iterations"] = N(s.Iterations),
+            ["label"] = s.Label,
+            ["chunk_bytes"] = N(s.ChunkBytes),
+            ["mmap_bytes"] = N(s.MmapBytes),
+            ["workers"] = N(s.Workers),
+            ["force_touch"] = s.ForceTouch ? "true" : "false",
+            ["huge_pages"] = s.HugePages ? "true" : "false",
+        };
+        if (s.Order is int order) options["order"] = N(order);
+        if (s.MaxBytes is long max) options["max_bytes"] = N(max);
+        var meta = Record.Meta(host, options);
+        meta.Label = s.Label;
+        meta.Order = s.Order;
+        return meta;
+    }
+}
