@@ -49,6 +49,7 @@ public sealed class WorkerPool : IDisposable
             foreach (var c in clients) c.Dispose();
             throw;
         }
+        HotPaths.Prepare();
         return new WorkerPool(clients, workers, noInfoCall ? sources : null);
     }
 

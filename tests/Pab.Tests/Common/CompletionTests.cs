@@ -30,7 +30,7 @@ public sealed class CompletionTests
         Assert.DoesNotContain("--format", exports);
 
         Assert.Equal(["--output-path"], Complete("pab-report --out"));
-        Assert.Equal(["csv", "jsonl", "markdown", "text"], Complete("pab-report --format ").Order());
+        Assert.Equal(["csv", "json", "jsonl", "markdown", "text"], Complete("pab-report --format ").Order());
         Assert.Equal(["insert"], Complete("pab-load ins"));
         Assert.Contains("--iterations", Complete("pab-exhaust --it"));
         Assert.Contains("--no-hold-limit", Complete("pab-antagonize --no"));

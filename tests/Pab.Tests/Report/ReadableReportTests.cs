@@ -151,7 +151,7 @@ public sealed partial class ReadableReportTests : IDisposable
 
         (code, _, stderr) = Run([input, "--export-csv", _dir]);
         Assert.Equal(1, code);
-        Assert.Contains($"--export-csv {_dir}: cannot write: it is a directory", stderr);
+        Assert.Contains($"--export-csv {_dir}: cannot write: is a directory", stderr);
     }
 
     /// <summary>The real process with its output in a file, as `pab-report x > report.txt`.</summary>
