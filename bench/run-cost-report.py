@@ -194,6 +194,12 @@ def main():
         print(f"{'floor':<10} {'empty .NET program':<20} {'':<12} rss {floor['Rss']:.1f}, pss {floor['Pss']:.1f}, anon {floor['Anonymous']:.1f}")
     except (OSError, KeyError):
         print("floor: not measured (floor.smaps missing)")
+    try:
+        starts = [float(b) - float(a) for a, b in (line.split() for line in open(f"{out}/floor-start.txt") if line.strip())]
+        print(f"{'floor':<10} empty .NET program start: median {statistics.median(starts):.2f} s of guest time "
+              f"({len(starts)} starts): each of a run's .NET processes costs at least this")
+    except (OSError, ValueError, statistics.StatisticsError):
+        print("floor: start not measured (floor-start.txt missing)")
 
     print("\nCV of idle available bytes within a run (goal < 0.2 %)")
     for side in sides:

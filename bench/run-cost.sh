@@ -56,7 +56,7 @@ cat >"$out/guest.sh" <<'GUEST'
 # In the guest: wall time from a file's mtime (busybox date has no %N), guest time from /proc/uptime.
 s=/opt/pab/share runs=$1 iterations=$2 orders=$3; shift 3
 wall() { touch /tmp/.now; stat -c %y /tmp/.now; }
-: >"$s/runs.txt"
+: >"$s/runs.txt"; : >"$s/floor-start.txt"
 k=1
 while [ "$k" -le "$runs" ]; do
 	list=$*
@@ -73,7 +73,12 @@ while [ "$k" -le "$runs" ]; do
 	done
 	k=$((k + 1))
 done
-# The floor: an empty .NET program, as the tools are published.
+# The floor: an empty .NET program, as the tools are published: its start (it ends at once on
+# end of input) and, waiting, what it holds.
+for i in 1 2 3; do
+	read -r a _ </proc/uptime; "$s/floor/dotnet-floor" </dev/null; read -r b _ </proc/uptime
+	echo "$a $b" >>"$s/floor-start.txt"
+done
 sleep 60 | "$s/floor/dotnet-floor" &
 sleep 5
 pid=$(pidof dotnet-floor)

@@ -12,7 +12,8 @@ public static class ExhaustMeta
         var options = new Dictionary<string, string>
         {
             ["iterations"] = N(s.Iterations),
-            ["label"] = s.Label,
+            // Under pab-antagonize --idle-first one run measures both phases.
+            ["label"] = s.Link != null ? $"{ExhaustSettings.IdleLabel},{ExhaustSettings.AntagonizedLabel}" : s.Label,
             ["chunk_bytes"] = N(s.ChunkBytes),
             ["mmap_bytes"] = N(s.MmapBytes),
             ["workers"] = N(s.Workers),
@@ -22,7 +23,7 @@ public static class ExhaustMeta
         if (s.Order is int order) options["order"] = N(order);
         if (s.MaxBytes is long max) options["max_bytes"] = N(max);
         var meta = Record.Meta(host, options);
-        meta.Label = s.Label;
+        meta.Label = s.Link != null ? null : s.Label;
         meta.Order = s.Order;
         return meta;
     }
