@@ -74,7 +74,8 @@ public static class AntagonizeCommand
     };
     private static readonly Option<bool> IdleFirstOption = new("--idle-first")
     {
-        Description = "Run COMMAND twice: first with the workers started but parked (no module calls; PAB_LABEL=idle), then antagonized. " +
+        Description = "Set the workers up but keep them parked (no module calls) while COMMAND measures idle; release them when it asks " +
+            "over the pipes in $PAB_PHASE_FDS (pab-exhaust does, then labels its records idle, then antagonized). " +
             "Our own processes then hold the same memory in both phases, so it cancels out of their difference",
     };
     private static readonly Option<int> BallastOption = new("--test-ballast-mib")

@@ -22,6 +22,19 @@ public class ExhaustCommandTests
     }
 
     [Fact]
+    public void UnderIdleFirstTheLinkDecidesTheLabelsSoLabelIsRefused()
+    {
+        using var toCommand = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.Out, System.IO.HandleInheritability.Inheritable);
+        using var fromCommand = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.In, System.IO.HandleInheritability.Inheritable);
+        var env = new Dictionary<string, string> { [PhaseLink.Variable] = $"{toCommand.GetClientHandleAsString()},{fromCommand.GetClientHandleAsString()}" };
+        var (s, error, _) = Parse([], env);
+        Assert.Null(error);
+        Assert.NotNull(s!.Link);
+        (_, error, _) = Parse(["--label", "idle"], env);
+        Assert.StartsWith("--label: not under pab-antagonize --idle-first", error);
+    }
+
+    [Fact]
     public void DefaultsAreFiveIdleIterationsWithoutOrder()
     {
         var (s, error, parse) = Parse([]);
