@@ -72,6 +72,13 @@ public static class AntagonizeCommand
     {
         Description = "Let the workers together hold more than half of MemTotal (to drive allocation failures on purpose; the machine may hang)",
     };
+    private static readonly Option<int> NiceOption = new("--nice")
+    {
+        Description = "Niceness of the workers (0 to 19): at the default a fill sharing a CPU with a worker gets about three quarters of it, " +
+            "so the antagonized fills are not slowed by CPU starvation; 0 competes as an equal, as the original's antagonist did",
+        DefaultValueFactory = _ => AntagonizeOptions.DefaultNice,
+        CustomParser = r => CliValues.Integer(r, 0, 19),
+    };
     private static readonly Option<bool> IdleFirstOption = new("--idle-first")
     {
         Description = "Set the workers up but keep them parked (no module calls) while COMMAND measures idle; release them when it asks " +
@@ -105,7 +112,7 @@ public static class AntagonizeCommand
             "Records go to stdout as JSON lines (a `steady` event first), messages to stderr.")
         {
             OrderOption, CpusOption, MiddleOption, SpreadOption, BatchOption, LatenciesOption, NoLatenciesOption,
-            SamplesOption, DurationOption, SeedOption, NoHoldLimitOption, IdleFirstOption, BallastOption, SelftestOption, CommandArgument,
+            SamplesOption, DurationOption, SeedOption, NoHoldLimitOption, NiceOption, IdleFirstOption, BallastOption, SelftestOption, CommandArgument,
         };
         root.SetAction(pr =>
         {
@@ -152,7 +159,7 @@ public static class AntagonizeCommand
         if (selftest != null && command.Length > 0) return "--selftest: not with a COMMAND";
         options = new AntagonizeOptions(order, pr.GetValue(CpusOption), middle, spread, batch,
             !pr.GetValue(NoLatenciesOption), samples, duration, pr.GetValue(SeedOption), command, selftest,
-            pr.GetValue(NoHoldLimitOption), idleFirst, (long)ballast << 20);
+            pr.GetValue(NoHoldLimitOption), idleFirst, (long)ballast << 20, pr.GetValue(NiceOption));
         return null;
     }
 }

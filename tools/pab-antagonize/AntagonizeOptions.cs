@@ -4,8 +4,14 @@ namespace Pab.Antagonize;
 public sealed record AntagonizeOptions(
     int Order, string? Cpus, int Middle, int Spread, int Batch, bool Latencies, int Samples,
     TimeSpan? Duration, ulong Seed, string[] Command, long? SelftestCount = null, bool NoHoldLimit = false,
-    bool IdleFirst = false, long BallastBytes = 0)
+    bool IdleFirst = false, long BallastBytes = 0, int Nice = AntagonizeOptions.DefaultNice)
 {
+    /// <summary>
+    /// The workers' niceness: a fill sharing a CPU with a worker gets about three quarters of it, so
+    /// the antagonized fills are not slowed by CPU starvation, and the workers still allocate on every CPU.
+    /// </summary>
+    public const int DefaultNice = 5;
+
     /// <summary>Blocks each selftest thread allocates before freeing them (the module's limit per call).</summary>
     public int SelftestHold => Math.Clamp(Middle, 1, Pab.Common.Abi.BatchMax);
 }

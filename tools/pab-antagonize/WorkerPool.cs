@@ -49,7 +49,6 @@ public sealed class WorkerPool : IDisposable
             foreach (var c in clients) c.Dispose();
             throw;
         }
-        HotPaths.Prepare();
         return new WorkerPool(clients, workers, noInfoCall ? sources : null);
     }
 
@@ -57,7 +56,7 @@ public sealed class WorkerPool : IDisposable
     /// Starts every worker's thread, which pins itself to the worker's CPU first (a failed pin stops
     /// the run); returns once each has pinned or failed to.
     /// </summary>
-    public void Start(AntagonistControl control)
+    public void Start(AntagonistControl control, int nice = 0)
     {
         using var pinned = new CountdownEvent(Workers.Count);
         for (int i = 0; i < Workers.Count; i++)
@@ -68,6 +67,8 @@ public sealed class WorkerPool : IDisposable
             {
                 w.Tid = Native.gettid();
                 _pinErrors[index] = CpuAffinity.PinCurrentThread(w.Cpu);
+                // Raising one's own niceness needs no privilege; if it fails the worker competes as an equal.
+                if (nice != 0) Native.setpriority(0, w.Tid, nice);
                 pinned.Signal();
                 if (_pinErrors[index] != 0)
                 {

@@ -71,6 +71,8 @@ public sealed class AntagonizeVmTests(ITestOutputHelper output)
         foreach (var p in pinned)
             Assert.EndsWith($"Cpus_allowed_list {p.Cpu}", p.Message);
         Assert.Equal(cpus, pinned.Select(p => p.Details!["tid"]).Distinct().Count());
+        // Read back from the kernel: the workers run at the default niceness, below a fill's.
+        Assert.All(pinned, p => Assert.Equal(Pab.Antagonize.AntagonizeOptions.DefaultNice, p.Details!["nice"]));
     }
 
     private static void AssertCountsAndLatencies(Scenario s, int cpus)

@@ -27,6 +27,10 @@ public static unsafe partial class Native
     [LibraryImport("libc")]
     public static partial int gettid();
 
+    /// <summary>setpriority(PRIO_PROCESS, tid, nice): on Linux, for one thread.</summary>
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int setpriority(int which, int who, int nice);
+
     [LibraryImport("libc")]
     public static partial int geteuid();
 
