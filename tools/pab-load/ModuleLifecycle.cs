@@ -15,6 +15,10 @@ public sealed class ModuleLifecycle(string root = "/")
     private string ModuleDir => Under("/sys/module/" + Abi.ModuleName);
     private bool Loaded => File.Exists(Path.Combine(ModuleDir, "initstate")) || Directory.Exists(Path.Combine(ModuleDir, "sections"));
     private string RunningRelease => File.ReadAllText(Under("/proc/sys/kernel/osrelease")).Trim();
+
+    // Every subcommand says where to run instead: this kernel can never load the module.
+    private string NoModuleSupportMessage =>
+        $"this kernel ({RunningRelease}) has no loadable module support (CONFIG_MODULES is off); run the benchmark in a VM: scripts/vm-run";
     private string? ModuleAttr(string name) =>
         File.Exists(Path.Combine(ModuleDir, name)) ? File.ReadAllText(Path.Combine(ModuleDir, name)).Trim() : null;
 
@@ -32,7 +36,7 @@ public sealed class ModuleLifecycle(string root = "/")
     private ExitCode? CheckPrivileges()
     {
         if (!File.Exists(Under("/proc/modules")))
-            return Fail(ExitCode.NoModuleSupport, $"this kernel ({RunningRelease}) has no loadable module support (CONFIG_MODULES is off); run the benchmark in a VM: scripts/vm-run");
+            return Fail(ExitCode.NoModuleSupport, NoModuleSupportMessage);
         if (Native.geteuid() != 0)
             return Fail(ExitCode.NotRoot, "must run as root (loading and unloading kernel modules needs CAP_SYS_MODULE)");
         return null;
@@ -66,7 +70,7 @@ public sealed class ModuleLifecycle(string root = "/")
             case Native.ENOEXEC:
                 return Fail(ExitCode.WrongKernel, $"the kernel refused {koPath} as built for another kernel or configuration (invalid module format; the kernel log says why); running {RunningRelease}, module built for {info.KernelRelease}");
             case Native.ENOSYS:
-                return Fail(ExitCode.NoModuleSupport, $"this kernel ({RunningRelease}) has no loadable module support");
+                return Fail(ExitCode.NoModuleSupport, NoModuleSupportMessage);
             case Native.EPERM:
                 return Fail(ExitCode.NotRoot, File.Exists(Under("/proc/sys/kernel/modules_disabled")) && File.ReadAllText(Under("/proc/sys/kernel/modules_disabled")).Trim() == "1"
                     ? "module loading is disabled on this system (kernel.modules_disabled=1)"
@@ -137,7 +141,7 @@ public sealed class ModuleLifecycle(string root = "/")
     public ExitCode Status()
     {
         if (!File.Exists(Under("/proc/modules")))
-            return Fail(ExitCode.NoModuleSupport, $"this kernel ({RunningRelease}) has no loadable module support");
+            return Fail(ExitCode.NoModuleSupport, NoModuleSupportMessage);
         if (!Loaded)
         {
             _out.Write(Event("module_not_loaded", $"{Abi.ModuleName} is not loaded"));
