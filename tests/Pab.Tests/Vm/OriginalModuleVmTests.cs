@@ -76,7 +76,7 @@ public sealed class OriginalModuleVmTests
         Assert.Contains(Err("selftest"), l => l.Contains("--selftest needs this project's module", StringComparison.Ordinal)
             && l.Contains("is the original module", StringComparison.Ordinal));
         // An order above the kernel's is refused before the original could pass it to alloc_pages().
-        Assert.True(Rc("order") == 5, r.ToString());
+        Assert.True(Rc("order") == (int)Pab.Common.ExitCode.OrderRejected, r.ToString());
         Assert.Contains("pab-antagonize: --order 11: the kernel takes orders 0 to 10 (/proc/buddyinfo)", Err("order"));
         // Inserting this project's module over it says what is loaded.
         Assert.True(Rc("insert") == 7, r.ToString());
