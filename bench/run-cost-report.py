@@ -38,6 +38,7 @@ def breakdown(records, t0, t1):
     iterations = {}
     prev_t, prev = t0, None
     pending_first = []  # (label, order, rest) of a pab-exhaust process's first fill
+    rests = {}  # kill-and-record time of every other fill, by (label, order)
     for r in recs:
         t = when(r["time"])
         gap = t - prev_t
@@ -55,6 +56,7 @@ def breakdown(records, t0, t1):
                 pending_first.append((key, rest))
             else:
                 add("OOM kills and records", rest)
+                rests.setdefault(key, []).append(rest)
                 iterations.setdefault(key, []).append(gap)
         elif tool == "pab-antagonize" and kind == "meta":
             add("tool starts (.NET)", gap)
@@ -73,26 +75,11 @@ def breakdown(records, t0, t1):
         prev_t, prev = t, r
     # A process's first fill also carried that process's start: take off a kill like its others.
     for key, rest in pending_first:
-        rests = cost_rests(recs, key)
-        typical = statistics.median(rests) if rests else 0.0
+        typical = statistics.median(rests[key]) if rests.get(key) else 0.0
         add("OOM kills and records", min(rest, typical))
         add("tool starts (.NET)", rest - typical)
     add("report (pab-report) and the rest", t1 - prev_t)
     return cost, iterations
-
-
-def cost_rests(records, key):
-    """kill-and-record time of every fill but the first of the pab-exhaust runs of (label, order)."""
-    recs = sorted(records, key=lambda r: when(r["time"]))
-    out, prev = [], None
-    for r in recs:
-        if r.get("tool") == "pab-exhaust" and r.get("type") == "metric" and (r.get("label"), r.get("order")) == key:
-            if prev is not None and prev.get("tool") == "pab-exhaust" and prev.get("type") == "metric" \
-                    and (prev.get("label"), prev.get("order")) == key:
-                d = r.get("details") or {}
-                out.append(when(r["time"]) - when(prev["time"]) - d.get("child_start_s", 0) - d.get("duration_s", 0))
-        prev = r
-    return out
 
 
 def memory(records):

@@ -185,8 +185,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
     {
         try
         {
-            string stat = File.ReadAllText($"/proc/self/task/{tid}/stat");
-            string[] f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            string[] f = ProcStat.FieldsAfterName(File.ReadAllText($"/proc/self/task/{tid}/stat"));
             if (f.Length > 16 && int.TryParse(f[16], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int nice))
                 details["nice"] = nice;
         }

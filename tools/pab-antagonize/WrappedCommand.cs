@@ -29,8 +29,7 @@ public sealed class WrappedCommand(string[] command, int order, RunOutput output
     /// <summary>With --idle-first: the link the command inherits, through which it asks for the antagonized phase.</summary>
     public PhaseLink.AntagonistEnd? Link { get; init; }
 
-    public bool Started => _started != null;
-    private Process? _started;
+    public bool Started => _child != null;
 
     /// <summary>Runs the command to its end, terminating it if the workers stop first; returns its status and the stop reason.</summary>
     public (int Status, string Reason) Run(OomShield shield, AntagonistControl control, string label = Antagonist.Label) =>
@@ -63,19 +62,18 @@ public sealed class WrappedCommand(string[] command, int order, RunOutput output
         }
         shield.Restore();
         Link?.Started();
-        _child = _started = child;
+        _child = child;
         // What the antagonist holds while the command measures: the same in every phase, or our
         // own footprint would show up in the difference between them.
-        var details = new Dictionary<string, double> { ["pid"] = child.Id };
-        ResidentMemory.Read()?.AddTo(details, "antagonist_");
-        output.Event("command", string.Join(' ', command), null, details, label);
+        output.Event("command", string.Join(' ', command), null,
+            ResidentMemory.AddSelf(new() { ["pid"] = child.Id }, IdleFirst.MemoryPrefix), label);
         return null;
     }
 
     /// <summary>Waits for the started command to end, terminating it if the workers stop first.</summary>
     public (int Status, string Reason) Wait(AntagonistControl control)
     {
-        Process child = _started ?? throw new InvalidOperationException("the command was not started");
+        Process child = _child ?? throw new InvalidOperationException("the command was not started");
         bool terminated = false;
         while (!child.WaitForExit(500))
         {
@@ -87,7 +85,7 @@ public sealed class WrappedCommand(string[] command, int order, RunOutput output
             }
         }
         child.WaitForExit();
-        _child = _started = null;
+        _child = null;
         int status = child.ExitCode;
         child.Dispose();
         return (status, $"command exited with status {status}");

@@ -12,18 +12,9 @@ public static unsafe partial class ExhaustNative
     public const uint MFD_CLOEXEC = 1;
     public const int WNOHANG = 1;
     public const int PR_SET_PDEATHSIG = 1;
-    public const short POLLIN = 1;
     public const long SYS_pidfd_open = 434;
 
     public static readonly nint MapFailed = -1;
-
-    [StructLayout(LayoutKind.Sequential)]
-    public struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short Revents;
-    }
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial void* mmap(void* addr, nuint length, int prot, int flags, int fd, long offset);
@@ -57,9 +48,6 @@ public static unsafe partial class ExhaustNative
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int waitpid(int pid, int* status, int options);
-
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial int poll(PollFd* fds, nuint count, int timeoutMs);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial long syscall(long number, long a1, long a2);

@@ -27,16 +27,6 @@ public static unsafe partial class PhaseLink
     [LibraryImport("libc", SetLastError = true)]
     private static partial int fcntl(int fd, int command, int arg);
 
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int poll(PollFd* fds, nuint count, int timeoutMs);
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short Revents;
-    }
 
     /// <summary>The command's end of the link.</summary>
     public sealed class CommandEnd(int readFd, int writeFd)
@@ -58,9 +48,9 @@ public static unsafe partial class PhaseLink
             byte b;
             while (true)
             {
-                var fd = new PollFd { Fd = readFd, Events = 1 /* POLLIN */ };
+                var fd = new Native.PollFd { Fd = readFd, Events = Native.POLLIN };
                 if (cancelled()) return "interrupted";
-                if (poll(&fd, 1, 200) <= 0) continue;
+                if (Native.poll(&fd, 1, 200) <= 0) continue;
                 nint n = read(readFd, &b, 1);
                 if (n < 0 && Marshal.GetLastPInvokeError() == Native.EINTR) continue;
                 if (n <= 0) return $"pab-antagonize went away before saying '{word}'";

@@ -37,6 +37,19 @@ public static unsafe partial class Native
     [LibraryImport("libc")]
     public static partial nint strerror(int errnum);
 
+    public const short POLLIN = 1;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int poll(PollFd* fds, nuint count, int timeoutMs);
+
     public const int SIGINT = 2, SIGKILL = 9, SIGTERM = 15;
 
     /// <summary>Sends a signal (pab-antagonize forwards SIGTERM to its command; pab-exhaust kills its child).</summary>

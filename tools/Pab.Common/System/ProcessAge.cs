@@ -21,10 +21,8 @@ public static class ProcessAge
     /// <summary>Field 22 (starttime, in clock ticks since boot) of a stat line against /proc/uptime.</summary>
     public static double? Parse(string stat, string uptime, long ticksPerSecond)
     {
-        int close = stat.LastIndexOf(')'); // the command name may hold spaces and parentheses
-        if (close < 0) return null;
-        string[] fields = stat[(close + 2)..].Split(' ');
-        // fields[0] is field 3 (state), so starttime (field 22) is fields[19].
+        string[] fields = ProcStat.FieldsAfterName(stat);
+        // starttime is field 22.
         if (fields.Length < 20 || !long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out long start)) return null;
         string up = uptime.Split(' ')[0];
         if (!double.TryParse(up, NumberStyles.Float, CultureInfo.InvariantCulture, out double now)) return null;

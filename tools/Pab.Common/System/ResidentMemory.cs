@@ -40,6 +40,13 @@ public readonly record struct ResidentMemory(long RssBytes, long PssBytes, long 
         return rss is long r && pss is long p ? new ResidentMemory(r, p, anon ?? 0) : null;
     }
 
+    /// <summary>This process's memory added to <paramref name="details"/> (nothing when unreadable); returns them.</summary>
+    public static Dictionary<string, double> AddSelf(Dictionary<string, double> details, string prefix)
+    {
+        Read()?.AddTo(details, prefix);
+        return details;
+    }
+
     /// <summary>Adds <c>{prefix}rss_bytes</c>, <c>{prefix}pss_bytes</c> and <c>{prefix}anon_bytes</c> to a record's details.</summary>
     public void AddTo(Dictionary<string, double> details, string prefix)
     {

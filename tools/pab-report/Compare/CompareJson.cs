@@ -19,9 +19,7 @@ public static class CompareJson
         foreach (var row in cmp.Rows)
         {
             w.WriteStartObject();
-            w.WriteString("metric", row.Key.Metric);
-            if (row.Key.Order is int o) w.WriteNumber("order", o);
-            if (row.Key.Label is { } l) w.WriteString("label", l);
+            Export.JsonSummaryExporter.WriteKey(w, row.Key);
             w.WriteString("unit", row.Unit);
             w.WriteString("summary", row.How);
             w.WriteStartArray("sides");

@@ -27,9 +27,7 @@ public sealed class JsonSummaryExporter : IReportExporter
         foreach (var r in ReportRows.Of(data))
         {
             w.WriteStartObject();
-            w.WriteString("metric", r.Key.Metric);
-            if (r.Key.Order is int o) w.WriteNumber("order", o);
-            if (r.Key.Label is { } l) w.WriteString("label", l);
+            WriteKey(w, r.Key);
             w.WriteString("unit", r.Unit);
             w.WriteNumber("runs", r.Runs);
             w.WriteNumber("values", r.Summary.Count);
@@ -47,5 +45,13 @@ public sealed class JsonSummaryExporter : IReportExporter
         foreach (string warning in Warning.Grouped(warnings)) w.WriteStringValue(warning);
         w.WriteEndArray();
         w.WriteEndObject();
+    }
+
+    /// <summary>A row's metric, order and label, as every JSON export names them.</summary>
+    internal static void WriteKey(Utf8JsonWriter w, GroupKey key)
+    {
+        w.WriteString("metric", key.Metric);
+        if (key.Order is int o) w.WriteNumber("order", o);
+        if (key.Label is { } l) w.WriteString("label", l);
     }
 }
