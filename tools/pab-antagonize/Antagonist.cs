@@ -28,7 +28,43 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
     private HostInfo? _host;
     private HostInfo Host => _host ??= HostInfo.Collect(ProcRoot, SysRoot);
 
+    // --idle-first: the command, started before anything else, and its link.
+    private OomShield? _shield;
+    private PhaseLink.AntagonistEnd? _link;
+    private WrappedCommand? _command;
+
     public int Run()
+    {
+        if (_options.IdleFirst && _options.Command.Length > 0)
+        {
+            // The command starts first: its .NET start (seconds under emulation) overlaps our checks
+            // and set-up, and it waits on the link until its first order's workers are ready.
+            _shield = OomShield.Raise(_out.Say);
+            _link = new PhaseLink.AntagonistEnd();
+            _command = new WrappedCommand(_options.Command, _options.Order, _out) { Link = _link };
+            if (_command.Start(_shield, IdleLabel, announce: false) != null)
+            {
+                _link.Dispose();
+                return (int)ExitCode.CommandNotStarted;
+            }
+        }
+        try
+        {
+            return RunChecked();
+        }
+        finally
+        {
+            if (_command?.Started == true)
+            {
+                // A check refused the run: the command is told there is nothing to measure.
+                _link!.Send(PhaseLink.End);
+                _command.Wait(() => false);
+            }
+            _link?.Dispose();
+        }
+    }
+
+    private int RunChecked()
     {
         Topology topology;
         try
@@ -59,7 +95,9 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
         }
         using (control)
         {
-            if (ModuleCheck.Check(ProcPath, ProcRoot, control, _options, out _module) is { } bad) return _out.Fail(bad);
+            // Every order is checked before anything is measured: the largest against the kernel's limit, each by a probe.
+            if (ModuleCheck.Check(ProcPath, ProcRoot, control, _options with { Order = _options.Orders.Max() }, out _module) is { } bad)
+                return _out.Fail(bad);
             string? notice = _module.IsOriginal ? ModuleCheck.Notice(_options) : null;
             if (notice != null)
             {
@@ -73,9 +111,12 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
                 return new Selftest(_options.Order, (uint)_options.SelftestHold, (ulong)count, ProcPath, _out).Run(cpus, topology);
             }
 
-            int probe = control.TryAllocPage(_options.Order, out PabAllocPage page);
-            if (probe == 0) control.TryFreePage(page.Id, out _);
-            if (Preflight.CheckProbe(probe, _options.Order) is { } rejected) return _out.Fail(rejected);
+            foreach (int order in _options.Orders)
+            {
+                int probe = control.TryAllocPage(order, out PabAllocPage page);
+                if (probe == 0) control.TryFreePage(page.Id, out _);
+                if (Preflight.CheckProbe(probe, order) is { } rejected) return _out.Fail(rejected);
+            }
 
             Host.ModuleVersion ??= _module.Info?.ModuleVersion;
             _out.Write(AntagonistRecords.Meta(_options, cpus, Host));
@@ -87,7 +128,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
     private Refusal? CheckHeldMemory(int cpus)
     {
         bool selftest = _options.SelftestCount != null;
-        var refusal = Preflight.CheckHeldMemory(_options.Order,
+        var refusal = Preflight.CheckHeldMemory(_options.Orders.Max(),
             selftest ? _options.SelftestHold : _options.Middle + _options.Spread,
             selftest ? $"--middle {_options.Middle}" : $"--middle {_options.Middle} --spread {_options.Spread}",
             cpus, Environment.SystemPageSize, Host.MemTotalBytes, _options.NoHoldLimit, out string? warning);
@@ -98,99 +139,66 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
     private int RunWorkers(int[] cpus, Topology topology, ModuleClient controlClient)
     {
         var o = _options;
-        var control = new AntagonistControl(cpus.Length, parked: o.IdleFirst);
-        var settings = new WorkerSettings(o.Order, o.Middle, o.Spread, o.Batch, o.Latencies, o.Samples, o.Seed);
-        var shield = OomShield.Raise(_out.Say);
+        var shield = _shield ?? OomShield.Raise(_out.Say);
         // Test-only: memory of our own that must not show in what is measured.
         byte[]? ballast = o.BallastBytes > 0 ? Ballast(o.BallastBytes) : null;
-
-        WorkerPool pool;
-        try
+        var link = _link;
+        var command = _command ?? (o.Command.Length > 0 ? new WrappedCommand(o.Command, o.Order, _out) : null);
+        Func<AntagonistControl?> current = () => null;
+        void OnSignal(PosixSignalContext ctx, int signal)
         {
-            pool = WorkerPool.Open(cpus, topology, settings, control, ProcPath, _module.IsOriginal);
+            ctx.Cancel = true;
+            _signal = signal;
+            if (command?.OnSignal(signal) != true) current()?.RequestStop();
         }
-        catch (ModuleException e)
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => OnSignal(ctx, Native.SIGINT));
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => OnSignal(ctx, Native.SIGTERM));
+
+        (OrderWorkers?, int) Start(AntagonizeOptions options) => OrderWorkers.Start(options, cpus, topology, ProcPath, _module.IsOriginal, _out);
+        int exit;
+        if (link != null)
         {
-            return _out.Fail(new Refusal(ExitCode.ModuleCallFailed, e.Message));
+            command!.Announce();
+            var idleFirst = new IdleFirst(link, _out, o)
+            {
+                Start = Start,
+                Stop = (w, reason, startTs, results) => w.Stop(controlClient, _module.IsOriginal, reason, startTs, results),
+                Meta = next => _out.Write(AntagonistRecords.Meta(next, cpus, Host)),
+            };
+            (int status, string reason, exit) = idleFirst.Run(command);
+            if (exit == 0 && !idleFirst.Antagonized)
+            {
+                _out.Say(reason);
+                return status;
+            }
+            exit = exit != 0 ? exit : status;
         }
-        using (pool)
+        else
         {
-            using var link = o.IdleFirst ? new PhaseLink.AntagonistEnd() : null;
-            var command = o.Command.Length > 0 ? new WrappedCommand(o.Command, o.Order, _out) { Link = link } : null;
-            void OnSignal(PosixSignalContext ctx, int signal)
+            HotPaths.Prepare(); // the loop compiled before the workers allocate
+            var (workers, pinExit) = Start(o);
+            if (workers == null) return pinExit;
+            using (workers)
             {
-                ctx.Cancel = true;
-                _signal = signal;
-                if (command?.OnSignal(signal) != true) control.RequestStop();
+                current = () => workers.Control;
+                string stopReason = "stop requested";
+                int? childStatus = null;
+                long startTs = Stopwatch.GetTimestamp();
+                if (pinExit == 0)
+                {
+                    workers.Control.Release();
+                    (childStatus, stopReason) = RunUntilStop(workers.Control, command, shield, startTs);
+                }
+                int stopExit = workers.Stop(controlClient, _module.IsOriginal, stopReason, startTs, results: true);
+                exit = stopExit != 0 ? stopExit
+                    : pinExit != 0 ? pinExit
+                    : childStatus is int status ? status
+                    : command != null && _signal != 0 ? 128 + _signal // stopped before the command ran
+                    : (int)ExitCode.Ok;
             }
-            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => OnSignal(ctx, Native.SIGINT));
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => OnSignal(ctx, Native.SIGTERM));
-
-            // --idle-first: the command starts (a .NET start takes seconds) while the workers are set up.
-            string? startError = link != null ? command!.Start(shield, IdleLabel) : null;
-            HotPaths.Prepare(); // meanwhile: the loop compiled before any phase is measured
-            pool.Start(control, o.Nice);
-            int exit = startError != null ? (int)ExitCode.CommandNotStarted : ReportPinning(pool);
-
-            string stopReason = startError ?? "stop requested";
-            int? childStatus = null;
-            long startTs = Stopwatch.GetTimestamp();
-            IdleFirst? idleFirst = null;
-            if (exit == 0 && link != null)
-            {
-                idleFirst = new IdleFirst(link, control, _out, o.Middle, o.Order);
-                (childStatus, stopReason) = idleFirst.Run(command!);
-                startTs = idleFirst.ReleaseTimestamp;
-            }
-            else if (exit == 0)
-            {
-                control.Release();
-                (childStatus, stopReason) = RunUntilStop(control, command, shield, startTs);
-            }
-            else if (command?.Started == true)
-            {
-                control.RequestStop(); // the command is told to end, and waited for
-                command.Wait(control);
-            }
-
-            long stopTs = Stopwatch.GetTimestamp();
-            control.RequestStop();
-            pool.Join();
-            WriteStop(pool, controlClient, stopReason, startTs == 0 ? 0 : Stopwatch.GetElapsedTime(startTs, stopTs).TotalSeconds);
-            if (idleFirst is { Antagonized: false })
-            {
-                _out.Say(stopReason);
-                return childStatus ?? (int)ExitCode.Error;
-            }
-
-            var (results, messages) = WorkerResults.Of([.. pool.Workers.Select(w => w.Summary())],
-                new ResultSettings(o.Order, Environment.SystemPageSize, control.SteadyTimestamp, Stopwatch.Frequency, o.Latencies));
-            foreach (var r in results) _out.Write(r);
-            foreach (var m in messages) _out.Say(m);
-
-            if (pool.Workers.FirstOrDefault(w => w.Error != null) is { } failed)
-                return _out.Fail(failed.ErrorErrno == Native.EINVAL
-                    ? new Refusal(ExitCode.OrderRejected, failed.Error + " (the kernel rejected the order)")
-                    : new Refusal(ExitCode.ModuleCallFailed, failed.Error!));
-            GC.KeepAlive(ballast);
-            if (exit != 0) return exit;
-            if (childStatus is int status) return status;
-            if (command != null && _signal != 0) return 128 + _signal; // stopped before the command ran
-            return (int)ExitCode.Ok;
         }
-    }
-
-    /// <summary>Adds the thread's niceness as the kernel has it (field 19 of its stat), read back like its affinity, when readable.</summary>
-    private static Dictionary<string, double> WithNice(Dictionary<string, double> details, int tid)
-    {
-        try
-        {
-            string[] f = ProcStat.FieldsAfterName(File.ReadAllText($"/proc/self/task/{tid}/stat"));
-            if (f.Length > 16 && int.TryParse(f[16], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int nice))
-                details["nice"] = nice;
-        }
-        catch (IOException) { }
-        return details;
+        GC.KeepAlive(ballast);
+        return exit;
     }
 
     /// <summary>A heap array of <paramref name="bytes"/>, every page written so it is resident.</summary>
@@ -199,26 +207,6 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
         var b = GC.AllocateUninitializedArray<byte>(checked((int)bytes));
         for (int i = 0; i < b.Length; i += Environment.SystemPageSize) b[i] = 1;
         return b;
-    }
-
-    /// <summary>Where each worker may run, as the kernel reports it (the check the original's pinning bug would fail); the exit code of a failed pin, else 0.</summary>
-    private int ReportPinning(WorkerPool pool)
-    {
-        int exit = 0;
-        for (int i = 0; i < pool.Workers.Count; i++)
-        {
-            Worker w = pool.Workers[i];
-            if (pool.PinError(i) is int err and not 0)
-            {
-                exit = _out.Fail(new Refusal(ExitCode.PinFailed,
-                    $"pinning the worker for CPU {w.Cpu}: sched_setaffinity: {Native.ErrorText(err)}"));
-                continue;
-            }
-            string allowed = CpuAffinity.AllowedListFromProc(w.Tid) ?? CpuList.Format(CpuAffinity.Allowed(w.Tid));
-            _out.Event("pinned", $"worker for CPU {w.Cpu}: tid {w.Tid}, Cpus_allowed_list {allowed}", w.Cpu,
-                WithNice(new() { ["tid"] = w.Tid, ["node"] = w.Node, ["allowed_cpus_count"] = CpuList.Parse(allowed).Length }, w.Tid));
-        }
-        return exit;
     }
 
     /// <summary>Waits for steady state, then for the command, the duration or a signal; returns the command's status (if it ran) and why the run stops.</summary>
@@ -233,25 +221,5 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
         if (_options.Duration is TimeSpan d)
             return (null, control.WaitForStop(d) ? "signal" : $"duration {d.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
         return (null, control.WaitForStop(Timeout.InfiniteTimeSpan) ? "signal" : "");
-    }
-
-    /// <summary>The stop event: how long the run took and what the module still counted once every worker had freed its blocks.</summary>
-    private void WriteStop(WorkerPool pool, ModuleClient controlClient, string reason, double runSeconds)
-    {
-        ulong leftover = pool.CloseCountingLeftovers(_out.Say);
-        // The module may be gone (unloaded under us): its pages are freed then, and what was
-        // measured until then is still written.
-        ulong? totalOutstanding = null;
-        try { totalOutstanding = _module.IsOriginal ? null : controlClient.Info().TotalOutstanding; }
-        catch (ModuleException e) { _out.Say($"the module no longer answers ({e.Message}); was it unloaded?"); }
-        var details = new Dictionary<string, double>
-        {
-            ["run_time_s"] = runSeconds,
-            ["outstanding_blocks_after_free"] = leftover,
-        };
-        if (totalOutstanding is ulong total) details["module_total_outstanding_blocks"] = total;
-        _out.Event("stop", reason, null, details);
-        if (leftover != 0)
-            _out.Say($"{leftover} blocks were still held after the workers freed theirs (closing the files freed them)");
     }
 }

@@ -11,10 +11,11 @@ public static class AntagonizeCommand
     private const int MaxOrder = 20;
     private const int MaxBlocks = 1 << 24;
 
-    private static readonly Option<int> OrderOption = new("--order")
+    private static readonly Option<int[]> OrderOption = new("--order")
     {
-        Description = "Order of every allocation: blocks of 2^N pages", Required = true,
-        CustomParser = r => CliValues.Integer(r, 0, MaxOrder),
+        Description = "Order of every allocation: blocks of 2^N pages; with --idle-first a list (0,4): both phases of each order in turn, one process for all",
+        Required = true, Arity = ArgumentArity.ExactlyOne,
+        CustomParser = r => CliValues.IntegerList(r, 0, MaxOrder),
     };
     private static readonly Option<string?> CpusOption = new("--cpus")
     {
@@ -108,7 +109,7 @@ public static class AntagonizeCommand
     {
         var root = new RootCommand(
             "Keep the kernel allocating and freeing pages on every CPU (one pinned worker each) while a command runs: " +
-            "pab-antagonize --order N [options] -- COMMAND [ARGS...]. " +
+            "pab-antagonize --order N [options] -- COMMAND [ARGS...], or --order N,M,... --idle-first -- COMMAND. " +
             "Records go to stdout as JSON lines (a `steady` event first), messages to stderr.")
         {
             OrderOption, CpusOption, MiddleOption, SpreadOption, BatchOption, LatenciesOption, NoLatenciesOption,
@@ -140,7 +141,8 @@ public static class AntagonizeCommand
     public static string? Validate(ParseResult pr, out AntagonizeOptions? options)
     {
         options = null;
-        int order = pr.GetValue(OrderOption), middle = pr.GetValue(MiddleOption), spread = pr.GetValue(SpreadOption);
+        int[] orders = pr.GetValue(OrderOption) ?? [];
+        int order = orders.Length > 0 ? orders[0] : 0, middle = pr.GetValue(MiddleOption), spread = pr.GetValue(SpreadOption);
         int batch = pr.GetValue(BatchOption), samples = pr.GetValue(SamplesOption);
         string[] command = pr.GetValue(CommandArgument) ?? [];
         if ((long)middle + spread > MaxBlocks) return $"--middle + --spread ({(long)middle + spread}) is more than {MaxBlocks} blocks per CPU";
@@ -154,12 +156,13 @@ public static class AntagonizeCommand
         }
         bool idleFirst = pr.GetValue(IdleFirstOption);
         if (idleFirst && command.Length == 0) return "--idle-first: needs a COMMAND to run in both phases";
+        if (orders.Length > 1 && !idleFirst) return $"--order {string.Join(',', orders)}: a list needs --idle-first (one command measures each order in turn)";
         int ballast = pr.GetValue(BallastOption);
         long? selftest = pr.GetValue(SelftestOption);
         if (selftest != null && command.Length > 0) return "--selftest: not with a COMMAND";
         options = new AntagonizeOptions(order, pr.GetValue(CpusOption), middle, spread, batch,
             !pr.GetValue(NoLatenciesOption), samples, duration, pr.GetValue(SeedOption), command, selftest,
-            pr.GetValue(NoHoldLimitOption), idleFirst, (long)ballast << 20, pr.GetValue(NiceOption));
+            pr.GetValue(NoHoldLimitOption), idleFirst, (long)ballast << 20, pr.GetValue(NiceOption)) { Orders = orders };
         return null;
     }
 }

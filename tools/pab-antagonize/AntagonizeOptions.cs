@@ -6,6 +6,9 @@ public sealed record AntagonizeOptions(
     TimeSpan? Duration, ulong Seed, string[] Command, long? SelftestCount = null, bool NoHoldLimit = false,
     bool IdleFirst = false, long BallastBytes = 0, int Nice = AntagonizeOptions.DefaultNice)
 {
+    /// <summary>Every order to measure, in turn (more than one only under --idle-first); <see cref="Order"/> is the one being measured.</summary>
+    public int[] Orders { get; init; } = [Order];
+
     /// <summary>
     /// The workers' niceness: a fill sharing a CPU with a worker gets about three quarters of it, so
     /// the antagonized fills are not slowed by CPU starvation, and the workers still allocate on every CPU.

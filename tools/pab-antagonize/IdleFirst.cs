@@ -4,41 +4,94 @@ using Pab.Common;
 namespace Pab.Antagonize;
 
 /// <summary>
-/// --idle-first from the antagonist's side: the command was started with the link while the workers
-/// were set up; they stay parked (no module calls) through its idle phase, and are released when it
-/// asks for the antagonized phase, which it is told has begun once they are at steady state.
+/// --idle-first from the antagonist's side. The command was started with the link; for each order in
+/// turn the workers are set up and stay parked (no module calls) through its idle phase, are released
+/// when it asks for the antagonized phase (it is told once they are at steady state), and are stopped,
+/// with that order's results written, when it asks for the next order.
 /// </summary>
-public sealed class IdleFirst(PhaseLink.AntagonistEnd link, AntagonistControl control, RunOutput output, int middle, int order)
+public sealed class IdleFirst(PhaseLink.AntagonistEnd link, RunOutput output, AntagonizeOptions options)
 {
-    private volatile bool _asked;
+    private volatile OrderWorkers? _current;
+    private volatile bool _failed;
+    private int _exit;
 
-    /// <summary>Stopwatch timestamp at which the workers were released; 0 while they are parked.</summary>
-    public long ReleaseTimestamp { get; private set; }
+    /// <summary>Sets up one order's workers (parked); null and the exit code when they could not be.</summary>
+    public required Func<AntagonizeOptions, (OrderWorkers? Workers, int Exit)> Start { get; init; }
 
-    /// <summary>Whether the command asked for the antagonized phase (and so the workers ran).</summary>
-    public bool Antagonized => _asked;
+    /// <summary>Stops one order's workers with a reason, the release timestamp, and whether to write results; 0 or the exit code.</summary>
+    public required Func<OrderWorkers, string, long, bool, int> Stop { get; init; }
 
-    /// <summary>Says ready, serves the command's request on a thread of its own, and waits for the command to end.</summary>
-    public (int Status, string Reason) Run(WrappedCommand command)
+    /// <summary>Writes the meta record of an order after the first (whose meta is already written).</summary>
+    public required Action<AntagonizeOptions> Meta { get; init; }
+
+    /// <summary>Whether the command asked for an antagonized phase (and so some workers ran).</summary>
+    public bool Antagonized { get; private set; }
+
+    /// <summary>Serves the orders on a thread of its own and waits for the command to end; its status, the reason, and our own exit code (0 unless something of ours failed).</summary>
+    public (int Status, string Reason, int Exit) Run(WrappedCommand command)
     {
-        output.Event("phase", "idle: workers pinned and parked, no module calls", null, Memory(), Antagonist.IdleLabel);
-        link.Send(PhaseLink.Ready);
         var server = new Thread(Serve) { IsBackground = true, Name = "phase-link" };
         server.Start();
-        var (status, reason) = command.Wait(control);
-        if (!_asked) reason += "; it never asked for the antagonized phase, so nothing was antagonized";
-        return (status, reason);
+        // A worker that fails stops the command: it would no longer be measured antagonized.
+        var (status, reason) = command.Wait(() => _failed || _current?.Control.StopRequested == true);
+        server.Join();
+        if (!Antagonized) reason += "; it never asked for the antagonized phase, so nothing was antagonized";
+        return (status, reason, _exit);
     }
 
     private void Serve()
     {
-        string? word = link.Receive();
-        if (word != PhaseLink.Antagonize) return; // the command ended (or spoke nonsense): Run says so
-        _asked = true;
-        ReleaseTimestamp = Stopwatch.GetTimestamp();
-        control.Release();
-        bool steady = SteadyState.Await(control, output, middle, order, ReleaseTimestamp, Memory());
-        link.Send(steady ? PhaseLink.Steady : PhaseLink.Stopped);
+        HotPaths.Prepare(); // the loop compiled before any phase is measured
+        for (int i = 0; i < options.Orders.Length; i++)
+        {
+            var o = options with { Order = options.Orders[i] };
+            output.Order = o.Order;
+            if (i > 0) Meta(o);
+            var (workers, exit) = Start(o);
+            if (workers == null || exit != 0)
+            {
+                if (workers != null) Stop(workers, "set-up failed", 0, false);
+                workers?.Dispose();
+                Fail(exit);
+                return;
+            }
+            _current = workers;
+            output.Event("phase", $"idle: workers for order {o.Order} pinned and parked, no module calls", null, Memory(), Antagonist.IdleLabel);
+            link.Send(PhaseLink.ReadyFor(o.Order));
+            string? word = link.Receive();
+            bool asked = word == PhaseLink.Antagonize;
+            long releaseTs = 0;
+            if (asked)
+            {
+                Antagonized = true;
+                releaseTs = Stopwatch.GetTimestamp();
+                workers.Control.Release();
+                bool steady = SteadyState.Await(workers.Control, output, o.Middle, o.Order, releaseTs, Memory());
+                link.Send(steady ? PhaseLink.Steady : PhaseLink.Stopped);
+                word = link.Receive();
+            }
+            bool next = word == PhaseLink.Next;
+            _current = null; // stopping them is not a failure the command must be stopped for
+            exit = Stop(workers, next ? $"the command measured order {o.Order}" : "the command ended", releaseTs, asked);
+            workers.Dispose();
+            if (exit != 0)
+            {
+                Fail(exit);
+                return;
+            }
+            if (!next) return;
+            // What this order's workers held is let go before the next order's are set up, so that
+            // our memory is the same in both phases of each order.
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        }
+        link.Send(PhaseLink.End);
+    }
+
+    private void Fail(int exit)
+    {
+        _exit = exit;
+        _failed = true;
+        link.Send(PhaseLink.Stopped);
     }
 
     /// <summary>How the antagonist's own memory is named in its records' details.</summary>

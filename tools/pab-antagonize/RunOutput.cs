@@ -5,11 +5,14 @@ namespace Pab.Antagonize;
 /// <summary>Where one run's records (stdout) and messages (stderr, prefixed with the tool's name) go.</summary>
 public sealed class RunOutput(RecordWriter records, TextWriter log, int order)
 {
+    /// <summary>The order the records carry: under --idle-first, the order being measured.</summary>
+    public int Order { get; set; } = order;
+
     public void Write(Record record) => records.Write(record);
 
     public void Event(string name, string? message = null, int? cpu = null, Dictionary<string, double>? details = null,
         string label = Antagonist.Label) =>
-        records.Write(AntagonistRecords.Event(order, name, message, cpu, details, label));
+        records.Write(AntagonistRecords.Event(Order, name, message, cpu, details, label));
 
     public void Say(string message) => log.WriteLine($"{Antagonist.Tool}: {message}");
 

@@ -36,7 +36,7 @@ public sealed class WrappedCommand(string[] command, int order, RunOutput output
         Start(shield, label) is { } error ? ((int)ExitCode.CommandNotStarted, error) : Wait(control);
 
     /// <summary>Starts the command with the pipeline's variables (and the link, if any); null, or why it could not start.</summary>
-    public string? Start(OomShield shield, string label)
+    public string? Start(OomShield shield, string label, bool announce = true)
     {
         var psi = new ProcessStartInfo(command[0]) { UseShellExecute = false };
         foreach (string arg in command.Skip(1)) psi.ArgumentList.Add(arg);
@@ -63,21 +63,34 @@ public sealed class WrappedCommand(string[] command, int order, RunOutput output
         shield.Restore();
         Link?.Started();
         _child = child;
-        // What the antagonist holds while the command measures: the same in every phase, or our
-        // own footprint would show up in the difference between them.
-        output.Event("command", string.Join(' ', command), null,
-            ResidentMemory.AddSelf(new() { ["pid"] = child.Id }, IdleFirst.MemoryPrefix), label);
+        _label = label;
+        if (announce) Announce();
         return null;
     }
 
+    private string _label = Antagonist.Label;
+
+    /// <summary>The command event, once the meta record is written (a command started before the checks is announced after them).</summary>
+    public void Announce()
+    {
+        // What the antagonist holds while the command measures: the same in every phase, or our
+        // own footprint would show up in the difference between them.
+        if (_child is { } child)
+            output.Event("command", string.Join(' ', command), null,
+                ResidentMemory.AddSelf(new() { ["pid"] = child.Id }, IdleFirst.MemoryPrefix), _label);
+    }
+
     /// <summary>Waits for the started command to end, terminating it if the workers stop first.</summary>
-    public (int Status, string Reason) Wait(AntagonistControl control)
+    public (int Status, string Reason) Wait(AntagonistControl control) => Wait(() => control.StopRequested);
+
+    /// <summary>Waits for the started command to end, terminating it once <paramref name="stopRequested"/> says so.</summary>
+    public (int Status, string Reason) Wait(Func<bool> stopRequested)
     {
         Process child = _child ?? throw new InvalidOperationException("the command was not started");
         bool terminated = false;
         while (!child.WaitForExit(500))
         {
-            if (control.StopRequested && !terminated)
+            if (stopRequested() && !terminated)
             {
                 // A worker failed: the command would no longer be measured antagonized.
                 Native.kill(child.Id, Native.SIGTERM);

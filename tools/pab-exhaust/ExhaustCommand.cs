@@ -81,17 +81,19 @@ public static class ExhaustCommand
             if (ExhaustSettings.CheckLabel(envLabel, RunContext.LabelVariable) is { } e) return (null, e);
             label = envLabel;
         }
+        var link = PhaseLink.FromEnvironment(env, out string? linkError);
+        if (linkError != null) return (null, linkError);
+        if (link != null && pr.GetValue(LabelOption) != null)
+            return (null, "--label: not under pab-antagonize --idle-first, which has pab-exhaust measure both phases (idle, then antagonized)");
+        if (link != null && pr.GetValue(OrderOption) != null)
+            return (null, "--order: not under pab-antagonize --idle-first, which names each order as it sets its workers up for it");
         int? order = pr.GetValue(OrderOption);
-        if (order == null)
+        if (order == null && link == null)
         {
             var (o, e) = ExhaustSettings.ParseOrderVariable(env(RunContext.OrderVariable), RunContext.OrderVariable);
             if (e != null) return (null, e);
             order = o;
         }
-        var link = PhaseLink.FromEnvironment(env, out string? linkError);
-        if (linkError != null) return (null, linkError);
-        if (link != null && pr.GetValue(LabelOption) != null)
-            return (null, "--label: not under pab-antagonize --idle-first, which has pab-exhaust measure both phases (idle, then antagonized)");
         long chunk = pr.GetValue(ChunkOption);
         long mmap = pr.GetValue(MmapSizeOption);
         long? max = pr.GetValue(MaxBytesOption);

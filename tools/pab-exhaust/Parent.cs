@@ -26,57 +26,84 @@ public sealed unsafe class Parent(ExhaustSettings settings, RecordWriter writer,
     /// <summary>The current phase's settings (its label).</summary>
     private ExhaustSettings _settings = settings;
 
+    /// <summary>The meta record of a run with these settings; under the link, written once per order.</summary>
+    public Func<ExhaustSettings, Record>? Meta { get; init; }
+
     public int Run()
     {
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         bool progress = _base.Progress || !Console.IsErrorRedirected;
+        var link = _base.Link;
+        if (link == null && Meta != null) writer.Write(Meta(_base));
         WarmUp();
         ParentProtection.Apply(log);
-        var link = _base.Link;
-        // Under pab-antagonize --idle-first this one process measures both phases; the antagonist
-        // is set up (and parked) before the first idle fill.
-        string[] phases = link != null ? [ExhaustSettings.IdleLabel, ExhaustSettings.AntagonizedLabel] : [_base.Label];
-        if (link?.WaitFor(PhaseLink.Ready, () => s_signal != 0) is { } notReady && s_signal == 0)
-            return LinkFailed(notReady);
+        if (link == null) return Finish(RunPhase(_base.Label, progress, out int failed), failed);
+
+        // Under pab-antagonize --idle-first this one process measures both phases of every order
+        // the antagonist names; its workers for that order are set up (and parked) before the first idle fill.
         int done = 0;
-        foreach (string phase in phases)
+        while (s_signal == 0)
         {
-            _settings = _base with { Label = phase };
-            if (link != null && phase == ExhaustSettings.AntagonizedLabel && s_signal == 0)
-            {
-                if ((link.Send(PhaseLink.Antagonize) ?? link.WaitFor(PhaseLink.Steady, () => s_signal != 0)) is { } notSteady && s_signal == 0)
-                    return LinkFailed(notSteady);
-            }
-            for (int i = 0; i < _base.Iterations && s_signal == 0; i++)
-            {
-                var (code, outcome) = RunOnce(i, progress);
-                if (outcome.Kind == OutcomeKind.Interrupted)
-                    break;
-                if (code != ExitCode.Ok)
-                {
-                    log.WriteLine($"pab-exhaust: {phase} iteration {i}: {outcome.Message}");
-                    writer.Write(new Record { Type = RecordType.Event, Event = "error", Label = phase, Order = _base.Order, Iteration = i, Message = outcome.Message });
-                    return (int)code;
-                }
-                done++;
-            }
+            var (order, notReady) = link.WaitForOrder(() => s_signal != 0);
+            if (s_signal != 0) break;
+            if (notReady != null) return LinkFailed($"pab-antagonize did not set up the next order: {notReady}", _settings.Order);
+            if (order == null) break; // "end": every order measured
+            _settings = _base with { Order = order };
+            if (Meta != null) writer.Write(Meta(_settings));
+            int code = RunPhase(ExhaustSettings.IdleLabel, progress, out int n);
+            done += n;
+            if (code != 0 || s_signal != 0) return Finish(code, done);
+            if ((link.Send(PhaseLink.Antagonize) ?? link.WaitFor(PhaseLink.Steady, () => s_signal != 0)) is { } notSteady && s_signal == 0)
+                return LinkFailed($"the antagonized phase cannot begin: {notSteady}", order);
+            if (s_signal != 0) break;
+            code = RunPhase(ExhaustSettings.AntagonizedLabel, progress, out n);
+            done += n;
+            if (code != 0 || s_signal != 0) return Finish(code, done);
+            if (link.Send(PhaseLink.Next) is { } gone) return LinkFailed($"cannot ask for the next order: {gone}", order);
         }
+        return Finish(0, done);
+    }
+
+    /// <summary>The iterations of one phase; the exit code (0 when all ran or a signal stopped them) and how many records were written.</summary>
+    private int RunPhase(string label, bool progress, out int done)
+    {
+        _settings = _settings with { Label = label };
+        done = 0;
+        for (int i = 0; i < _base.Iterations && s_signal == 0; i++)
+        {
+            var (code, outcome) = RunOnce(i, progress);
+            if (outcome.Kind == OutcomeKind.Interrupted)
+                break;
+            if (code != ExitCode.Ok)
+            {
+                log.WriteLine($"pab-exhaust: {label} iteration {i}: {outcome.Message}");
+                writer.Write(new Record { Type = RecordType.Event, Event = "error", Label = label, Order = _settings.Order, Iteration = i, Message = outcome.Message });
+                return (int)code;
+            }
+            done++;
+        }
+        return 0;
+    }
+
+    /// <summary>The exit status: a failure's code, else 128 + the signal that interrupted the run (said and recorded), else 0.</summary>
+    private int Finish(int code, int done)
+    {
+        if (code != 0) return code;
         if (s_signal != 0)
         {
             string name = Outcomes.SignalName(s_signal);
             log.WriteLine($"pab-exhaust: interrupted by {name}; child killed; {done} record(s) written");
-            writer.Write(new Record { Type = RecordType.Event, Event = "interrupted", Label = _settings.Label, Order = _base.Order, Message = $"{name} after {done} iteration(s)" });
+            writer.Write(new Record { Type = RecordType.Event, Event = "interrupted", Label = _settings.Label, Order = _settings.Order, Message = $"{name} after {done} iteration(s)" });
             return 128 + s_signal;
         }
         return 0;
     }
 
-    private int LinkFailed(string why)
+    private int LinkFailed(string message, int? order)
     {
-        string message = $"the antagonized phase cannot begin: {why}";
         log.WriteLine("pab-exhaust: " + message);
-        writer.Write(new Record { Type = RecordType.Event, Event = "error", Label = ExhaustSettings.AntagonizedLabel, Order = _settings.Order, Message = message });
+        writer.Write(new Record { Type = RecordType.Event, Event = "error", Label = ExhaustSettings.AntagonizedLabel, Order = order, Message = message });
         return (int)ExitCode.SetupFailed;
     }
 

@@ -3,7 +3,6 @@ using Pab.Exhaust;
 
 return ExhaustCommand.Cli(settings =>
 {
-    var records = RecordWriter.Stdout("pab-exhaust");
-    records.Write(ExhaustMeta.Of(settings, HostInfo.Collect()));
-    return new Parent(settings, records, Console.Error).Run();
+    var host = HostInfo.Collect();
+    return new Parent(settings, RecordWriter.Stdout("pab-exhaust"), Console.Error) { Meta = s => ExhaustMeta.Of(s, host) }.Run();
 }).Run(args);

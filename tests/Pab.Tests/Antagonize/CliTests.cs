@@ -28,6 +28,11 @@ public class CliTests
     [InlineData(new[] { "--latencies", "--no-latencies", "--order", "0" }, "contradict")]
     [InlineData(new[] { "--cpus", "1-", "--order", "0" }, "--cpus")]
     [InlineData(new string[0], "--order")]
+    [InlineData(new[] { "--order", "0,4", "--", "true" }, "--order 0,4: a list needs --idle-first")]
+    [InlineData(new[] { "--order", "0,4,0", "--idle-first", "--", "true" }, "--order 0,4,0: 0 is given twice")]
+    [InlineData(new[] { "--order", "0,,4", "--idle-first", "--", "true" }, "--order '': not a whole number")]
+    [InlineData(new[] { "--order", "0,21", "--idle-first", "--", "true" }, "--order 21: out of range (0 to 20)")]
+    [InlineData(new[] { "--order", "0", "4", "--idle-first", "--", "true" }, "4")]
     public void BadArgumentsNameTheFlagAndExit2(string[] args, string named)
     {
         var (code, _, stderr) = Run(args);

@@ -9,22 +9,44 @@ public class PhaseLinkTests
     public void TheCommandInheritsBothEndsAndTheWordsGoBothWays()
     {
         using var link = new PhaseLink.AntagonistEnd();
-        // The command's side in shell: wait for ready, ask, wait for steady, say what it heard.
+        // The command's side in shell, for one order: wait for ready, ask, wait for steady, ask for
+        // the next order, wait for the end, say what it heard.
         var psi = new ProcessStartInfo("/bin/bash") // dash takes single-digit descriptors only
         {
-            ArgumentList = { "-c", "r=${PAB_PHASE_FDS%,*}; w=${PAB_PHASE_FDS#*,}; eval \"read a <&$r; echo antagonize >&$w; read b <&$r\"; echo \"$a $b\"" },
+            ArgumentList = { "-c", "r=${PAB_PHASE_FDS%,*}; w=${PAB_PHASE_FDS#*,}; eval \"read a <&$r; echo antagonize >&$w; read b <&$r; echo next >&$w; read c <&$r\"; echo \"$a/$b/$c\"" },
             RedirectStandardOutput = true, UseShellExecute = false,
         };
         psi.Environment[PhaseLink.Variable] = link.Variable;
         using var child = Process.Start(psi)!;
         link.Started();
-        Assert.True(link.Send(PhaseLink.Ready));
+        Assert.True(link.Send(PhaseLink.ReadyFor(4)));
         Assert.Equal(PhaseLink.Antagonize, link.Receive());
         Assert.True(link.Send(PhaseLink.Steady));
-        Assert.Equal("ready steady", child.StandardOutput.ReadToEnd().Trim());
+        Assert.Equal(PhaseLink.Next, link.Receive());
+        Assert.True(link.Send(PhaseLink.End));
+        Assert.Equal("ready 4/steady/end", child.StandardOutput.ReadToEnd().Trim());
         child.WaitForExit();
-        // Its end closed with it: the antagonist's reads end instead of hanging.
+        // Its end closed with it: the antagonist's reads end instead of hanging, and a word is refused, not thrown.
         Assert.Null(link.Receive());
+        Assert.False(link.Send(PhaseLink.End));
+    }
+
+    [Fact]
+    public void TheCommandEndTakesEachOrderThenTheEndAndSaysWhatElseCame()
+    {
+        using var toCommand = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.Out, System.IO.HandleInheritability.Inheritable);
+        using var fromCommand = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.In, System.IO.HandleInheritability.Inheritable);
+        string fds = $"{toCommand.GetClientHandleAsString()},{fromCommand.GetClientHandleAsString()}";
+        var end = PhaseLink.FromEnvironment(v => v == PhaseLink.Variable ? fds : null, out _)!;
+        toCommand.Write("ready 0\nready 10\nready\nready x\nstopped\nend\n"u8);
+        toCommand.Flush();
+        Assert.Equal((0, null), end.WaitForOrder(() => false));
+        Assert.Equal((10, null), end.WaitForOrder(() => false));
+        Assert.Equal((null, "pab-antagonize said 'ready' instead of 'ready ORDER' or 'end'"), end.WaitForOrder(() => false));
+        Assert.Equal((null, "pab-antagonize said 'ready x' instead of 'ready ORDER' or 'end'"), end.WaitForOrder(() => false));
+        Assert.Equal((null, "pab-antagonize said 'stopped' instead of 'ready ORDER' or 'end'"), end.WaitForOrder(() => false));
+        Assert.Equal(((int?)null, (string?)null), end.WaitForOrder(() => false));
+        Assert.Equal((null, "interrupted"), end.WaitForOrder(() => true));
     }
 
     [Theory]

@@ -22,7 +22,7 @@ public class ExhaustCommandTests
     }
 
     [Fact]
-    public void UnderIdleFirstTheLinkDecidesTheLabelsSoLabelIsRefused()
+    public void UnderIdleFirstTheLinkDecidesTheLabelsAndOrdersSoLabelAndOrderAreRefused()
     {
         using var toCommand = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.Out, System.IO.HandleInheritability.Inheritable);
         using var fromCommand = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.In, System.IO.HandleInheritability.Inheritable);
@@ -32,6 +32,13 @@ public class ExhaustCommandTests
         Assert.NotNull(s!.Link);
         (_, error, _) = Parse(["--label", "idle"], env);
         Assert.StartsWith("--label: not under pab-antagonize --idle-first", error);
+        (_, error, _) = Parse(["--order", "4"], env);
+        Assert.StartsWith("--order: not under pab-antagonize --idle-first", error);
+        // The antagonist's PAB_ORDER names its first order only: the link names each.
+        env[RunContext.OrderVariable] = "0";
+        (s, error, _) = Parse([], env);
+        Assert.Null(error);
+        Assert.Null(s!.Order);
     }
 
     [Fact]

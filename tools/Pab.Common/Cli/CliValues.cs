@@ -18,9 +18,12 @@ public static class CliValues
     private static string Text(ArgumentResult r) => r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
 
     /// <summary>A whole number from min to max (decimal, or hex after 0x).</summary>
-    public static T Integer<T>(ArgumentResult r, T min, T max) where T : struct, IBinaryInteger<T>
+    public static T Integer<T>(ArgumentResult r, T min, T max) where T : struct, IBinaryInteger<T> =>
+        Integer(r, Text(r).Trim(), min, max, out _);
+
+    private static T Integer<T>(ArgumentResult r, string text, T min, T max, out bool ok) where T : struct, IBinaryInteger<T>
     {
-        string text = Text(r).Trim();
+        ok = false;
         bool hex = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
         var style = hex ? NumberStyles.AllowHexSpecifier : NumberStyles.AllowLeadingSign;
         string digits = hex ? text[2..] : text;
@@ -28,6 +31,7 @@ public static class CliValues
         if (T.TryParse(digits, style, CultureInfo.InvariantCulture, out T v))
         {
             if (v < min || v > max) r.AddError($"{NameOf(r)} {text}: out of range ({range})");
+            else ok = true;
             return v;
         }
         if (!hex && digits.Length > 0 && BigInteger.TryParse(digits, style, CultureInfo.InvariantCulture, out _))
@@ -35,6 +39,25 @@ public static class CliValues
         else
             r.AddError($"{NameOf(r)} '{text}': not a whole number");
         return default;
+    }
+
+    /// <summary>A comma-separated list of distinct whole numbers from min to max (0,4), in the order given.</summary>
+    public static int[] IntegerList(ArgumentResult r, int min, int max)
+    {
+        string text = Text(r).Trim();
+        var values = new List<int>();
+        foreach (string part in text.Split(','))
+        {
+            int v = Integer(r, part.Trim(), min, max, out bool ok);
+            if (!ok) return [];
+            if (values.Contains(v))
+            {
+                r.AddError(string.Create(CultureInfo.InvariantCulture, $"{NameOf(r)} {text}: {v} is given twice"));
+                return [];
+            }
+            values.Add(v);
+        }
+        return [.. values];
     }
 
     /// <summary>A byte count of more than 0, with units (4096, 64K, 2MiB, 1.5G).</summary>

@@ -7,16 +7,21 @@ namespace Pab.Common;
 
 /// <summary>
 /// How pab-antagonize --idle-first and the command it wraps agree on phases, over two inherited pipes
-/// named in PAB_PHASE_FDS ("READ,WRITE" from the command's side). The antagonist says "ready" once
-/// its workers are set up and parked; the command measures idle, says "antagonize", and the
-/// antagonist answers "steady" once its workers are at steady state (or "stopped"). One command
-/// process and one antagonist thus serve both phases: nothing of ours starts while the antagonist
-/// runs, and what our processes hold is the same in both phases.
+/// named in PAB_PHASE_FDS ("READ,WRITE" from the command's side). Per order, the antagonist says
+/// "ready N" once its workers for order N are set up and parked; the command measures idle, says
+/// "antagonize", and the antagonist answers "steady" once its workers are at steady state (or
+/// "stopped"); the command measures antagonized and says "next". After the last order the
+/// antagonist says "end". One command process and one antagonist thus serve every phase of every
+/// order: nothing of ours starts while the antagonist runs, and what our processes hold is the same
+/// in both phases of an order.
 /// </summary>
 public static unsafe partial class PhaseLink
 {
     public const string Variable = "PAB_PHASE_FDS";
-    public const string Ready = "ready", Antagonize = "antagonize", Steady = "steady", Stopped = "stopped";
+    public const string Ready = "ready", Antagonize = "antagonize", Steady = "steady", Stopped = "stopped", Next = "next", End = "end";
+
+    /// <summary>The antagonist's word for an order whose workers are set up and parked.</summary>
+    public static string ReadyFor(int order) => $"{Ready} {order.ToString(CultureInfo.InvariantCulture)}";
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial nint read(int fd, byte* buffer, nuint count);
@@ -44,21 +49,41 @@ public static unsafe partial class PhaseLink
         /// <summary>Waits for <paramref name="word"/>; null when it came, else what came instead. Polls so a signal (<paramref name="cancelled"/>) ends the wait.</summary>
         public string? WaitFor(string word, Func<bool> cancelled)
         {
+            var (line, error) = ReadLine(word, cancelled);
+            return error ?? (line == word ? null : $"pab-antagonize said '{line}' instead of '{word}'");
+        }
+
+        /// <summary>
+        /// Waits for the next order ("ready N": its number) or the end ("end": null order, null error);
+        /// else the error says what came instead.
+        /// </summary>
+        public (int? Order, string? Error) WaitForOrder(Func<bool> cancelled)
+        {
+            var (line, error) = ReadLine(Ready, cancelled);
+            if (error != null) return (null, error);
+            if (line == End) return (null, null);
+            if (line!.StartsWith(Ready + " ", StringComparison.Ordinal)
+                && int.TryParse(line.AsSpan(Ready.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int order))
+                return (order, null);
+            return (null, $"pab-antagonize said '{line}' instead of 'ready ORDER' or 'end'");
+        }
+
+        private (string? Line, string? Error) ReadLine(string awaited, Func<bool> cancelled)
+        {
             var got = new List<byte>();
             byte b;
             while (true)
             {
                 var fd = new Native.PollFd { Fd = readFd, Events = Native.POLLIN };
-                if (cancelled()) return "interrupted";
+                if (cancelled()) return (null, "interrupted");
                 if (Native.poll(&fd, 1, 200) <= 0) continue;
                 nint n = read(readFd, &b, 1);
                 if (n < 0 && Marshal.GetLastPInvokeError() == Native.EINTR) continue;
-                if (n <= 0) return $"pab-antagonize went away before saying '{word}'";
+                if (n <= 0) return (null, $"pab-antagonize went away before saying '{awaited}'");
                 if (b == '\n') break;
                 if (got.Count < 256) got.Add(b);
             }
-            string line = Encoding.ASCII.GetString([.. got]);
-            return line == word ? null : $"pab-antagonize said '{line}' instead of '{word}'";
+            return (Encoding.ASCII.GetString([.. got]), null);
         }
     }
 
