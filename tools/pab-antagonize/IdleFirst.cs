@@ -56,6 +56,11 @@ public sealed class IdleFirst(PhaseLink.AntagonistEnd link, RunOutput output, An
                 return;
             }
             _current = workers;
+            // A full collection now, with the last order's workers gone: the heap, and what the
+            // runtime keeps for a collection, are then the same in both phases of this order.
+            // The large object heap too: the last order's samples were written from it.
+            System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
             output.Event("phase", $"idle: workers for order {o.Order} pinned and parked, no module calls", null, Memory(), Antagonist.IdleLabel);
             link.Send(PhaseLink.ReadyFor(o.Order));
             string? word = link.Receive();
@@ -80,9 +85,6 @@ public sealed class IdleFirst(PhaseLink.AntagonistEnd link, RunOutput output, An
                 return;
             }
             if (!next) return;
-            // What this order's workers held is let go before the next order's are set up, so that
-            // our memory is the same in both phases of each order.
-            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         }
         link.Send(PhaseLink.End);
     }
