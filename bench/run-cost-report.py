@@ -58,6 +58,9 @@ def breakdown(records, t0, t1):
                 add("OOM kills and records", rest)
                 rests.setdefault(key, []).append(rest)
                 iterations.setdefault(key, []).append(gap)
+        elif kind == "meta" and d.get("process_age_s", 0) > gap + 0.5:
+            # A process already running names its next order (one antagonist and one pab-exhaust serve all).
+            add("next order's set-up", gap)
         elif tool == "pab-antagonize" and kind == "meta":
             add("tool starts (.NET)", gap)
         elif tool == "pab-antagonize" and r.get("event") in ("pinned", "steady"):
@@ -67,7 +70,7 @@ def breakdown(records, t0, t1):
         elif tool == "pab-antagonize":
             add("antagonist stop and results", gap)
         elif tool == "pab-load":
-            add("module load/unload (pab-load)", gap)
+            add("module load/unload (pab-load, its starts too)", gap)
         elif kind == "meta":
             add("tool starts (.NET)", gap)
         else:
