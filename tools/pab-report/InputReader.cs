@@ -39,7 +39,8 @@ public static class InputReader
     /// <summary>Below this many bytes a batch is parsed on the calling thread: not worth waking another.</summary>
     private const int ParallelThreshold = 256 << 10;
 
-    private readonly record struct PendingLine(int Start, int Length, long Number, bool Terminated);
+    // A class: List<PendingLine> then runs precompiled shared code instead of being JIT-compiled at start.
+    private sealed record PendingLine(int Start, int Length, long Number, bool Terminated);
 
     private struct Parsed
     {

@@ -2,17 +2,21 @@ using Pab.Common;
 
 namespace Pab.Report;
 
+// The keys are classes, not structs: the collections and LINQ operators over them then run the shared
+// code ReadyToRun compiled for reference types, where a struct key makes the JIT compile each one at start.
+
 /// <summary>What merges: two records with the same key from different runs measured the same thing.</summary>
-public readonly record struct SeriesKey(string Metric, int? Order, string? Label, int? Iteration)
+public sealed record SeriesKey(string Metric, int? Order, string? Label, int? Iteration)
 {
     public GroupKey Group => new(Metric, Order, Label);
 }
 
 /// <summary>What a report row summarises: a metric at one order and label, over all iterations and CPUs.</summary>
-public readonly record struct GroupKey(string Metric, int? Order, string? Label) : IComparable<GroupKey>
+public sealed record GroupKey(string Metric, int? Order, string? Label) : IComparable<GroupKey>
 {
-    public int CompareTo(GroupKey other)
+    public int CompareTo(GroupKey? other)
     {
+        if (other is null) return 1;
         int c = MetricRank(Metric).CompareTo(MetricRank(other.Metric));
         if (c == 0) c = string.CompareOrdinal(Metric, other.Metric);
         if (c == 0) c = (Order ?? -1).CompareTo(other.Order ?? -1);
