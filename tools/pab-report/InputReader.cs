@@ -227,7 +227,7 @@ public static class InputReader
         long bytes = 0;
         foreach (var line in batch) bytes += line.Length;
         if (batch.Count > 1 && bytes >= ParallelThreshold)
-            Parallel.For(0, batch.Count, i => results[i] = ParseLine(buf, batch[i], file));
+            Workers.For(batch.Count, Environment.ProcessorCount, i => results[i] = ParseLine(buf, batch[i], file));
         else
             for (int i = 0; i < batch.Count; i++) results[i] = ParseLine(buf, batch[i], file);
         for (int i = 0; i < results.Length; i++)
@@ -241,7 +241,7 @@ public static class InputReader
     {
         var line = new ReadOnlySpan<byte>(buf, pending.Start, pending.Length);
         if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
-        if (line.Trim(" \t"u8).IsEmpty) return default;
+        if (Blank(line)) return default;
         var where = new SourcePos(file, pending.Number);
         t_values ??= new long[1024];
         try
@@ -260,6 +260,14 @@ public static class InputReader
                     : new InputProblem(Severity.Warning, where, $"truncated last line skipped ({reason}); the writer was probably killed mid-line"),
             };
         }
+    }
+
+    // A loop, not Trim(" \t"u8): MemoryExtensions' generic span helpers over byte are JIT-compiled at start.
+    private static bool Blank(ReadOnlySpan<byte> line)
+    {
+        foreach (byte b in line)
+            if (b != (byte)' ' && b != (byte)'\t') return false;
+        return true;
     }
 
     // Utf8JsonReader's messages name the line of the parsed span (always 0 here) and the byte position; keep the useful part.

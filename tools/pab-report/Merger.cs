@@ -170,6 +170,17 @@ public sealed class Merger(KeepPolicy keep = KeepPolicy.Latest) : IRecordSink
     }
 }
 
+// Records rather than tuples: LINQ over value tuples is JIT-compiled at every start (see SeriesKey).
+
+/// <summary>A report row's series, every run's together.</summary>
+public sealed record SeriesGroup(GroupKey Key, IReadOnlyList<Series> Series);
+
+/// <summary>One run's series of a report row.</summary>
+public sealed record RunSeries(RunInfo Run, IReadOnlyList<Series> Series);
+
+/// <summary>A report row's series split by run, the runs in input order.</summary>
+public sealed record RunGroup(GroupKey Key, IReadOnlyList<RunSeries> Runs);
+
 /// <summary>The merged data every output format is written from.</summary>
 public sealed class MergedData(
     IReadOnlyList<Series> measured, IReadOnlyList<Series> derived, IReadOnlyList<RunInfo> runs, IReadOnlyList<Record> events,
@@ -202,14 +213,14 @@ public sealed class MergedData(
         .OrderBy(s => s.Key.Group).ThenBy(s => s.Owner.Sequence).ThenBy(s => s.Key.Iteration ?? -1);
 
     /// <summary>Series grouped into report rows, in report order: every run's values of a row together.</summary>
-    public IReadOnlyList<(GroupKey Key, IReadOnlyList<Series> Series)> Groups() =>
+    public IReadOnlyList<SeriesGroup> Groups() =>
         AllSeries.GroupBy(s => s.Key.Group).OrderBy(g => g.Key)
-            .Select(g => (g.Key, (IReadOnlyList<Series>)g.ToList())).ToList();
+            .Select(g => new SeriesGroup(g.Key, g.ToList())).ToList();
 
     /// <summary>Each report row's series split by run, the runs in input order.</summary>
-    public IReadOnlyList<(GroupKey Key, IReadOnlyList<(RunInfo Run, IReadOnlyList<Series> Series)> Runs)> GroupsByRun() =>
-        Groups().Select(g => (g.Key, (IReadOnlyList<(RunInfo, IReadOnlyList<Series>)>)g.Series.GroupBy(s => s.Owner)
-            .OrderBy(r => r.Key.Sequence).Select(r => (r.Key, (IReadOnlyList<Series>)r.ToList())).ToList())).ToList();
+    public IReadOnlyList<RunGroup> GroupsByRun() =>
+        Groups().Select(g => new RunGroup(g.Key, g.Series.GroupBy(s => s.Owner)
+            .OrderBy(r => r.Key.Sequence).Select(r => new RunSeries(r.Key, r.ToList())).ToList())).ToList();
 
     public static MergedData Read(IEnumerable<InputSource> sources, KeepPolicy keep = KeepPolicy.Latest)
     {

@@ -91,7 +91,7 @@ public static class RecordParser
                 RequireMetric(r);
                 if (count < 0)
                     throw new BadRecordException($"samples record '{r.Metric}' has no \"values\"");
-                values = ValueChunk.Of(buffer.AsSpan(0, count));
+                values = ValueChunk.Of(new ReadOnlySpan<long>(buffer, 0, count));
                 break;
         }
         RecordChecks.Check(r, values);
@@ -120,7 +120,13 @@ public static class RecordParser
             if (reader.TokenType == JsonTokenType.EndArray) return n;
             if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out long v))
                 throw new BadRecordException($"\"values\" item {n} is not an integer");
-            if (n == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+            if (n == buffer.Length)
+            {
+                // Not Array.Resize<long>: a generic method the JIT would compile at start.
+                var bigger = new long[buffer.Length * 2];
+                Array.Copy(buffer, bigger, n);
+                buffer = bigger;
+            }
             buffer[n++] = v;
         }
         throw new BadRecordException("\"values\" is not closed");
