@@ -51,7 +51,7 @@ public static class Advice
                 // Latency samples are distributions: long tails are the point, not outliers.
                 foreach (var (run, ofRun) in runs)
                 {
-                    long n = ofRun.Sum(s => s.ValueCount);
+                    long n = Series.ValueCountOf(ofRun);
                     if (n < MinSamples)
                         warnings.Add(new Warning(key, $"only {n} sampled values; percentiles from so few are noise: run the antagonist longer or with a larger sample", Of(run, runs.Count)));
                 }

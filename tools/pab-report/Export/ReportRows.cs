@@ -25,7 +25,7 @@ public static class ReportRows
         double[] values = Summary.Values(series);
         // Latency samples are shown to three digits; iterations' values as finely as their spread needs.
         double noise = samples ? double.NaN : UnitFormat.Noise(values);
-        bool oneValue = !samples && series.GroupBy(s => s.Owner).All(r => r.Sum(s => s.ValueCount) == 1);
+        bool oneValue = !samples && series.GroupBy(s => s.Owner).All(r => Series.ValueCountOf(r) == 1);
         int runs = series.Select(s => s.Owner).Distinct().Count();
         return new ReportRow(key, series[0].Unit, runs, Summary.Of(values), noise, oneValue);
     }
