@@ -9,13 +9,12 @@ namespace Pab.Report;
 /// </summary>
 public static class ChoiceOptions
 {
-    public static Option<TValue> Choices<TValue>(this Option<TValue> option, Type enumType)
+    public static void Show(Option option, Type enumType)
     {
         string[] names = Names(enumType);
         option.HelpName = string.Join('|', names);
         option.CompletionSources.Clear();
         option.CompletionSources.Add(names);
-        return option;
     }
 
     /// <summary>The lower-case names, in the order of their values (as Enum.GetValues gives them).</summary>
@@ -25,4 +24,13 @@ public static class ChoiceOptions
         for (int i = 0; i < names.Length; i++) names[i] = names[i].ToLowerInvariant();
         return names;
     }
+}
+
+/// <summary>
+/// An enum option's value in a class: System.CommandLine's Option&lt;T&gt; over a nullable enum is a value-type
+/// instantiation it cannot precompile (~40 methods JIT-compiled at every start); over a class it runs shared code.
+/// </summary>
+public sealed class Picked<T>(T value) where T : struct, Enum
+{
+    public T Value { get; } = value;
 }

@@ -18,11 +18,11 @@ namespace Pab.Report
             Arity = ArgumentArity.ZeroOrMore,
         };
 
-        private static readonly Option<ReportFormat?> FormatOption = new Option<ReportFormat?>("--format", "-f")
+        private static readonly Option<Picked<ReportFormat>?> FormatOption = new("--format", "-f")
         {
             Description = "Output on standard output: text (the default, also when redirected), jsonl (the merged records), csv, markdown, json (the report's rows)",
-            CustomParser = r => CliValues.Choice<ReportFormat>(r),
-        }.Choices(typeof(ReportFormat));
+            CustomParser = r => new Picked<ReportFormat>(CliValues.Choice<ReportFormat>(r)),
+        };
 
         private static readonly Option<string?> OutputPathOption = new("--output-path", "-o")
         {
@@ -39,11 +39,11 @@ namespace Pab.Report
         ];
 
         // Choices have no DefaultValueFactory: help would show the default as the enum's name (Latest), not as typed.
-        private static readonly Option<KeepPolicy?> KeepOption = new Option<KeepPolicy?>("--keep")
+        private static readonly Option<Picked<KeepPolicy>?> KeepOption = new("--keep")
         {
             Description = "When runs measured the same metric, order and iteration: latest (the later run replaces the earlier) or all (keep every value) [default: latest]",
-            CustomParser = r => CliValues.Choice<KeepPolicy>(r),
-        }.Choices(typeof(KeepPolicy));
+            CustomParser = r => new Picked<KeepPolicy>(CliValues.Choice<KeepPolicy>(r)),
+        };
 
         private static readonly Option<bool> SkipBadOption = new("--skip-bad")
         {
@@ -56,11 +56,11 @@ namespace Pab.Report
             Arity = new ArgumentArity(2, 64),
         };
 
-        private static readonly Option<CompareFormat?> CompareFormatOption = new Option<CompareFormat?>("--format", "-f")
+        private static readonly Option<Picked<CompareFormat>?> CompareFormatOption = new("--format", "-f")
         {
             Description = "Output: text or markdown [default: text]",
-            CustomParser = r => CliValues.Choice<CompareFormat>(r),
-        }.Choices(typeof(CompareFormat));
+            CustomParser = r => new Picked<CompareFormat>(CliValues.Choice<CompareFormat>(r)),
+        };
 
         private static readonly Option<string?> ExportMarkdownOption = new("--export-markdown")
         {
@@ -98,6 +98,13 @@ namespace Pab.Report
         private static string Cost() => string.Create(CultureInfo.InvariantCulture,
             $"{System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.000} s CPU ({System.Runtime.JitInfo.GetCompiledMethodCount()} methods JIT-compiled in {System.Runtime.JitInfo.GetCompilationTime().TotalSeconds:0.000} s)");
 
+        static ReportCli()
+        {
+            ChoiceOptions.Show(FormatOption, typeof(ReportFormat));
+            ChoiceOptions.Show(KeepOption, typeof(KeepPolicy));
+            ChoiceOptions.Show(CompareFormatOption, typeof(CompareFormat));
+        }
+
         /// <summary>The exit codes pab-report uses (docs/conventions.md has the whole table).</summary>
         public static readonly ExitCode[] ExitCodes = [ExitCode.Ok, ExitCode.Failed, ExitCode.Usage, ExitCode.InternalError];
 
@@ -131,7 +138,7 @@ namespace Pab.Report
                 stderr.WriteLine("pab-report: reading records from standard input (end with Ctrl-D; --help for usage)");
             bool skipBad = pr.GetValue(SkipBadOption);
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var data = MergedData.Read(sources, pr.GetValue(KeepOption) ?? KeepPolicy.Latest);
+            var data = MergedData.Read(sources, pr.GetValue(KeepOption)?.Value ?? KeepPolicy.Latest);
             if (Timing) stderr.WriteLine($"pab-report: timing: read and merged in {clock.Elapsed.TotalSeconds:0.000} s wall, {Cost()}");
             bool failed = PrintProblems(data, skipBad, stderr, "");
             var warnings = failed ? [] : Advice.For(data);
@@ -155,7 +162,7 @@ namespace Pab.Report
                 if (pr.GetValue(option) is { } file && !WriteFile(file, option.Name, stderr, s => Exporters.For(exportFormat).Export(data, warnings, s)))
                     return (int)ExitCode.Failed;
             // Text whether or not standard output is a terminal: `pab-report x > report.txt` holds what the terminal shows.
-            var format = pr.GetValue(FormatOption) ?? ReportFormat.Text;
+            var format = pr.GetValue(FormatOption)?.Value ?? ReportFormat.Text;
             try
             {
                 Exporters.For(format).Export(data, warnings, stdout);
@@ -187,7 +194,7 @@ namespace Pab.Report
             for (int i = 0; i < names.Count; i++)
                 if (names.IndexOf(names[i]) != i) names[i] = $"{names[i]}#{i + 1}";
             bool skipBad = pr.GetValue(SkipBadOption);
-            var keep = pr.GetValue(KeepOption) ?? KeepPolicy.Latest;
+            var keep = pr.GetValue(KeepOption)?.Value ?? KeepPolicy.Latest;
             var data = new List<MergedData>();
             bool failed = false;
             for (int i = 0; i < sides.Count; i++)
@@ -211,7 +218,7 @@ namespace Pab.Report
             if (pr.GetValue(ExportJsonOption) is { } json && !WriteFile(json, "--export-json", stderr, s => CompareJson.Write(cmp, s)))
                 return (int)ExitCode.Failed;
             using var w = Exporters.Writer(stdout);
-            CompareWriter.Write(cmp, w, pr.GetValue(CompareFormatOption) == CompareFormat.Markdown, colour);
+            CompareWriter.Write(cmp, w, pr.GetValue(CompareFormatOption)?.Value == CompareFormat.Markdown, colour);
             return (int)ExitCode.Ok;
         }
 

@@ -102,20 +102,30 @@ public sealed class TextExporter(bool markdown) : IReportExporter
             {
                 int n = 0;
                 foreach (var c in items)
-                    if (c.Header.Details != null && c.Header.Details.TryGetValue(name, out double x) && !double.IsNaN(x)) n++;
+                    if (Detail(c, name) is double x && !double.IsNaN(x)) n++;
                 if (n == 0) return "-";
                 var v = new double[n];
                 n = 0;
                 foreach (var c in items)
-                    if (c.Header.Details != null && c.Header.Details.TryGetValue(name, out double x) && !double.IsNaN(x)) v[n++] = x;
+                    if (Detail(c, name) is double x && !double.IsNaN(x)) v[n++] = x;
                 return UnitFormat.Format(combine(v), unit);
             }
-            long population = items.Sum(c => c.Header.Population ?? 0);
+            long population = 0;
+            foreach (var c in items) population += c.Header.Population ?? 0;
             table.Add(MetricName(key), key.Order?.ToString(CultureInfo.InvariantCulture) ?? "-", population > 0 ? UnitFormat.Count(population) : "-",
                 Figure("p50_ns", v => MathNet.Numerics.Statistics.Statistics.Median(v)), Figure("p99_ns", Max),
                 Figure("p99_9_ns", Max), Figure("max_ns", Max));
         }
         return table;
+    }
+
+    // By enumerating the few details: Dictionary<string, double>'s lookup is JIT-compiled at start, its enumerator is not.
+    private static double? Detail(Contribution c, string name)
+    {
+        if (c.Header.Details == null) return null;
+        foreach (var pair in c.Header.Details)
+            if (pair.Key == name) return pair.Value;
+        return null;
     }
 
     private static double Max(double[] values)
