@@ -42,12 +42,7 @@ public static class InputReader
     // A class: List<PendingLine> then runs precompiled shared code instead of being JIT-compiled at start.
     private sealed record PendingLine(int Start, int Length, long Number, bool Terminated);
 
-    private struct Parsed
-    {
-        public Record? Record;
-        public ValueChunk? Values;
-        public InputProblem? Problem;
-    }
+    private record struct Parsed(Record? Record, ValueChunk? Values, InputProblem? Problem);
 
     // Each parsing thread reuses its own values buffer.
     [ThreadStatic] private static long[]? t_values;
@@ -247,26 +242,22 @@ public static class InputReader
         try
         {
             var record = RecordParser.Parse(line, ref t_values, out var chunk);
-            return new Parsed { Record = record, Values = chunk };
+            return new Parsed(record, chunk, null);
         }
         catch (Exception e) when (e is JsonException or BadRecordException or InvalidOperationException or FormatException)
         {
             string reason = e is JsonException j ? Clean(j) : e.Message;
             // A writer killed mid-line leaves an unterminated last line: expected damage, not a broken file.
-            return new Parsed
-            {
-                Problem = pending.Terminated
-                    ? new InputProblem(Severity.Error, where, $"malformed record: {reason}")
-                    : new InputProblem(Severity.Warning, where, $"truncated last line skipped ({reason}); the writer was probably killed mid-line"),
-            };
+            return new Parsed(null, null, pending.Terminated
+                ? new InputProblem(Severity.Error, where, $"malformed record: {reason}")
+                : new InputProblem(Severity.Warning, where, $"truncated last line skipped ({reason}); the writer was probably killed mid-line"));
         }
     }
 
     // A loop, not Trim(" \t"u8): MemoryExtensions' generic span helpers over byte are JIT-compiled at start.
     private static bool Blank(ReadOnlySpan<byte> line)
     {
-        foreach (byte b in line)
-            if (b != (byte)' ' && b != (byte)'\t') return false;
+        foreach (byte b in line) if (b != (byte)' ' && b != (byte)'\t') return false;
         return true;
     }
 
