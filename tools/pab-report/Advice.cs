@@ -3,6 +3,9 @@ using Pab.Common;
 
 namespace Pab.Report;
 
+/// <summary>One value of a series, with the iteration it was measured in.</summary>
+public sealed record IterationValue(double Value, int? Iteration);
+
 /// <summary>A warning about what the data can carry, with what to do about it.</summary>
 public sealed record Warning(GroupKey? Key, string Message, string? Run = null)
 {
@@ -48,7 +51,7 @@ public static class Advice
                 // Latency samples are distributions: long tails are the point, not outliers.
                 foreach (var (run, ofRun) in runs)
                 {
-                    long n = ofRun.Sum(s => s.ValueCount);
+                    long n = Series.ValueCountOf(ofRun);
                     if (n < MinSamples)
                         warnings.Add(new Warning(key, $"only {n} sampled values; percentiles from so few are noise: run the antagonist longer or with a larger sample", Of(run, runs.Count)));
                 }
@@ -69,8 +72,8 @@ public static class Advice
                     warnings.Add(new Warning(key, $"{outliers.Count} of {values.Length} values {(outliers.Count == 1 ? "is an outlier" : "are outliers")} (MAD-based score > {OutlierScore}: {Name(outliers, row)}); something else was running or the machine was not in a steady state: rerun on a quiet machine, or look at those iterations", where));
                 if (FirstIterationDiffers(ofRun) is { } first)
                     warnings.Add(new Warning(key, $"the first iteration ({row.Format(first.Value)}) is far from the rest (median {row.Format(first.RestMedian)}); a cold start (page cache, compaction) distorts it: add a warm-up iteration or discard the first", where));
-                if (key.Metric == Metrics.KernelAllocFailures && values.Any(v => v > 0))
-                    warnings.Add(new Warning(key, $"the kernel workers failed {UnitFormat.Count((long)values.Sum())} allocation(s); the other metrics of this order are suspect: check dmesg and the antagonist's options", where));
+                if (key.Metric == Metrics.KernelAllocFailures && AnyPositive(values))
+                    warnings.Add(new Warning(key, $"the kernel workers failed {UnitFormat.Count((long)Sum(values))} allocation(s); the other metrics of this order are suspect: check dmesg and the antagonist's options", where));
             }
         }
         foreach (var e in data.Events.Where(e => e.Event == "error"))
@@ -80,23 +83,42 @@ public static class Advice
         return warnings;
     }
 
+    // Loops: Enumerable's Any and Sum over double are JIT-compiled at start.
+    private static bool AnyPositive(double[] values)
+    {
+        foreach (double v in values) if (v > 0) return true;
+        return false;
+    }
+
+    private static double Sum(double[] values)
+    {
+        double sum = 0;
+        foreach (double v in values) sum += v;
+        return sum;
+    }
+
     // The run is named only where several are merged.
     private static string? Of(RunInfo run, int runs) => runs > 1 ? run.Id : null;
 
     private static string Where(Record e) => e.Order is int o ? $" (order {o})" : "";
 
     /// <summary>The outlying values of one run's series, with their iterations.</summary>
-    public static List<(double Value, int? Iteration)> Outliers(IReadOnlyList<Series> series)
+    public static List<IterationValue> Outliers(IReadOnlyList<Series> series)
     {
-        var all = series.SelectMany(s => s.Items.SelectMany(c => Enumerable.Range(0, c.Values.Count).Select(i => ((double)c.Values[i], s.Key.Iteration)))).ToList();
-        double[] values = all.Select(v => v.Item1).ToArray();
-        if (values.Length < 3) return [];
+        // Loops over a class, not LINQ over (double, int?) tuples: ~70 value-type instantiations the JIT compiled at start.
+        var all = new List<IterationValue>();
+        foreach (var s in series)
+            foreach (var c in s.Items)
+                for (int i = 0; i < c.Values.Count; i++) all.Add(new IterationValue(c.Values[i], s.Key.Iteration));
+        if (all.Count < 3) return [];
+        var values = new double[all.Count];
+        for (int i = 0; i < values.Length; i++) values[i] = all[i].Value;
         var (median, mad) = MedianMad(values);
         if (mad == 0) return [];
-        return all.Where(v => 0.6745 * Math.Abs(v.Item1 - median) / mad > OutlierScore).ToList();
+        return all.FindAll(v => 0.6745 * Math.Abs(v.Value - median) / mad > OutlierScore);
     }
 
-    private static string Name(List<(double Value, int? Iteration)> outliers, Export.ReportRow row)
+    private static string Name(List<IterationValue> outliers, Export.ReportRow row)
     {
         const int Shown = 5;
         var named = outliers.Take(Shown).Select(o => row.Format(o.Value) + (o.Iteration is int i ? $" at iteration {i}" : ""));
@@ -115,7 +137,7 @@ public static class Advice
     /// <summary>The first iteration, when it lies far from the others' median (by their MAD, or by 1 % when they agree exactly).</summary>
     public static (double Value, double RestMedian)? FirstIterationDiffers(IReadOnlyList<Series> series)
     {
-        var byIteration = series.Where(s => s.Key.Iteration != null && s.Items.Count > 0).OrderBy(s => s.Key.Iteration).ToList();
+        var byIteration = series.Where(s => s.Key.Iteration != null && s.Items.Count > 0).OrderBy(s => s.Key.Iteration!.Value).ToList();
         if (byIteration.Count < 4) return null;
         double first = byIteration[0].Items[0].Values[0];
         double[] rest = Summary.Values(byIteration.Skip(1));
@@ -129,7 +151,8 @@ public static class Advice
     private static (double Median, double Mad) MedianMad(double[] values)
     {
         double median = Statistics.Median(values);
-        double mad = Statistics.Median(values.Select(v => Math.Abs(v - median)));
-        return (median, mad);
+        var deviations = new double[values.Length];
+        for (int i = 0; i < values.Length; i++) deviations[i] = Math.Abs(values[i] - median);
+        return (median, Statistics.Median(deviations));
     }
 }

@@ -39,14 +39,10 @@ public static class InputReader
     /// <summary>Below this many bytes a batch is parsed on the calling thread: not worth waking another.</summary>
     private const int ParallelThreshold = 256 << 10;
 
-    private readonly record struct PendingLine(int Start, int Length, long Number, bool Terminated);
+    // A class: List<PendingLine> then runs precompiled shared code instead of being JIT-compiled at start.
+    private sealed record PendingLine(int Start, int Length, long Number, bool Terminated);
 
-    private struct Parsed
-    {
-        public Record? Record;
-        public ValueChunk? Values;
-        public InputProblem? Problem;
-    }
+    private record struct Parsed(Record? Record, ValueChunk? Values, InputProblem? Problem);
 
     // Each parsing thread reuses its own values buffer.
     [ThreadStatic] private static long[]? t_values;
@@ -226,7 +222,7 @@ public static class InputReader
         long bytes = 0;
         foreach (var line in batch) bytes += line.Length;
         if (batch.Count > 1 && bytes >= ParallelThreshold)
-            Parallel.For(0, batch.Count, i => results[i] = ParseLine(buf, batch[i], file));
+            Workers.For(batch.Count, Environment.ProcessorCount, i => results[i] = ParseLine(buf, batch[i], file));
         else
             for (int i = 0; i < batch.Count; i++) results[i] = ParseLine(buf, batch[i], file);
         for (int i = 0; i < results.Length; i++)
@@ -240,25 +236,29 @@ public static class InputReader
     {
         var line = new ReadOnlySpan<byte>(buf, pending.Start, pending.Length);
         if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
-        if (line.Trim(" \t"u8).IsEmpty) return default;
+        if (Blank(line)) return default;
         var where = new SourcePos(file, pending.Number);
         t_values ??= new long[1024];
         try
         {
             var record = RecordParser.Parse(line, ref t_values, out var chunk);
-            return new Parsed { Record = record, Values = chunk };
+            return new Parsed(record, chunk, null);
         }
         catch (Exception e) when (e is JsonException or BadRecordException or InvalidOperationException or FormatException)
         {
             string reason = e is JsonException j ? Clean(j) : e.Message;
             // A writer killed mid-line leaves an unterminated last line: expected damage, not a broken file.
-            return new Parsed
-            {
-                Problem = pending.Terminated
-                    ? new InputProblem(Severity.Error, where, $"malformed record: {reason}")
-                    : new InputProblem(Severity.Warning, where, $"truncated last line skipped ({reason}); the writer was probably killed mid-line"),
-            };
+            return new Parsed(null, null, pending.Terminated
+                ? new InputProblem(Severity.Error, where, $"malformed record: {reason}")
+                : new InputProblem(Severity.Warning, where, $"truncated last line skipped ({reason}); the writer was probably killed mid-line"));
         }
+    }
+
+    // A loop, not Trim(" \t"u8): MemoryExtensions' generic span helpers over byte are JIT-compiled at start.
+    private static bool Blank(ReadOnlySpan<byte> line)
+    {
+        foreach (byte b in line) if (b != (byte)' ' && b != (byte)'\t') return false;
+        return true;
     }
 
     // Utf8JsonReader's messages name the line of the parsed span (always 0 here) and the byte position; keep the useful part.

@@ -19,11 +19,18 @@ public enum KeepPolicy
 /// </summary>
 public sealed class Merger(KeepPolicy keep = KeepPolicy.Latest) : IRecordSink
 {
-    private readonly Dictionary<(SeriesKey, string), Series> _series = [];
+    // Keys and values are classes (not tuples) so the dictionaries run precompiled shared code (see SeriesKey).
+    private sealed record SeriesSlot(SeriesKey Key, string Run);
+    private sealed record UnitSeen(string Unit, SourcePos Where);
+    private sealed record ReplacedSlot(SeriesKey Key, string Run, string ReplacedIn, string ByIn);
+    private sealed class Tally { public int Records; public long Values; }
+    private sealed record DuplicateSlot(string File, string FirstIn);
+
+    private readonly Dictionary<SeriesSlot, Series> _series = [];
     private readonly Dictionary<string, RunInfo> _runs = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (string Unit, SourcePos Where)> _units = new(StringComparer.Ordinal);
-    private readonly Dictionary<(SeriesKey, string, string, string), (int Records, long Values)> _replaced = [];
-    private readonly Dictionary<(string, string), int> _duplicates = [];
+    private readonly Dictionary<string, UnitSeen> _units = new(StringComparer.Ordinal);
+    private readonly Dictionary<ReplacedSlot, Tally> _replaced = [];
+    private readonly Dictionary<DuplicateSlot, Tally> _duplicates = [];
     private readonly List<Record> _events = [];
     private readonly List<InputProblem> _problems = [];
 
@@ -83,14 +90,15 @@ public sealed class Merger(KeepPolicy keep = KeepPolicy.Latest) : IRecordSink
         }
         else
         {
-            _units[metric] = (unit, where);
+            _units[metric] = new UnitSeen(unit, where);
         }
 
         var key = KeyOf(record);
         var contribution = new Contribution(RecordCopy.WithoutValues(record), values!, where);
         Values += values!.Count;
-        if (!_series.TryGetValue((key, run.Id), out var series))
-            _series[(key, run.Id)] = series = new Series(key, unit, run);
+        var slot = new SeriesSlot(key, run.Id);
+        if (!_series.TryGetValue(slot, out var series))
+            _series[slot] = series = new Series(key, unit, run);
         int same = series.Items.FindIndex(c => c.Header.Cpu == record.Cpu && c.Header.Type == record.Type);
         if (same >= 0)
         {
@@ -99,8 +107,9 @@ public sealed class Merger(KeepPolicy keep = KeepPolicy.Latest) : IRecordSink
             {
                 Duplicates++;
                 Values -= values.Count;
-                var k = (where.File, old.Source.File);
-                _duplicates[k] = _duplicates.GetValueOrDefault(k) + 1;
+                var k = new DuplicateSlot(where.File, old.Source.File);
+                if (!_duplicates.TryGetValue(k, out var count)) _duplicates[k] = count = new Tally();
+                count.Records++;
                 return;
             }
             if (Keep == KeepPolicy.Latest)
@@ -134,9 +143,10 @@ public sealed class Merger(KeepPolicy keep = KeepPolicy.Latest) : IRecordSink
 
     private void Note(SeriesKey key, string run, string replacedIn, string byIn, long values)
     {
-        var k = (key, run, replacedIn, byIn);
-        _replaced.TryGetValue(k, out var sum);
-        _replaced[k] = (sum.Records + 1, sum.Values + values);
+        var k = new ReplacedSlot(key, run, replacedIn, byIn);
+        if (!_replaced.TryGetValue(k, out var sum)) _replaced[k] = sum = new Tally();
+        sum.Records++;
+        sum.Values += values;
     }
 
     public MergedData Finish()
@@ -144,9 +154,13 @@ public sealed class Merger(KeepPolicy keep = KeepPolicy.Latest) : IRecordSink
         var series = _series.Values.Where(s => s.Items.Count > 0)
             .OrderBy(s => s.Key.Group).ThenBy(s => s.Owner.Sequence).ThenBy(s => s.Key.Iteration ?? -1).ToList();
         var derived = Composite.Compute(series);
-        var replacements = _replaced.Select(kv => new Replacement(kv.Key.Item1, kv.Key.Item2, kv.Key.Item3, kv.Key.Item4, kv.Value.Records, kv.Value.Values))
-            .OrderBy(r => r.Key.Group).ThenBy(r => r.Key.Iteration ?? -1).ToList();
-        var duplicates = _duplicates.Select(kv => new Duplicate(kv.Key.Item1, kv.Key.Item2, kv.Value)).ToList();
+        // Loops, not Select over the dictionaries: LINQ over their KeyValuePair structs is JIT-compiled at start.
+        var replaced = new List<Replacement>();
+        foreach (var kv in _replaced)
+            replaced.Add(new Replacement(kv.Key.Key, kv.Key.Run, kv.Key.ReplacedIn, kv.Key.ByIn, kv.Value.Records, kv.Value.Values));
+        var replacements = replaced.OrderBy(r => r.Key.Group).ThenBy(r => r.Key.Iteration ?? -1).ToList();
+        var duplicates = new List<Duplicate>();
+        foreach (var kv in _duplicates) duplicates.Add(new Duplicate(kv.Key.File, kv.Key.FirstIn, kv.Value.Records));
         return new MergedData(series, derived, _runs.Values.OrderBy(r => r.Sequence).ToList(), _events, replacements, _problems, Keep)
         {
             Duplicates = duplicates,
@@ -159,6 +173,17 @@ public sealed class Merger(KeepPolicy keep = KeepPolicy.Latest) : IRecordSink
         };
     }
 }
+
+// Records rather than tuples: LINQ over value tuples is JIT-compiled at every start (see SeriesKey).
+
+/// <summary>A report row's series, every run's together.</summary>
+public sealed record SeriesGroup(GroupKey Key, IReadOnlyList<Series> Series);
+
+/// <summary>One run's series of a report row.</summary>
+public sealed record RunSeries(RunInfo Run, IReadOnlyList<Series> Series);
+
+/// <summary>A report row's series split by run, the runs in input order.</summary>
+public sealed record RunGroup(GroupKey Key, IReadOnlyList<RunSeries> Runs);
 
 /// <summary>The merged data every output format is written from.</summary>
 public sealed class MergedData(
@@ -192,14 +217,14 @@ public sealed class MergedData(
         .OrderBy(s => s.Key.Group).ThenBy(s => s.Owner.Sequence).ThenBy(s => s.Key.Iteration ?? -1);
 
     /// <summary>Series grouped into report rows, in report order: every run's values of a row together.</summary>
-    public IReadOnlyList<(GroupKey Key, IReadOnlyList<Series> Series)> Groups() =>
+    public IReadOnlyList<SeriesGroup> Groups() =>
         AllSeries.GroupBy(s => s.Key.Group).OrderBy(g => g.Key)
-            .Select(g => (g.Key, (IReadOnlyList<Series>)g.ToList())).ToList();
+            .Select(g => new SeriesGroup(g.Key, g.ToList())).ToList();
 
     /// <summary>Each report row's series split by run, the runs in input order.</summary>
-    public IReadOnlyList<(GroupKey Key, IReadOnlyList<(RunInfo Run, IReadOnlyList<Series> Series)> Runs)> GroupsByRun() =>
-        Groups().Select(g => (g.Key, (IReadOnlyList<(RunInfo, IReadOnlyList<Series>)>)g.Series.GroupBy(s => s.Owner)
-            .OrderBy(r => r.Key.Sequence).Select(r => (r.Key, (IReadOnlyList<Series>)r.ToList())).ToList())).ToList();
+    public IReadOnlyList<RunGroup> GroupsByRun() =>
+        Groups().Select(g => new RunGroup(g.Key, g.Series.GroupBy(s => s.Owner)
+            .OrderBy(r => r.Key.Sequence).Select(r => new RunSeries(r.Key, r.ToList())).ToList())).ToList();
 
     public static MergedData Read(IEnumerable<InputSource> sources, KeepPolicy keep = KeepPolicy.Latest)
     {

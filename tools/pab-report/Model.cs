@@ -2,17 +2,21 @@ using Pab.Common;
 
 namespace Pab.Report;
 
+// The keys are classes, not structs: the collections and LINQ operators over them then run the shared
+// code ReadyToRun compiled for reference types, where a struct key makes the JIT compile each one at start.
+
 /// <summary>What merges: two records with the same key from different runs measured the same thing.</summary>
-public readonly record struct SeriesKey(string Metric, int? Order, string? Label, int? Iteration)
+public sealed record SeriesKey(string Metric, int? Order, string? Label, int? Iteration)
 {
     public GroupKey Group => new(Metric, Order, Label);
 }
 
 /// <summary>What a report row summarises: a metric at one order and label, over all iterations and CPUs.</summary>
-public readonly record struct GroupKey(string Metric, int? Order, string? Label) : IComparable<GroupKey>
+public sealed record GroupKey(string Metric, int? Order, string? Label) : IComparable<GroupKey>
 {
-    public int CompareTo(GroupKey other)
+    public int CompareTo(GroupKey? other)
     {
+        if (other is null) return 1;
         int c = MetricRank(Metric).CompareTo(MetricRank(other.Metric));
         if (c == 0) c = string.CompareOrdinal(Metric, other.Metric);
         if (c == 0) c = (Order ?? -1).CompareTo(other.Order ?? -1);
@@ -137,7 +141,23 @@ public sealed class Series(SeriesKey key, string unit, RunInfo owner)
     public RunInfo Owner { get; } = owner;
     public List<Contribution> Items { get; } = [];
     public bool IsSamples => Items.Any(c => c.Header.Type == RecordType.Samples);
-    public long ValueCount => Items.Sum(c => (long)c.Values.Count);
+    /// <summary>The values of every series given (a loop: Sum over long is JIT-compiled at start).</summary>
+    public static long ValueCountOf(IEnumerable<Series> series)
+    {
+        long n = 0;
+        foreach (var s in series) n += s.ValueCount;
+        return n;
+    }
+
+    public long ValueCount
+    {
+        get
+        {
+            long n = 0; // a loop: Sum over long is JIT-compiled at start
+            foreach (var c in Items) n += c.Values.Count;
+            return n;
+        }
+    }
 }
 
 /// <summary>Within one run, later records of a measurement replaced earlier ones (a rerun completing the run).</summary>

@@ -18,11 +18,11 @@ namespace Pab.Report
             Arity = ArgumentArity.ZeroOrMore,
         };
 
-        private static readonly Option<ReportFormat?> FormatOption = new Option<ReportFormat?>("--format", "-f")
+        private static readonly Option<Picked<ReportFormat>?> FormatOption = new("--format", "-f")
         {
             Description = "Output on standard output: text (the default, also when redirected), jsonl (the merged records), csv, markdown, json (the report's rows)",
-            CustomParser = r => CliValues.Choice<ReportFormat>(r),
-        }.ChoiceOf<ReportFormat, ReportFormat?>();
+            CustomParser = r => new Picked<ReportFormat>(CliValues.Choice<ReportFormat>(r)),
+        };
 
         private static readonly Option<string?> OutputPathOption = new("--output-path", "-o")
         {
@@ -39,11 +39,11 @@ namespace Pab.Report
         ];
 
         // Choices have no DefaultValueFactory: help would show the default as the enum's name (Latest), not as typed.
-        private static readonly Option<KeepPolicy?> KeepOption = new Option<KeepPolicy?>("--keep")
+        private static readonly Option<Picked<KeepPolicy>?> KeepOption = new("--keep")
         {
             Description = "When runs measured the same metric, order and iteration: latest (the later run replaces the earlier) or all (keep every value) [default: latest]",
-            CustomParser = r => CliValues.Choice<KeepPolicy>(r),
-        }.ChoiceOf<KeepPolicy, KeepPolicy?>();
+            CustomParser = r => new Picked<KeepPolicy>(CliValues.Choice<KeepPolicy>(r)),
+        };
 
         private static readonly Option<bool> SkipBadOption = new("--skip-bad")
         {
@@ -56,11 +56,11 @@ namespace Pab.Report
             Arity = new ArgumentArity(2, 64),
         };
 
-        private static readonly Option<CompareFormat?> CompareFormatOption = new Option<CompareFormat?>("--format", "-f")
+        private static readonly Option<Picked<CompareFormat>?> CompareFormatOption = new("--format", "-f")
         {
             Description = "Output: text or markdown [default: text]",
-            CustomParser = r => CliValues.Choice<CompareFormat>(r),
-        }.ChoiceOf<CompareFormat, CompareFormat?>();
+            CustomParser = r => new Picked<CompareFormat>(CliValues.Choice<CompareFormat>(r)),
+        };
 
         private static readonly Option<string?> ExportMarkdownOption = new("--export-markdown")
         {
@@ -93,6 +93,17 @@ namespace Pab.Report
 
         // PAB_REPORT_TIMING=1 prints where the time goes (for bench/report-throughput.sh).
         private static readonly bool Timing = Environment.GetEnvironmentVariable("PAB_REPORT_TIMING") == "1";
+
+        // CPU so far, and what of it the JIT took: ReadyToRun leaves generic code over value types to the JIT.
+        private static string Cost() => string.Create(CultureInfo.InvariantCulture,
+            $"{System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.000} s CPU ({System.Runtime.JitInfo.GetCompiledMethodCount()} methods JIT-compiled in {System.Runtime.JitInfo.GetCompilationTime().TotalSeconds:0.000} s)");
+
+        static ReportCli()
+        {
+            ChoiceOptions.Show(FormatOption, typeof(ReportFormat));
+            ChoiceOptions.Show(KeepOption, typeof(KeepPolicy));
+            ChoiceOptions.Show(CompareFormatOption, typeof(CompareFormat));
+        }
 
         /// <summary>The exit codes pab-report uses (docs/conventions.md has the whole table).</summary>
         public static readonly ExitCode[] ExitCodes = [ExitCode.Ok, ExitCode.Failed, ExitCode.Usage, ExitCode.InternalError];
@@ -127,8 +138,8 @@ namespace Pab.Report
                 stderr.WriteLine("pab-report: reading records from standard input (end with Ctrl-D; --help for usage)");
             bool skipBad = pr.GetValue(SkipBadOption);
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var data = MergedData.Read(sources, pr.GetValue(KeepOption) ?? KeepPolicy.Latest);
-            if (Timing) stderr.WriteLine($"pab-report: timing: read and merged in {clock.Elapsed.TotalSeconds:0.000} s wall, {System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.000} s CPU");
+            var data = MergedData.Read(sources, pr.GetValue(KeepOption)?.Value ?? KeepPolicy.Latest);
+            if (Timing) stderr.WriteLine($"pab-report: timing: read and merged in {clock.Elapsed.TotalSeconds:0.000} s wall, {Cost()}");
             bool failed = PrintProblems(data, skipBad, stderr, "");
             var warnings = failed ? [] : Advice.For(data);
             foreach (string w in Warning.Grouped(warnings)) stderr.WriteLine($"pab-report: warning: {w}");
@@ -151,7 +162,7 @@ namespace Pab.Report
                 if (pr.GetValue(option) is { } file && !WriteFile(file, option.Name, stderr, s => Exporters.For(exportFormat).Export(data, warnings, s)))
                     return (int)ExitCode.Failed;
             // Text whether or not standard output is a terminal: `pab-report x > report.txt` holds what the terminal shows.
-            var format = pr.GetValue(FormatOption) ?? ReportFormat.Text;
+            var format = pr.GetValue(FormatOption)?.Value ?? ReportFormat.Text;
             try
             {
                 Exporters.For(format).Export(data, warnings, stdout);
@@ -163,7 +174,7 @@ namespace Pab.Report
                 stderr.WriteLine($"pab-report: standard output: {e.Message}");
                 return (int)ExitCode.Failed;
             }
-            if (Timing) stderr.WriteLine($"pab-report: timing: done in {clock.Elapsed.TotalSeconds:0.000} s wall, {System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.000} s CPU");
+            if (Timing) stderr.WriteLine($"pab-report: timing: done in {clock.Elapsed.TotalSeconds:0.000} s wall, {Cost()}");
             return (int)ExitCode.Ok;
         }
 
@@ -183,7 +194,7 @@ namespace Pab.Report
             for (int i = 0; i < names.Count; i++)
                 if (names.IndexOf(names[i]) != i) names[i] = $"{names[i]}#{i + 1}";
             bool skipBad = pr.GetValue(SkipBadOption);
-            var keep = pr.GetValue(KeepOption) ?? KeepPolicy.Latest;
+            var keep = pr.GetValue(KeepOption)?.Value ?? KeepPolicy.Latest;
             var data = new List<MergedData>();
             bool failed = false;
             for (int i = 0; i < sides.Count; i++)
@@ -207,7 +218,7 @@ namespace Pab.Report
             if (pr.GetValue(ExportJsonOption) is { } json && !WriteFile(json, "--export-json", stderr, s => CompareJson.Write(cmp, s)))
                 return (int)ExitCode.Failed;
             using var w = Exporters.Writer(stdout);
-            CompareWriter.Write(cmp, w, pr.GetValue(CompareFormatOption) == CompareFormat.Markdown, colour);
+            CompareWriter.Write(cmp, w, pr.GetValue(CompareFormatOption)?.Value == CompareFormat.Markdown, colour);
             return (int)ExitCode.Ok;
         }
 
@@ -267,7 +278,7 @@ namespace Pab.Report
 
         private static void PrintSummary(MergedData data, int inputs, TextWriter stderr)
         {
-            long values = data.Measured.Sum(s => s.ValueCount);
+            long values = Series.ValueCountOf(data.Measured);
             static string N(long n) => UnitFormat.Count(n);
             stderr.WriteLine(
                 $"pab-report: {N(data.RecordsRead)} record(s) read from {N(inputs)} input(s) in {N(data.Runs.Count)} run(s): {N(data.RecordsKept)} merged, {N(data.RecordsReplaced)} replaced, {(data.RecordsDuplicate > 0 ? $"{N(data.RecordsDuplicate)} duplicate, " : "")}{N(data.RecordsRejected)} rejected{(data.LinesTruncated > 0 ? $" ({N(data.LinesTruncated)} truncated)" : "")}; {N(values)} value(s) kept, {N(data.Derived.Count)} computed");

@@ -21,8 +21,10 @@ public static class RecordChecks
         if (r.Cpu is < 0) Fail($"\"cpu\" {r.Cpu} is negative");
         if (r.Population is < 0) Fail($"\"population\" {r.Population} is negative");
         if (r.Details != null)
-            foreach (var (name, v) in r.Details)
+            foreach (var pair in r.Details)
             {
+                string name = pair.Key;
+                double v = pair.Value;
                 if (!double.IsFinite(v)) Fail($"\"details\".\"{name}\" is not a finite number");
                 if (v < 0 && (name.EndsWith("_ns", StringComparison.Ordinal) || name.EndsWith("_bytes", StringComparison.Ordinal)))
                     Fail($"\"details\".\"{name}\" is negative ({Text(v)})");

@@ -7,9 +7,9 @@ namespace Pab.Report;
 public sealed class BadRecordException(string message) : Exception(message);
 
 /// <summary>
-/// Parses one JSON-lines record. The top level is read by hand with Utf8JsonReader so that a samples
-/// record's 50,000 values go straight into a reused buffer; nested objects (host, details, options)
-/// go through the source-generated <see cref="RecordJsonContext"/>, which stays the format's definition.
+/// Parses one JSON-lines record, read by hand with Utf8JsonReader: a samples record's 50,000 values go
+/// straight into a reused buffer, and nested objects (host, details, options) are read by <see cref="NestedJson"/>.
+/// Record and HostInfo stay the format's definition: RecordParserTests fail when this parser misses a field.
 /// </summary>
 public static class RecordParser
 {
@@ -52,10 +52,10 @@ public static class RecordParser
             else if (reader.ValueTextEquals("population"u8)) { reader.Read(); r.Population = NullableLong(ref reader, "population"); }
             else if (reader.ValueTextEquals("event"u8)) { reader.Read(); r.Event = reader.GetString(); }
             else if (reader.ValueTextEquals("message"u8)) { reader.Read(); r.Message = reader.GetString(); }
-            else if (reader.ValueTextEquals("details"u8)) { reader.Read(); r.Details = JsonSerializer.Deserialize(ref reader, RecordJsonContext.Default.DictionaryStringDouble); }
-            else if (reader.ValueTextEquals("host"u8)) { reader.Read(); r.Host = JsonSerializer.Deserialize(ref reader, RecordJsonContext.Default.HostInfo); }
-            else if (reader.ValueTextEquals("options"u8)) { reader.Read(); r.Options = JsonSerializer.Deserialize(ref reader, RecordJsonContext.Default.DictionaryStringString); }
-            else if (reader.ValueTextEquals("tool_versions"u8)) { reader.Read(); r.ToolVersions = JsonSerializer.Deserialize(ref reader, RecordJsonContext.Default.DictionaryStringString); }
+            else if (reader.ValueTextEquals("details"u8)) { reader.Read(); r.Details = NestedJson.Numbers(ref reader, "details"); }
+            else if (reader.ValueTextEquals("host"u8)) { reader.Read(); r.Host = NestedJson.Host(ref reader); }
+            else if (reader.ValueTextEquals("options"u8)) { reader.Read(); r.Options = NestedJson.Texts(ref reader, "options"); }
+            else if (reader.ValueTextEquals("tool_versions"u8)) { reader.Read(); r.ToolVersions = NestedJson.Texts(ref reader, "tool_versions"); }
             else
             {
                 // Fields a newer writer of the same format version added: tolerated, not kept.
@@ -91,7 +91,7 @@ public static class RecordParser
                 RequireMetric(r);
                 if (count < 0)
                     throw new BadRecordException($"samples record '{r.Metric}' has no \"values\"");
-                values = ValueChunk.Of(buffer.AsSpan(0, count));
+                values = ValueChunk.Of(new ReadOnlySpan<long>(buffer, 0, count));
                 break;
         }
         RecordChecks.Check(r, values);
@@ -120,7 +120,13 @@ public static class RecordParser
             if (reader.TokenType == JsonTokenType.EndArray) return n;
             if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out long v))
                 throw new BadRecordException($"\"values\" item {n} is not an integer");
-            if (n == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+            if (n == buffer.Length)
+            {
+                // Not Array.Resize<long>: a generic method the JIT would compile at start.
+                var bigger = new long[buffer.Length * 2];
+                Array.Copy(buffer, bigger, n);
+                buffer = bigger;
+            }
             buffer[n++] = v;
         }
         throw new BadRecordException("\"values\" is not closed");

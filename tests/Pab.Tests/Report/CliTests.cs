@@ -158,4 +158,13 @@ public sealed class CliTests : IDisposable
         string json = File.ReadAllText(output);
         Assert.StartsWith("{\"antagonized_available_bytes_order0\":[800000000,801000000,", json);
     }
+
+    [Fact]
+    public void ChoiceNamesAreThoseCliValuesGives()
+    {
+        // pab-report names its enum options without CliValues.ChoiceOf (see ChoiceOptions): the names must not drift.
+        Assert.Equal(Pab.Common.Cli.CliValues.NamesOf<Pab.Report.Export.ReportFormat>(), ChoiceOptions.Names(typeof(Pab.Report.Export.ReportFormat)));
+        Assert.Equal(Pab.Common.Cli.CliValues.NamesOf<KeepPolicy>(), ChoiceOptions.Names(typeof(KeepPolicy)));
+        Assert.Equal(Pab.Common.Cli.CliValues.NamesOf<CompareFormat>(), ChoiceOptions.Names(typeof(CompareFormat)));
+    }
 }

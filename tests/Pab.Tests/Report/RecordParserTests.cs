@@ -40,4 +40,53 @@ public class RecordParserTests
         parsed.Values = values!.ToArray();
         Assert.Equal(json, JsonSerializer.Serialize(parsed, RecordJsonContext.Default.Record));
     }
+
+    [Fact]
+    public void ParserReadsEveryPropertyOfHostInfo()
+    {
+        // Each property set to a distinct value by reflection, so one HostInfo gains is covered without editing this test.
+        var host = new HostInfo();
+        int n = 0;
+        foreach (var p in typeof(HostInfo).GetProperties().Where(p => p.CanWrite))
+        {
+            n++;
+            var type = Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType;
+            p.SetValue(host, type == typeof(string) ? $"s{n}" : Convert.ChangeType(n, type, System.Globalization.CultureInfo.InvariantCulture));
+        }
+        var record = new Record { Type = RecordType.Meta, Run = "r", Host = host };
+        string json = JsonSerializer.Serialize(record, RecordJsonContext.Default.Record);
+        long[] buffer = new long[1];
+        var parsed = RecordParser.Parse(Encoding.UTF8.GetBytes(json), ref buffer, out _);
+        Assert.Equal(json, JsonSerializer.Serialize(parsed, RecordJsonContext.Default.Record));
+    }
+
+    [Theory]
+    [InlineData("""{"type":"meta","host":{"cpus":"2"}}""", "\"host\".\"cpus\" must be an integer")]
+    [InlineData("""{"type":"meta","host":{"cpus":1.5}}""", "\"host\".\"cpus\" must be an integer")]
+    [InlineData("""{"type":"meta","host":{"cpus":4294967296}}""", "\"host\".\"cpus\" must be an integer")]
+    [InlineData("""{"type":"meta","host":{"cpu_model":3}}""", "\"host\".\"cpu_model\" must be a string")]
+    [InlineData("""{"type":"meta","host":[]}""", "\"host\" must be an object")]
+    [InlineData("""{"type":"samples","metric":"m","values":[1],"details":{"p50_ns":"1"}}""", "\"details\".\"p50_ns\" must be a number")]
+    [InlineData("""{"type":"meta","options":{"o":1}}""", "\"options\".\"o\" must be a string")]
+    [InlineData("""{"type":"meta","tool_versions":"x"}""", "\"tool_versions\" must be an object")]
+    public void NestedObjectsOfTheWrongShapeAreBadRecords(string line, string message)
+    {
+        long[] buffer = new long[1];
+        var e = Assert.Throws<BadRecordException>(() => RecordParser.Parse(Encoding.UTF8.GetBytes(line), ref buffer, out _));
+        Assert.Equal(message, e.Message);
+    }
+
+    [Fact]
+    public void NestedObjectsReadAsTheSerializerReadsThem()
+    {
+        // Unknown names skipped, the last of a repeated one kept, nulls kept as null.
+        const string line = """{"type":"meta","host":{"cpus":2,"future":{"a":[1]},"cpus":3,"cpu_model":null},"options":{"a":"1","a":"2","b":null},"details":{"x":1e3}}""";
+        long[] buffer = new long[1];
+        var parsed = RecordParser.Parse(Encoding.UTF8.GetBytes(line), ref buffer, out _);
+        var expected = JsonSerializer.Deserialize(line, RecordJsonContext.Default.Record)!;
+        Assert.Equal(JsonSerializer.Serialize(expected, RecordJsonContext.Default.Record), JsonSerializer.Serialize(parsed, RecordJsonContext.Default.Record));
+        Assert.Equal(3, parsed.Host!.Cpus);
+        Assert.Equal("2", parsed.Options!["a"]);
+        Assert.Null(parsed.Options["b"]);
+    }
 }
