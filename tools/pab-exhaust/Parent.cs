@@ -124,7 +124,7 @@ public sealed unsafe class Parent(ExhaustSettings settings, RecordWriter writer,
         record.Tool = writer.Tool;
         record.Run = writer.Run;
         record.Time = DateTimeOffset.UtcNow;
-        System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(record, RecordJsonContext.Default.Record);
+        RecordJson.ToUtf8Bytes(record);
         Outcomes.Classify(Native.SIGKILL, snapshot, _settings, 0, null, 1);
         if (GC.TryStartNoGCRegion(1 << 20)) GC.EndNoGCRegion();
     }

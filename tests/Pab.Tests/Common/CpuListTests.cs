@@ -42,6 +42,8 @@ public class CpuListTests
     [InlineData(new[] { 0, 1, 2, 3, 8, 10, 11 }, "0-3,8,10-11")]
     [InlineData(new[] { 5 }, "5")]
     [InlineData(new[] { 3, 1, 2, 2 }, "1-3")]
+    [InlineData(new[] { 7, 7 }, "7")]
+    [InlineData(new[] { 9, 0, 1, 1, 5, 9 }, "0-1,5,9")]
     [InlineData(new int[0], "")]
     public void FormatsLikeTheKernel(int[] cpus, string expected)
     {

@@ -18,7 +18,9 @@ public static class CpuList
     {
         cpus = [];
         error = null;
-        var set = new SortedSet<int>();
+        // A flag per possible CPU, not a SortedSet<int>: generic code over a value type is JIT-compiled at start.
+        var seen = new bool[MaxCpu + 1];
+        int count = 0;
         string trimmed = text.Trim();
         if (trimmed.Length == 0) return true;
         foreach (string rawPart in trimmed.Split(','))
@@ -75,10 +77,15 @@ public static class CpuList
                 return false;
             }
             for (int cpu = first; cpu <= last; cpu++)
-                if ((cpu - first) % group < used)
-                    set.Add(cpu);
+                if ((cpu - first) % group < used && !seen[cpu])
+                {
+                    seen[cpu] = true;
+                    count++;
+                }
         }
-        cpus = [.. set];
+        cpus = new int[count];
+        for (int cpu = 0, k = 0; k < count; cpu++)
+            if (seen[cpu]) cpus[k++] = cpu;
         return true;
     }
 
@@ -91,15 +98,16 @@ public static class CpuList
     /// <summary>Formats numbers the way the kernel does: sorted, ranges collapsed ("0-3,8,10-11").</summary>
     public static string Format(IEnumerable<int> cpus)
     {
-        int[] sorted = [.. cpus.Distinct().Order()];
+        var sorted = new List<int>(cpus);
+        sorted.Sort();
         var sb = new StringBuilder();
-        for (int i = 0; i < sorted.Length;)
+        for (int i = 0; i < sorted.Count;)
         {
             int j = i;
-            while (j + 1 < sorted.Length && sorted[j + 1] == sorted[j] + 1) j++;
+            while (j + 1 < sorted.Count && sorted[j + 1] <= sorted[j] + 1) j++; // duplicates too
             if (sb.Length > 0) sb.Append(',');
             sb.Append(sorted[i].ToString(CultureInfo.InvariantCulture));
-            if (j > i) sb.Append('-').Append(sorted[j].ToString(CultureInfo.InvariantCulture));
+            if (sorted[j] > sorted[i]) sb.Append('-').Append(sorted[j].ToString(CultureInfo.InvariantCulture));
             i = j + 1;
         }
         return sb.ToString();
