@@ -66,6 +66,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
 
     private int RunChecked()
     {
+        Preflight.WaitForModule(ProcPath, ProcRoot, _options.WaitLoaded);
         Topology topology;
         try
         {

@@ -36,6 +36,7 @@ public static class AntagonistRecords
         if (o.Duration is TimeSpan d) opts["duration_s"] = d.TotalSeconds.ToString(CultureInfo.InvariantCulture);
         if (o.Command.Length > 0) opts["command"] = string.Join(' ', o.Command);
         if (o.IdleFirst) opts["idle_first"] = "true";
+        if (o.WaitLoaded > TimeSpan.Zero) opts["wait_loaded_s"] = o.WaitLoaded.TotalSeconds.ToString(CultureInfo.InvariantCulture);
         opts["nice"] = o.Nice.ToString(CultureInfo.InvariantCulture);
         if (o.BallastBytes > 0) opts["test_ballast_bytes"] = o.BallastBytes.ToString(CultureInfo.InvariantCulture);
         if (o.SelftestCount is long n) opts["selftest"] = n.ToString(CultureInfo.InvariantCulture);

@@ -63,6 +63,12 @@ public static class AntagonizeCommand
     {
         Description = "Without a COMMAND: run this long after steady state (30, 30s, 500ms, 2m) [default: until SIGINT/SIGTERM]",
     };
+    private static readonly Option<string?> WaitLoadedOption = new("--wait-loaded")
+    {
+        Description = "Wait up to this long (30, 30s, 500ms) for the module to be loaded before the checks, for a pipeline that loads it " +
+            "meanwhile (page-alloc-bench does, so the starts overlap) [default: not at all]",
+        HelpName = "DURATION",
+    };
     private static readonly Option<ulong> SeedOption = new("--seed")
     {
         Description = "Seed of the workers' patterns (each CPU derives its own; the same seed gives the same patterns)",
@@ -113,7 +119,7 @@ public static class AntagonizeCommand
             "Records go to stdout as JSON lines (a `steady` event first), messages to stderr.")
         {
             OrderOption, CpusOption, MiddleOption, SpreadOption, BatchOption, LatenciesOption, NoLatenciesOption,
-            SamplesOption, DurationOption, SeedOption, NoHoldLimitOption, NiceOption, IdleFirstOption, BallastOption, SelftestOption, CommandArgument,
+            SamplesOption, DurationOption, WaitLoadedOption, SeedOption, NoHoldLimitOption, NiceOption, IdleFirstOption, BallastOption, SelftestOption, CommandArgument,
         };
         root.SetAction(pr =>
         {
@@ -154,6 +160,9 @@ public static class AntagonizeCommand
             if (command.Length > 0) return "--duration: not with a COMMAND (the command's end stops the antagonist)";
             duration = span;
         }
+        TimeSpan waitLoaded = TimeSpan.Zero;
+        if (pr.GetValue(WaitLoadedOption) is string wait && !DurationText.TryParse(wait, out waitLoaded, out string? waitError))
+            return $"--wait-loaded: {waitError}";
         bool idleFirst = pr.GetValue(IdleFirstOption);
         if (idleFirst && command.Length == 0) return "--idle-first: needs a COMMAND to run in both phases";
         if (orders.Length > 1 && !idleFirst) return $"--order {string.Join(',', orders)}: a list needs --idle-first (one command measures each order in turn)";
@@ -162,7 +171,7 @@ public static class AntagonizeCommand
         if (selftest != null && command.Length > 0) return "--selftest: not with a COMMAND";
         options = new AntagonizeOptions(order, pr.GetValue(CpusOption), middle, spread, batch,
             !pr.GetValue(NoLatenciesOption), samples, duration, pr.GetValue(SeedOption), command, selftest,
-            pr.GetValue(NoHoldLimitOption), idleFirst, (long)ballast << 20, pr.GetValue(NiceOption)) { Orders = orders };
+            pr.GetValue(NoHoldLimitOption), idleFirst, (long)ballast << 20, pr.GetValue(NiceOption)) { Orders = orders, WaitLoaded = waitLoaded };
         return null;
     }
 }

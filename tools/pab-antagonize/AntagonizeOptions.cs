@@ -9,6 +9,9 @@ public sealed record AntagonizeOptions(
     /// <summary>Every order to measure, in turn (more than one only under --idle-first); <see cref="Order"/> is the one being measured.</summary>
     public int[] Orders { get; init; } = [Order];
 
+    /// <summary>How long to wait for the module to be loaded before the checks (a pipeline loading it meanwhile); zero: not at all.</summary>
+    public TimeSpan WaitLoaded { get; init; }
+
     /// <summary>
     /// The workers' niceness: a fill sharing a CPU with a worker gets about three quarters of it, so
     /// the antagonized fills are not slowed by CPU starvation, and the workers still allocate on every CPU.

@@ -33,6 +33,7 @@ public class CliTests
     [InlineData(new[] { "--order", "0,,4", "--idle-first", "--", "true" }, "--order '': not a whole number")]
     [InlineData(new[] { "--order", "0,21", "--idle-first", "--", "true" }, "--order 21: out of range (0 to 20)")]
     [InlineData(new[] { "--order", "0", "4", "--idle-first", "--", "true" }, "4")]
+    [InlineData(new[] { "--order", "0", "--wait-loaded", "soon" }, "--wait-loaded")]
     public void BadArgumentsNameTheFlagAndExit2(string[] args, string named)
     {
         var (code, _, stderr) = Run(args);

@@ -144,4 +144,28 @@ public sealed class PreflightTests : IDisposable
         Assert.Contains("(as --batch 1, not --batch 256)", ModuleCheck.Notice(o));
         Assert.DoesNotContain("--batch", ModuleCheck.Notice(o with { Batch = 1 }));
     }
+
+    [Fact]
+    public async Task WaitingForTheModuleEndsWhenItsFileAppearsOrTheTimeIsUp()
+    {
+        string proc = Path.Combine(_root, "proc"), file = Path.Combine(proc, "page_alloc_bench");
+        Directory.CreateDirectory(proc);
+        // No module support: nothing to wait for.
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        Preflight.WaitForModule(file, proc, TimeSpan.FromSeconds(30));
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"waited {sw.Elapsed} without module support");
+
+        File.WriteAllText(Path.Combine(proc, "modules"), "");
+        sw.Restart();
+        Preflight.WaitForModule(file, proc, TimeSpan.FromMilliseconds(300));
+        Assert.True(sw.Elapsed >= TimeSpan.FromMilliseconds(300), "gave up early");
+        Assert.NotNull(Preflight.CheckLoaded(file, proc));
+
+        var appears = Task.Run(async () => { await Task.Delay(200); File.WriteAllText(file, ""); });
+        sw.Restart();
+        Preflight.WaitForModule(file, proc, TimeSpan.FromSeconds(60));
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(30), $"waited {sw.Elapsed} for a file that appeared after 0.2 s");
+        await appears;
+        Assert.Null(Preflight.CheckLoaded(file, proc));
+    }
 }
