@@ -92,6 +92,9 @@ def memory(records):
     for r in records:
         d = r.get("details") or {}
         for prefix, name in (("parent_", "pab-exhaust parent"), ("antagonist_", "pab-antagonize")):
+            # The antagonist's at each phase's start (phase: idle, steady: antagonized), as pab-exhaust's at each fill's.
+            if prefix == "antagonist_" and r.get("event") not in ("phase", "steady"):
+                continue
             if prefix + "pss_bytes" in d:
                 label = r.get("label") or "?"
                 p = procs.setdefault((name, label), {"rss": [], "pss": [], "anon": []})
