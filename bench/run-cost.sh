@@ -4,7 +4,9 @@
 # --runs times per side, the sides interleaved (AB BA ...), so every ratio is measured side by side.
 #   bench/run-cost.sh [--before REV] [--runs N] [--iterations N] [--orders LIST] [--keep DIR] [--vm-arg ARG]...
 # Sides: "now" is this checkout (build/bin and scripts/page-alloc-bench); --before REV adds that git
-# revision, built in a worktree under build/run-cost. Both use this checkout's module.
+# revision, built in a worktree under build/run-cost. Both use this checkout's module. The before
+# side's tools run from the 9p share, not the image: their starts are slower there and their
+# resident sets count differently, so its figures overstate that build (docs/benchmarks.md).
 # Reference: the original's userspace took 13 s of guest time for --iterations 2 --alloc-orders 0,4
 # in vm-run's default VM (README), i.e. 13 / 2 x 5 = 32.5 s for the default 5 iterations; the goal
 # is about 30 s. Also measured: an empty .NET program published like the tools (bench/dotnet-floor),
