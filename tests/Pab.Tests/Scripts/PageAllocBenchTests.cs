@@ -1,0 +1,22 @@
+namespace Pab.Tests.Scripts;
+
+/// <summary>scripts/page-alloc-bench on the host, where no module can be loaded: the paths that need no VM.</summary>
+public sealed class PageAllocBenchTests
+{
+    [Fact]
+    public void AFailedLoadStopsTheAntagonistStartedBesideItAndTheRun()
+    {
+        PublishedTools.Of("pab-load"); // the script takes the tools from build/bin
+        using var dir = new TempDir("pab-bench-load");
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        // The load fails on any host (no such file); the antagonist, started beside it, would wait for the module.
+        var r = Exec.Run("sh", [RepoPaths.Of("scripts", "page-alloc-bench"), "--iterations", "1",
+            "--ko", "/nonexistent/page_alloc_bench.ko", "--records", dir.Of("run.jsonl")], TimeSpan.FromMinutes(5));
+        Assert.Equal(2, r.Code);
+        Assert.Contains("page-alloc-bench: could not load the module (see above)", r.Stderr);
+        Assert.DoesNotContain("Terminated", r.Stderr);
+        Assert.DoesNotContain("Unhandled exception", r.Stderr);
+        Assert.True(sw.Elapsed < TimeSpan.FromMinutes(2), $"took {sw.Elapsed}: the antagonist waited for the module instead of being stopped");
+        Assert.DoesNotContain("\"type\":\"metric\"", File.ReadAllText(dir.Of("run.jsonl")));
+    }
+}
