@@ -145,17 +145,18 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
         byte[]? ballast = o.BallastBytes > 0 ? Ballast(o.BallastBytes) : null;
         var link = _link;
         var command = _command ?? (o.Command.Length > 0 ? new WrappedCommand(o.Command, o.Order, _out) : null);
-        Func<AntagonistControl?> current = () => null;
+        AntagonistControl? current = null; // without --idle-first: the workers a signal stops
         void OnSignal(PosixSignalContext ctx, int signal)
         {
             ctx.Cancel = true;
             _signal = signal;
-            if (command?.OnSignal(signal) != true) current()?.RequestStop();
+            if (command?.OnSignal(signal) != true) current?.RequestStop();
         }
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => OnSignal(ctx, Native.SIGINT));
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => OnSignal(ctx, Native.SIGTERM));
 
-        (OrderWorkers?, int) Start(AntagonizeOptions options) => OrderWorkers.Start(options, cpus, topology, ProcPath, _module.IsOriginal, _out);
+        (OrderWorkers?, int) Start(AntagonizeOptions options) =>
+            OrderWorkers.Start(options, cpus, topology, ProcPath, controlClient, _module.IsOriginal, _out);
         int exit;
         if (link != null)
         {
@@ -163,7 +164,6 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
             var idleFirst = new IdleFirst(link, _out, o)
             {
                 Start = Start,
-                Stop = (w, reason, startTs, results) => w.Stop(controlClient, _module.IsOriginal, reason, startTs, results),
                 Meta = next => _out.Write(AntagonistRecords.Meta(next, cpus, Host)),
             };
             (int status, string reason, exit) = idleFirst.Run(command);
@@ -181,7 +181,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
             if (workers == null) return pinExit;
             using (workers)
             {
-                current = () => workers.Control;
+                current = workers.Control;
                 string stopReason = "stop requested";
                 int? childStatus = null;
                 long startTs = Stopwatch.GetTimestamp();
@@ -190,7 +190,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
                     workers.Control.Release();
                     (childStatus, stopReason) = RunUntilStop(workers.Control, command, shield, startTs);
                 }
-                int stopExit = workers.Stop(controlClient, _module.IsOriginal, stopReason, startTs, results: true);
+                int stopExit = workers.Stop(stopReason, startTs, results: true);
                 exit = stopExit != 0 ? stopExit
                     : pinExit != 0 ? pinExit
                     : childStatus is int status ? status

@@ -18,9 +18,6 @@ public sealed class IdleFirst(PhaseLink.AntagonistEnd link, RunOutput output, An
     /// <summary>Sets up one order's workers (parked); null and the exit code when they could not be.</summary>
     public required Func<AntagonizeOptions, (OrderWorkers? Workers, int Exit)> Start { get; init; }
 
-    /// <summary>Stops one order's workers with a reason, the release timestamp, and whether to write results; 0 or the exit code.</summary>
-    public required Func<OrderWorkers, string, long, bool, int> Stop { get; init; }
-
     /// <summary>Writes the meta record of an order after the first (whose meta is already written).</summary>
     public required Action<AntagonizeOptions> Meta { get; init; }
 
@@ -50,7 +47,7 @@ public sealed class IdleFirst(PhaseLink.AntagonistEnd link, RunOutput output, An
             var (workers, exit) = Start(o);
             if (workers == null || exit != 0)
             {
-                if (workers != null) Stop(workers, "set-up failed", 0, false);
+                workers?.Stop("set-up failed", 0, false);
                 workers?.Dispose();
                 Fail(exit);
                 return;
@@ -77,7 +74,7 @@ public sealed class IdleFirst(PhaseLink.AntagonistEnd link, RunOutput output, An
             }
             bool next = word == PhaseLink.Next;
             _current = null; // stopping them is not a failure the command must be stopped for
-            exit = Stop(workers, next ? $"the command measured order {o.Order}" : "the command ended", releaseTs, asked);
+            exit = workers.Stop(next ? $"the command measured order {o.Order}" : "the command ended", releaseTs, asked);
             workers.Dispose();
             if (exit != 0)
             {

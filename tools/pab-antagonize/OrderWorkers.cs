@@ -12,26 +12,31 @@ public sealed class OrderWorkers : IDisposable
 {
     private readonly WorkerPool _pool;
     private readonly AntagonizeOptions _options;
+    private readonly ModuleClient _controlClient;
+    private readonly bool _original;
     private readonly RunOutput _out;
 
-    private OrderWorkers(WorkerPool pool, AntagonistControl control, AntagonizeOptions options, RunOutput output)
+    private OrderWorkers(WorkerPool pool, AntagonistControl control, AntagonizeOptions options, ModuleClient controlClient, bool original,
+        RunOutput output)
     {
         _pool = pool;
         Control = control;
         _options = options;
+        _controlClient = controlClient;
+        _original = original;
         _out = output;
     }
 
     public AntagonistControl Control { get; }
 
-    public int Order => _options.Order;
-
     /// <summary>
     /// Opens and starts the workers for <paramref name="options"/>' order and reports their pinning;
     /// the workers (null when they could not open) and 0, or the exit code of what failed.
+    /// <paramref name="controlClient"/> is asked what the module still holds when they stop;
+    /// <paramref name="original"/>: the module is the original, which has no info call.
     /// </summary>
     public static (OrderWorkers? Workers, int Exit) Start(AntagonizeOptions options, int[] cpus, Topology topology, string procPath,
-        bool original, RunOutput output)
+        ModuleClient controlClient, bool original, RunOutput output)
     {
         var o = options;
         var control = new AntagonistControl(cpus.Length, parked: o.IdleFirst);
@@ -45,7 +50,7 @@ public sealed class OrderWorkers : IDisposable
         {
             return (null, output.Fail(new Refusal(ExitCode.ModuleCallFailed, e.Message)));
         }
-        var workers = new OrderWorkers(pool, control, options, output);
+        var workers = new OrderWorkers(pool, control, options, controlClient, original, output);
         pool.Start(control, o.Nice);
         return (workers, workers.ReportPinning());
     }
@@ -55,12 +60,12 @@ public sealed class OrderWorkers : IDisposable
     /// released, 0 if never) and, when <paramref name="results"/>, what they measured; 0, or the
     /// exit code of a worker's failure.
     /// </summary>
-    public int Stop(ModuleClient controlClient, bool original, string reason, long startTs, bool results)
+    public int Stop(string reason, long startTs, bool results)
     {
         long stopTs = Stopwatch.GetTimestamp();
         Control.RequestStop();
         _pool.Join();
-        WriteStop(controlClient, original, reason, startTs == 0 ? 0 : Stopwatch.GetElapsedTime(startTs, stopTs).TotalSeconds);
+        WriteStop(reason, startTs == 0 ? 0 : Stopwatch.GetElapsedTime(startTs, stopTs).TotalSeconds);
         if (!results) return 0;
 
         var o = _options;
@@ -111,13 +116,13 @@ public sealed class OrderWorkers : IDisposable
     }
 
     /// <summary>The stop event: how long the run took and what the module still counted once every worker had freed its blocks.</summary>
-    private void WriteStop(ModuleClient controlClient, bool original, string reason, double runSeconds)
+    private void WriteStop(string reason, double runSeconds)
     {
         ulong leftover = _pool.CloseCountingLeftovers(_out.Say);
         // The module may be gone (unloaded under us): its pages are freed then, and what was
         // measured until then is still written.
         ulong? totalOutstanding = null;
-        try { totalOutstanding = original ? null : controlClient.Info().TotalOutstanding; }
+        try { totalOutstanding = _original ? null : _controlClient.Info().TotalOutstanding; }
         catch (ModuleException e) { _out.Say($"the module no longer answers ({e.Message}); was it unloaded?"); }
         var details = new Dictionary<string, double>
         {

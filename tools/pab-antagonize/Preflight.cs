@@ -53,7 +53,6 @@ public static class Preflight
         euid == 0 ? null : new Refusal(ExitCode.NotRoot,
             $"must run as root (effective uid is {euid.ToString(CultureInfo.InvariantCulture)}): the module's file is root's, and lowering oom_score_adj needs CAP_SYS_RESOURCE");
 
-    /// <summary>The module's file must exist; where this kernel cannot load modules at all, the refusal says where to run instead.</summary>
     /// <summary>Waits up to <paramref name="wait"/> for the module's file to appear, where the kernel can load modules at all.</summary>
     public static void WaitForModule(string procPath, string procRoot, TimeSpan wait)
     {
@@ -62,6 +61,7 @@ public static class Preflight
         while (!File.Exists(procPath) && Environment.TickCount64 < deadline) Thread.Sleep(20);
     }
 
+    /// <summary>The module's file must exist; where this kernel cannot load modules at all, the refusal says where to run instead.</summary>
     public static Refusal? CheckLoaded(string procPath, string procRoot = "/proc")
     {
         if (File.Exists(procPath)) return null;

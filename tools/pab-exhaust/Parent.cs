@@ -38,38 +38,37 @@ public sealed unsafe class Parent(ExhaustSettings settings, RecordWriter writer,
         if (link == null && Meta != null) writer.Write(Meta(_base));
         WarmUp();
         ParentProtection.Apply(log);
-        if (link == null) return Finish(RunPhase(_base.Label, progress, out int failed), failed);
+        if (link == null) return Finish(RunPhase(_base.Label, progress));
 
         // Under pab-antagonize --idle-first this one process measures both phases of every order
         // the antagonist names; its workers for that order are set up (and parked) before the first idle fill.
-        int done = 0;
         while (s_signal == 0)
         {
             var (order, notReady) = link.WaitForOrder(() => s_signal != 0);
             if (s_signal != 0) break;
-            if (notReady != null) return LinkFailed($"pab-antagonize did not set up the next order: {notReady}", _settings.Order);
+            if (notReady != null) return LinkFailed($"pab-antagonize did not set up the next order: {notReady}");
             if (order == null) break; // "end": every order measured
             _settings = _base with { Order = order };
             if (Meta != null) writer.Write(Meta(_settings));
-            int code = RunPhase(ExhaustSettings.IdleLabel, progress, out int n);
-            done += n;
-            if (code != 0 || s_signal != 0) return Finish(code, done);
+            int code = RunPhase(ExhaustSettings.IdleLabel, progress);
+            if (code != 0 || s_signal != 0) return Finish(code);
             if ((link.Send(PhaseLink.Antagonize) ?? link.WaitFor(PhaseLink.Steady, () => s_signal != 0)) is { } notSteady && s_signal == 0)
-                return LinkFailed($"the antagonized phase cannot begin: {notSteady}", order);
+                return LinkFailed($"the antagonized phase cannot begin: {notSteady}");
             if (s_signal != 0) break;
-            code = RunPhase(ExhaustSettings.AntagonizedLabel, progress, out n);
-            done += n;
-            if (code != 0 || s_signal != 0) return Finish(code, done);
-            if (link.Send(PhaseLink.Next) is { } gone) return LinkFailed($"cannot ask for the next order: {gone}", order);
+            code = RunPhase(ExhaustSettings.AntagonizedLabel, progress);
+            if (code != 0 || s_signal != 0) return Finish(code);
+            if (link.Send(PhaseLink.Next) is { } gone) return LinkFailed($"cannot ask for the next order: {gone}");
         }
-        return Finish(0, done);
+        return Finish(0);
     }
 
-    /// <summary>The iterations of one phase; the exit code (0 when all ran or a signal stopped them) and how many records were written.</summary>
-    private int RunPhase(string label, bool progress, out int done)
+    /// <summary>Metric records written so far, over every phase.</summary>
+    private int _done;
+
+    /// <summary>The iterations of one phase; the exit code (0 when all ran or a signal stopped them).</summary>
+    private int RunPhase(string label, bool progress)
     {
         _settings = _settings with { Label = label };
-        done = 0;
         for (int i = 0; i < _base.Iterations && s_signal == 0; i++)
         {
             var (code, outcome) = RunOnce(i, progress);
@@ -81,29 +80,29 @@ public sealed unsafe class Parent(ExhaustSettings settings, RecordWriter writer,
                 writer.Write(new Record { Type = RecordType.Event, Event = "error", Label = label, Order = _settings.Order, Iteration = i, Message = outcome.Message });
                 return (int)code;
             }
-            done++;
+            _done++;
         }
         return 0;
     }
 
     /// <summary>The exit status: a failure's code, else 128 + the signal that interrupted the run (said and recorded), else 0.</summary>
-    private int Finish(int code, int done)
+    private int Finish(int code)
     {
         if (code != 0) return code;
         if (s_signal != 0)
         {
             string name = Outcomes.SignalName(s_signal);
-            log.WriteLine($"pab-exhaust: interrupted by {name}; child killed; {done} record(s) written");
-            writer.Write(new Record { Type = RecordType.Event, Event = "interrupted", Label = _settings.Label, Order = _settings.Order, Message = $"{name} after {done} iteration(s)" });
+            log.WriteLine($"pab-exhaust: interrupted by {name}; child killed; {_done} record(s) written");
+            writer.Write(new Record { Type = RecordType.Event, Event = "interrupted", Label = _settings.Label, Order = _settings.Order, Message = $"{name} after {_done} iteration(s)" });
             return 128 + s_signal;
         }
         return 0;
     }
 
-    private int LinkFailed(string message, int? order)
+    private int LinkFailed(string message)
     {
         log.WriteLine("pab-exhaust: " + message);
-        writer.Write(new Record { Type = RecordType.Event, Event = "error", Label = ExhaustSettings.AntagonizedLabel, Order = order, Message = message });
+        writer.Write(new Record { Type = RecordType.Event, Event = "error", Label = ExhaustSettings.AntagonizedLabel, Order = _settings.Order, Message = message });
         return (int)ExitCode.SetupFailed;
     }
 
