@@ -19,6 +19,13 @@ public static class RecordJson
         Message = JsonEncodedText.Encode("message"), Host = JsonEncodedText.Encode("host"), Options = JsonEncodedText.Encode("options"),
         ToolVersions = JsonEncodedText.Encode("tool_versions");
 
+    // HostInfo's.
+    private static readonly JsonEncodedText KernelRelease = JsonEncodedText.Encode("kernel_release"),
+        KernelCmdline = JsonEncodedText.Encode("kernel_cmdline"), CpuModel = JsonEncodedText.Encode("cpu_model"),
+        Cpus = JsonEncodedText.Encode("cpus"), NumaNodes = JsonEncodedText.Encode("numa_nodes"),
+        MemTotalBytes = JsonEncodedText.Encode("mem_total_bytes"), ModuleVersion = JsonEncodedText.Encode("module_version"),
+        ModuleAbi = JsonEncodedText.Encode("module_abi");
+
     /// <summary>The record's JSON, without a newline.</summary>
     public static byte[] ToUtf8Bytes(Record r)
     {
@@ -62,14 +69,14 @@ public static class RecordJson
         if (r.Host is { } h)
         {
             w.WriteStartObject(Host);
-            w.WriteStringIfSet("kernel_release", h.KernelRelease);
-            w.WriteStringIfSet("kernel_cmdline", h.KernelCmdline);
-            w.WriteStringIfSet("cpu_model", h.CpuModel);
-            if (h.Cpus is int cpus) w.WriteNumber("cpus", cpus);
-            if (h.NumaNodes is int nodes) w.WriteNumber("numa_nodes", nodes);
-            if (h.MemTotalBytes is long mem) w.WriteNumber("mem_total_bytes", mem);
-            w.WriteStringIfSet("module_version", h.ModuleVersion);
-            w.WriteStringIfSet("module_abi", h.ModuleAbi);
+            String(w, KernelRelease, h.KernelRelease);
+            String(w, KernelCmdline, h.KernelCmdline);
+            String(w, CpuModel, h.CpuModel);
+            Number(w, Cpus, h.Cpus);
+            Number(w, NumaNodes, h.NumaNodes);
+            Number(w, MemTotalBytes, h.MemTotalBytes);
+            String(w, ModuleVersion, h.ModuleVersion);
+            String(w, ModuleAbi, h.ModuleAbi);
             w.WriteEndObject();
         }
         Strings(w, Options, r.Options);
@@ -88,11 +95,6 @@ public static class RecordJson
     };
 
     private static void String(Utf8JsonWriter w, JsonEncodedText name, string? value)
-    {
-        if (value != null) w.WriteString(name, value);
-    }
-
-    private static void WriteStringIfSet(this Utf8JsonWriter w, string name, string? value)
     {
         if (value != null) w.WriteString(name, value);
     }
