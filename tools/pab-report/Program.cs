@@ -100,9 +100,9 @@ namespace Pab.Report
 
         static ReportCli()
         {
-            ChoiceOptions.Show(FormatOption, typeof(ReportFormat));
-            ChoiceOptions.Show(KeepOption, typeof(KeepPolicy));
-            ChoiceOptions.Show(CompareFormatOption, typeof(CompareFormat));
+            FormatOption.ShowChoices(typeof(ReportFormat));
+            KeepOption.ShowChoices(typeof(KeepPolicy));
+            CompareFormatOption.ShowChoices(typeof(CompareFormat));
         }
 
         /// <summary>The exit codes pab-report uses (docs/conventions.md has the whole table).</summary>

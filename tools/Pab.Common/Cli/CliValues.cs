@@ -103,17 +103,26 @@ public static class CliValues
     }
 
     /// <summary>The lower-case names the user types.</summary>
-    public static string[] NamesOf<T>() where T : struct, Enum =>
-        Enum.GetValues<T>().Select(v => v.ToString().ToLowerInvariant()).ToArray();
+    public static string[] NamesOf<T>() where T : struct, Enum => NamesOf(typeof(T));
+
+    /// <summary>
+    /// The lower-case names the user types, in the order of their values. Not generic: an
+    /// instantiation per enum is code ReadyToRun leaves to the JIT at every start.
+    /// </summary>
+    public static string[] NamesOf(Type enumType)
+    {
+        string[] names = Enum.GetNames(enumType);
+        for (int i = 0; i < names.Length; i++) names[i] = names[i].ToLowerInvariant();
+        return names;
+    }
 
     /// <summary>Shows and completes an enum option by its lower-case names: &lt;text|jsonl|csv&gt;.</summary>
-    public static Option<TValue> ChoiceOf<T, TValue>(this Option<TValue> option) where T : struct, Enum
+    public static void ShowChoices(this Option option, Type enumType)
     {
-        string[] names = NamesOf<T>();
+        string[] names = NamesOf(enumType);
         option.HelpName = string.Join('|', names);
         option.CompletionSources.Clear();
         option.CompletionSources.Add(names);
-        return option;
     }
 
     /// <summary>A path that must not be a directory (an output file, a module file).</summary>
