@@ -98,7 +98,13 @@ public sealed class ExhaustCgroupTests(ITestOutputHelper output)
         string meta = (await p.StandardOutput.ReadLineAsync(timeout.Token))!;
         Assert.Equal(RecordType.Meta, JsonSerializer.Deserialize(meta, RecordJsonContext.Default.Record)!.Type);
         string first = (await p.StandardOutput.ReadLineAsync(timeout.Token))!;
-        Assert.Equal(0, Pab.Common.Native.kill(p.Id, Pab.Common.Native.SIGTERM));
+        if (Pab.Common.Native.kill(p.Id, Pab.Common.Native.SIGTERM) != 0)
+        {
+            // Gone before the signal: say how it ended (the OOM killer's choice shows as exit 137).
+            string late = await p.StandardOutput.ReadToEndAsync(timeout.Token);
+            await p.WaitForExitAsync(timeout.Token);
+            Assert.Fail($"pab-exhaust ended (exit {p.ExitCode}) before the SIGTERM\n{first}\n{late}\n{await stderrTask}");
+        }
         string rest = await p.StandardOutput.ReadToEndAsync(timeout.Token);
         await p.WaitForExitAsync(timeout.Token);
         output.WriteLine(first + "\n" + rest);
