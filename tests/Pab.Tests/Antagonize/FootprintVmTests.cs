@@ -21,18 +21,19 @@ public sealed class FootprintVmTests(ITestOutputHelper output)
 
     // Few blocks held at a time (32 ± 32 of order 0 per CPU), so what the module holds at the kill
     // varies by well under a MiB and the comparison sees our processes, not the pattern.
-    private const string Script = """
+    private const int Iterations = 4;
+    private const string Script = $$"""
         insmod /opt/pab/kmod/page_alloc_bench.ko || { echo "insmod failed" >&2; exit 90; }
         export PAB_RUN_ID=vm-footprint
         echo "pab-footprint-test: start" >/dev/kmsg
         ant="pab-antagonize --middle 32 --spread 32"
         echo "=== plain"
-        $ant --order 0,1 --idle-first -- pab-exhaust --iterations 4; echo "rc $?"
+        $ant --order 0,1 --idle-first -- pab-exhaust --iterations {{Iterations}}; echo "rc $?"
         echo "=== ballast"
-        $ant --order 0,1 --idle-first --test-ballast-mib 64 -- pab-exhaust --iterations 4; echo "rc $?"
+        $ant --order 0,1 --idle-first --test-ballast-mib 64 -- pab-exhaust --iterations {{Iterations}}; echo "rc $?"
         echo "=== ballast-without-idle-antagonist"
-        pab-exhaust --iterations 4 --label idle --order 0; echo "rc $?"
-        $ant --order 0 --test-ballast-mib 64 -- pab-exhaust --iterations 4; echo "rc $?"
+        pab-exhaust --iterations {{Iterations}} --label idle --order 0; echo "rc $?"
+        $ant --order 0 --test-ballast-mib 64 -- pab-exhaust --iterations {{Iterations}}; echo "rc $?"
         """;
 
     private sealed record Scenario(List<Record> Records, List<int> ExitCodes)
@@ -81,8 +82,8 @@ public sealed class FootprintVmTests(ITestOutputHelper output)
             Assert.All(sc.ExitCodes, c => Assert.Equal(0, c));
             foreach (int order in name == "ballast-without-idle-antagonist" ? new[] { 0 } : [0, 1])
             {
-                Assert.Equal(4, sc.Values("idle", order).Count);
-                Assert.Equal(4, sc.Values("antagonized", order).Count);
+                Assert.Equal(Iterations, sc.Values("idle", order).Count);
+                Assert.Equal(Iterations, sc.Values("antagonized", order).Count);
                 output.WriteLine($"{name} order {order}: idle median {sc.Median("idle", order) / MiB:0.0} MiB, antagonized {sc.Median("antagonized", order) / MiB:0.0} MiB, " +
                                  $"difference {sc.Diff(order) / MiB:0.00} MiB");
             }
