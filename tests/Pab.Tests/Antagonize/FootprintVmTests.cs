@@ -22,7 +22,7 @@ public sealed class FootprintVmTests(ITestOutputHelper output)
     // Few blocks held at a time (32 ± 32 of order 0 per CPU), so what the module holds at the kill
     // varies by well under a MiB and the comparison sees our processes, not the pattern.
     private const int Iterations = 4;
-    private const string Script = $$"""
+    private static readonly string Script = $$"""
         insmod /opt/pab/kmod/page_alloc_bench.ko || { echo "insmod failed" >&2; exit 90; }
         export PAB_RUN_ID=vm-footprint
         echo "pab-footprint-test: start" >/dev/kmsg
