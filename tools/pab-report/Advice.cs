@@ -1,4 +1,3 @@
-using MathNet.Numerics.Statistics;
 using Pab.Common;
 
 namespace Pab.Report;
@@ -113,7 +112,7 @@ public static class Advice
         if (all.Count < 3) return [];
         var values = new double[all.Count];
         for (int i = 0; i < values.Length; i++) values[i] = all[i].Value;
-        var (median, mad) = MedianMad(values);
+        var (median, mad) = Summary.MedianMad(values);
         if (mad == 0) return [];
         return all.FindAll(v => 0.6745 * Math.Abs(v.Value - median) / mad > OutlierScore);
     }
@@ -129,7 +128,7 @@ public static class Advice
     public static int CountOutliers(double[] values)
     {
         if (values.Length < 3) return 0;
-        var (median, mad) = MedianMad(values);
+        var (median, mad) = Summary.MedianMad(values);
         if (mad == 0) return 0;
         return values.Count(v => 0.6745 * Math.Abs(v - median) / mad > OutlierScore);
     }
@@ -141,18 +140,10 @@ public static class Advice
         if (byIteration.Count < 4) return null;
         double first = byIteration[0].Items[0].Values[0];
         double[] rest = Summary.Values(byIteration.Skip(1));
-        var (median, mad) = MedianMad(rest);
+        var (median, mad) = Summary.MedianMad(rest);
         bool far = mad > 0
             ? 0.6745 * Math.Abs(first - median) / mad > OutlierScore
             : Math.Abs(first - median) > 0.01 * Math.Abs(median);
         return far ? (first, median) : null;
-    }
-
-    private static (double Median, double Mad) MedianMad(double[] values)
-    {
-        double median = Statistics.Median(values);
-        var deviations = new double[values.Length];
-        for (int i = 0; i < values.Length; i++) deviations[i] = Math.Abs(values[i] - median);
-        return (median, Statistics.Median(deviations));
     }
 }

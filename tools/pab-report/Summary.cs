@@ -24,6 +24,15 @@ public sealed record Summary(long Count, double Mean, double StdDev, double Medi
 
     public static Summary Of(IEnumerable<Series> series) => Of(Values(series));
 
+    /// <summary>The median and the median absolute deviation from it (a loop: Select over double is JIT-compiled at start).</summary>
+    public static (double Median, double Mad) MedianMad(double[] values)
+    {
+        double median = Statistics.Median(values);
+        var deviations = new double[values.Length];
+        for (int i = 0; i < values.Length; i++) deviations[i] = Math.Abs(values[i] - median);
+        return (median, Statistics.Median(deviations));
+    }
+
     /// <summary>Summarises <paramref name="data"/>, which it reorders (quantiles by selection, not a full sort).</summary>
     public static Summary Of(double[] data)
     {

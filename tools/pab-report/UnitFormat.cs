@@ -88,11 +88,7 @@ public static class UnitFormat
     public static double Noise(double[] values)
     {
         if (values.Length < 2) return double.NaN;
-        double median = Statistics.Median(values);
-        // A loop, not Select over double (JIT-compiled at start): the same deviations in the same order.
-        var deviations = new double[values.Length];
-        for (int i = 0; i < values.Length; i++) deviations[i] = Math.Abs(values[i] - median);
-        double mad = Statistics.Median(deviations);
+        double mad = Summary.MedianMad(values).Mad;
         double noise = mad > 0 ? 1.4826 * mad : Statistics.StandardDeviation(values);
         return noise > 0 ? noise : double.NaN;
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MathNet.Numerics.Statistics;
 using Pab.Common;
 
 namespace Pab.Report.Export;
@@ -113,8 +114,8 @@ public sealed class TextExporter(bool markdown) : IReportExporter
             long population = 0;
             foreach (var c in items) population += c.Header.Population ?? 0;
             table.Add(MetricName(key), key.Order?.ToString(CultureInfo.InvariantCulture) ?? "-", population > 0 ? UnitFormat.Count(population) : "-",
-                Figure("p50_ns", v => MathNet.Numerics.Statistics.Statistics.Median(v)), Figure("p99_ns", Max),
-                Figure("p99_9_ns", Max), Figure("max_ns", Max));
+                Figure("p50_ns", v => Statistics.Median(v)), Figure("p99_ns", ArrayStatistics.Maximum),
+                Figure("p99_9_ns", ArrayStatistics.Maximum), Figure("max_ns", ArrayStatistics.Maximum));
         }
         return table;
     }
@@ -126,13 +127,6 @@ public sealed class TextExporter(bool markdown) : IReportExporter
         foreach (var pair in c.Header.Details)
             if (pair.Key == name) return pair.Value;
         return null;
-    }
-
-    private static double Max(double[] values)
-    {
-        double max = values[0];
-        foreach (double v in values) if (v > max) max = v;
-        return max;
     }
 
     private void Heading(TextWriter w, string title)
