@@ -11,6 +11,7 @@
 
 #include <linux/atomic.h>
 #include <linux/bits.h>
+#include <linux/err.h>
 #include <linux/gfp.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
@@ -33,17 +34,6 @@
 
 #ifndef PAB_MODULE_VERSION
 #define PAB_MODULE_VERSION "0.1.0"
-#endif
-
-/*
- * PAB_ORIGINAL_CALLS_ONLY=1 (make original-calls) builds a test-only stand-in
- * for the original benchmark's module, for testing the tools against: it
- * answers only the single-page calls (-EINVAL for every other), keeps one
- * pool of blocks for all open files (freed at unload, not at close) and has
- * no version. Never shipped.
- */
-#ifndef PAB_ORIGINAL_CALLS_ONLY
-#define PAB_ORIGINAL_CALLS_ONLY 0
 #endif
 
 /* Failure is a result the caller counts, not something to dump a stack for. */
@@ -76,16 +66,20 @@ struct pab_ids {
 };
 
 /*
- * A queue of blocks of one order, oldest first, linked through the head
- * page's lru (unused while the block is allocated, as balloon drivers use
- * it). page->private holds the block's place in the queue, which the queue
- * calls report as its id.
+ * A queue of blocks of one order, oldest first: an xarray indexed by the
+ * block's place in the queue, which the queue calls report as its id, so
+ * struct page itself carries nothing. Places are consecutive, so the xarray
+ * stays dense and costs a few bytes per block held; it grows only with the
+ * blocks userspace holds and shrinks as the front is freed. The index is
+ * the place truncated to unsigned long: the queue is a ring over the index
+ * space, which no number of blocks held can fill.
  */
 struct pab_queue {
 	struct mutex lock;	/* held across the copy of new blocks' ids */
-	struct list_head blocks;
+	struct xarray blocks;	/* (unsigned long)place -> struct page * */
+	u64 head;		/* place of the oldest block queued, from 1 */
 	u64 next;		/* place of the next block queued, from 1 */
-	unsigned long held;	/* blocks queued; written under lock */
+	unsigned long held;	/* next - head; written under lock */
 };
 
 struct pab_file {
@@ -192,24 +186,20 @@ static unsigned int pab_alloc_chunk(struct pab_file *pf, unsigned int order,
 }
 
 /*
- * The id table entry e names, or NULL with *ret set: -EINVAL for a set
- * reserved field, -ENOENT for an id this file cannot have made.
+ * The id table entry e names, or ERR_PTR(-EINVAL) for a set reserved field,
+ * ERR_PTR(-ENOENT) for an id this file cannot have made.
  */
 static struct pab_ids *pab_ids_of(struct pab_file *pf,
-				  const struct pab_batch_entry *e, int *ret)
+				  const struct pab_batch_entry *e)
 {
 	u64 index = (e->id >> PAB_ORDER_BITS) & PAB_INDEX_MAX;
 	unsigned int o = e->id & PAB_ORDER_MASK;
 
-	if (e->reserved) {
-		*ret = -EINVAL;
-		return NULL;
-	}
+	if (e->reserved)
+		return ERR_PTR(-EINVAL);
 	if ((e->id & PAB_TAG_FIELD) != pf->tag || index == 0 ||
-	    o > PAB_MAX_ORDER) {
-		*ret = -ENOENT;
-		return NULL;
-	}
+	    o > PAB_MAX_ORDER)
+		return ERR_PTR(-ENOENT);
 	return &pf->ids[o];
 }
 
@@ -229,10 +219,12 @@ static int pab_free_chunk(struct pab_file *pf, struct pab_batch_entry *e,
 	int ret = 0;
 
 	while (i < n && !ret) {
-		struct pab_ids *ids = pab_ids_of(pf, &e[i], &ret);
+		struct pab_ids *ids = pab_ids_of(pf, &e[i]);
 
-		if (!ids)
+		if (IS_ERR(ids)) {
+			ret = PTR_ERR(ids);
 			break;
+		}
 		/* One lock for each run of entries of the same order. */
 		xa_lock(&ids->xa);
 		do {
@@ -246,7 +238,7 @@ static int pab_free_chunk(struct pab_file *pf, struct pab_batch_entry *e,
 			WRITE_ONCE(ids->held, ids->held - 1);
 			orders[i] = e[i].id & PAB_ORDER_MASK;
 			i++;
-		} while (i < n && pab_ids_of(pf, &e[i], &ret) == ids);
+		} while (i < n && pab_ids_of(pf, &e[i]) == ids);
 		xa_unlock(&ids->xa);
 	}
 
@@ -273,75 +265,97 @@ static void pab_undo(struct pab_file *pf, struct pab_batch_entry *e,
 }
 
 /*
- * Allocates up to n blocks of order onto list, oldest first, and fills in
- * e[] but for the ids; returns how many (fewer than n: out of memory).
+ * Allocates up to n blocks of order into pages[] and fills in e[] but for
+ * the ids; returns how many (fewer than n: out of memory).
  */
 static unsigned int pab_queue_alloc_chunk(unsigned int order,
 					  struct pab_batch_entry *e,
-					  unsigned int n, struct list_head *list)
+					  unsigned int n, struct page **pages)
 {
 	unsigned int got;
 	u64 last = sched_clock();
 
 	for (got = 0; got < n; got++) {
-		struct page *page = alloc_pages(PAB_GFP, order);
-
+		pages[got] = alloc_pages(PAB_GFP, order);
 		pab_time(&e[got], &last);
-		if (!page)
+		if (!pages[got])
 			break;
-		e[got].nid = page_to_nid(page);
+		e[got].nid = page_to_nid(pages[got]);
 		e[got].reserved = 0;
-		list_add_tail(&page->lru, list);
 	}
-	percpu_counter_add(&pab_total_blocks, got);
-	percpu_counter_add(&pab_total_pages, (s64)got << order);
 	return got;
 }
 
-/* Frees every block of order on list: a released queue, or blocks never queued. */
-static void pab_free_list(struct list_head *list, unsigned int order)
+/*
+ * Stores pages[0, n) at the back of q, from place q->next on; returns how
+ * many were stored (fewer only when the xarray could not grow). Only the
+ * caller, under q->lock, moves q->next past them.
+ */
+static unsigned int pab_queue_store(struct pab_queue *q, struct page **pages,
+				    unsigned int n)
 {
-	struct page *page, *tmp;
-	long n = 0;
+	XA_STATE(xas, &q->blocks, (unsigned long)q->next);
+	unsigned int stored = 0;
 
-	list_for_each_entry_safe(page, tmp, list, lru) {
-		list_del(&page->lru);
-		set_page_private(page, 0);
-		__free_pages(page, order);
-		n++;
-		cond_resched();
-	}
-	percpu_counter_sub(&pab_total_blocks, n);
-	percpu_counter_sub(&pab_total_pages, n << order);
+	do {
+		xas_lock(&xas);
+		xas_set(&xas, (unsigned long)(q->next + stored));
+		while (stored < n) {
+			xas_store(&xas, pages[stored]);
+			if (xas_error(&xas))
+				break;
+			stored++;
+			xas_next(&xas);
+		}
+		xas_unlock(&xas);
+	} while (xas_nomem(&xas, PAB_GFP));
+	return stored;
+}
+
+/* Takes the n blocks just stored from place q->next on off q again. */
+static void pab_queue_unstore(struct pab_queue *q, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		xa_erase(&q->blocks, (unsigned long)(q->next + i));
 }
 
 /*
- * Numbers the n blocks on list, copies e[0, n) with their places to ue and
- * queues them. When the copy fails nothing is queued: the blocks are freed
- * and -EFAULT returned. The lock makes numbering, copy and queueing one step
- * for other callers on the same file.
+ * Queues the got blocks in pages[], numbering them in e[] and copying e[] to
+ * ue; returns how many were queued, with *ret set to -ENOMEM when the queue
+ * could not take them all, or to -EFAULT when the copy failed: then nothing
+ * is queued. Blocks not queued are freed. The lock makes numbering, copy and
+ * queueing one step for other callers on the same file.
  */
-static int pab_queue_add(struct pab_queue *q, unsigned int order,
-			 struct list_head *list, struct pab_batch_entry *e,
-			 unsigned int n, struct pab_batch_entry __user *ue)
+static unsigned int pab_queue_add(struct pab_queue *q, unsigned int order,
+				  struct page **pages, unsigned int got,
+				  struct pab_batch_entry *e,
+				  struct pab_batch_entry __user *ue, int *ret)
 {
-	struct page *page;
-	unsigned int i;
+	unsigned int i, n;
 
+	*ret = 0;
 	mutex_lock(&q->lock);
+	n = pab_queue_store(q, pages, got);
 	for (i = 0; i < n; i++)
 		e[i].id = q->next + i;
-	if (copy_to_user(ue, e, n * sizeof(*e))) {
-		mutex_unlock(&q->lock);
-		pab_free_list(list, order);
-		return -EFAULT;
+	if (n && copy_to_user(ue, e, n * sizeof(*e))) {
+		pab_queue_unstore(q, n);
+		n = 0;
+		*ret = -EFAULT;
+	} else if (n < got) {
+		*ret = -ENOMEM;
 	}
-	list_for_each_entry(page, list, lru)
-		set_page_private(page, q->next++);
-	list_splice_tail_init(list, &q->blocks);
+	q->next += n;
 	WRITE_ONCE(q->held, q->held + n);
 	mutex_unlock(&q->lock);
-	return 0;
+
+	for (i = n; i < got; i++)
+		__free_pages(pages[i], order);
+	percpu_counter_add(&pab_total_blocks, n);
+	percpu_counter_add(&pab_total_pages, (s64)n << order);
+	return n;
 }
 
 /*
@@ -357,17 +371,15 @@ static int pab_queue_free_chunk(struct pab_queue *q, unsigned int order,
 	u64 last;
 
 	mutex_lock(&q->lock);
-	for (i = 0; i < n && !list_empty(&q->blocks); i++) {
-		pages[i] = list_first_entry(&q->blocks, struct page, lru);
-		list_del(&pages[i]->lru);
+	for (i = 0; i < n && q->head != q->next; i++) {
+		e[i].id = q->head;
+		pages[i] = xa_erase(&q->blocks, (unsigned long)q->head++);
 	}
 	WRITE_ONCE(q->held, q->held - i);
 	mutex_unlock(&q->lock);
 
 	last = sched_clock();
 	for (k = 0; k < i; k++) {
-		e[k].id = page_private(pages[k]);
-		set_page_private(pages[k], 0);
 		__free_pages(pages[k], order);
 		pab_time(&e[k], &last);
 		e[k].nid = NUMA_NO_NODE;
@@ -532,15 +544,16 @@ static int pab_step_queue_alloc(struct pab_file *pf, s32 order,
 				struct pab_batch_entry __user *ue,
 				unsigned int *done)
 {
-	LIST_HEAD(list);
-	unsigned int i;
+	struct page *pages[PAB_CHUNK];
+	unsigned int got;
+	int ret;
 
-	i = pab_queue_alloc_chunk(order, e, n, &list);
-	*done = 0;
-	if (i && pab_queue_add(&pf->queues[order], order, &list, e, i, ue))
-		return -EFAULT;
-	*done = i;
-	return i < n ? -ENOMEM : 0;
+	got = pab_queue_alloc_chunk(order, e, n, pages);
+	*done = pab_queue_add(&pf->queues[order], order, pages, got, e, ue,
+			      &ret);
+	if (!ret && got < n)
+		ret = -ENOMEM;
+	return ret;
 }
 
 static int pab_step_queue_free(struct pab_file *pf, s32 order,
@@ -644,17 +657,13 @@ static long pab_unknown_ioctl(unsigned int cmd)
 {
 	pr_info_ratelimited("unknown ioctl %#x from %s[%d]\n", cmd,
 			    current->comm, task_pid_nr(current));
-	return PAB_ORIGINAL_CALLS_ONLY ? -EINVAL : -ENOTTY;
+	return -ENOTTY;
 }
 
 static long pab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct pab_file *pf = file->private_data;
 	void __user *uarg = (void __user *)arg;
-
-	if (PAB_ORIGINAL_CALLS_ONLY && cmd != PAB_IOCTL_ALLOC_PAGE &&
-	    cmd != PAB_IOCTL_FREE_PAGE)
-		return pab_unknown_ioctl(cmd);
 
 	switch (cmd) {
 	case PAB_IOCTL_ALLOC_PAGE:
@@ -690,12 +699,30 @@ static struct pab_file *pab_file_alloc(void)
 		xa_init(&pf->ids[o].xa);
 		pf->ids[o].next = 1;
 		mutex_init(&pf->queues[o].lock);
-		INIT_LIST_HEAD(&pf->queues[o].blocks);
+		xa_init(&pf->queues[o].blocks);
+		pf->queues[o].head = 1;
 		pf->queues[o].next = 1;
 	}
 	/* Bits shifted out just make the tags wrap, after 2^27 opens. */
 	pf->tag = (u64)atomic64_inc_return(&pab_opens) << PAB_TAG_SHIFT;
 	return pf;
+}
+
+/* Frees every block of order in xa, and xa's own memory. */
+static void pab_free_xa(struct xarray *xa, unsigned int order)
+{
+	struct page *page;
+	unsigned long index;
+	long n = 0;
+
+	xa_for_each(xa, index, page) {
+		__free_pages(page, order);
+		n++;
+		cond_resched();
+	}
+	xa_destroy(xa);
+	percpu_counter_sub(&pab_total_blocks, n);
+	percpu_counter_sub(&pab_total_pages, n << order);
 }
 
 /* Frees every block pf still holds, and pf. */
@@ -704,37 +731,19 @@ static void pab_file_free(struct pab_file *pf)
 	unsigned int o;
 
 	for (o = 0; o < PAB_NR_ORDERS; o++) {
-		struct xarray *xa = &pf->ids[o].xa;
-		struct page *page;
-		unsigned long index;
-		long n = 0;
-
-		xa_for_each(xa, index, page) {
-			__free_pages(page, o);
-			n++;
-			cond_resched();
-		}
-		xa_destroy(xa);
-		percpu_counter_sub(&pab_total_blocks, n);
-		percpu_counter_sub(&pab_total_pages, n << o);
-		pab_free_list(&pf->queues[o].blocks, o);
+		pab_free_xa(&pf->ids[o].xa, o);
+		pab_free_xa(&pf->queues[o].blocks, o);
 		mutex_destroy(&pf->queues[o].lock);
 	}
 	kfree(pf);
 }
 
-/* PAB_ORIGINAL_CALLS_ONLY: the one pool every open file shares. */
-static struct pab_file *pab_shared;
-
 static int pab_open(struct inode *inode, struct file *file)
 {
-	struct pab_file *pf = pab_shared;
+	struct pab_file *pf = pab_file_alloc();
 
-	if (!PAB_ORIGINAL_CALLS_ONLY) {
-		pf = pab_file_alloc();
-		if (!pf)
-			return -ENOMEM;
-	}
+	if (!pf)
+		return -ENOMEM;
 	file->private_data = pf;
 	return 0;
 }
@@ -745,8 +754,7 @@ static int pab_open(struct inode *inode, struct file *file)
  */
 static int pab_release(struct inode *inode, struct file *file)
 {
-	if (!PAB_ORIGINAL_CALLS_ONLY)
-		pab_file_free(file->private_data);
+	pab_file_free(file->private_data);
 	file->private_data = NULL;
 	return 0;
 }
@@ -767,29 +775,14 @@ static int __init pab_init(void)
 	ret = percpu_counter_init(&pab_total_pages, 0, GFP_KERNEL);
 	if (ret)
 		goto err_blocks;
-	if (PAB_ORIGINAL_CALLS_ONLY) {
-		ret = -ENOMEM;
-		pab_shared = pab_file_alloc();
-		if (!pab_shared)
-			goto err_pages;
-	}
-
 	pab_proc_entry = proc_create(PAB_PROC_NAME, 0600, NULL, &pab_proc_ops);
 	if (!pab_proc_entry) {
 		ret = -ENOMEM;
-		goto err_shared;
+		goto err_pages;
 	}
-	if (PAB_ORIGINAL_CALLS_ONLY)
-		pr_info("test-only build: the original's two calls only, max order %d\n",
-			PAB_MAX_ORDER);
-	else
-		pr_info("version %s, max order %d\n", PAB_MODULE_VERSION,
-			PAB_MAX_ORDER);
+	pr_info("version %s, max order %d\n", PAB_MODULE_VERSION, PAB_MAX_ORDER);
 	return 0;
 
-err_shared:
-	if (pab_shared)
-		pab_file_free(pab_shared);
 err_pages:
 	percpu_counter_destroy(&pab_total_pages);
 err_blocks:
@@ -803,8 +796,6 @@ static void __exit pab_exit(void)
 
 	/* Waits for running ioctls, then releases every file still open. */
 	proc_remove(pab_proc_entry);
-	if (pab_shared)
-		pab_file_free(pab_shared);
 
 	left = percpu_counter_sum(&pab_total_blocks);
 	if (left)
@@ -818,6 +809,4 @@ module_exit(pab_exit);
 
 MODULE_DESCRIPTION("Page allocator benchmark: timed alloc_pages()/__free_pages() from userspace");
 MODULE_LICENSE("GPL");
-#if !PAB_ORIGINAL_CALLS_ONLY
 MODULE_VERSION(PAB_MODULE_VERSION);
-#endif

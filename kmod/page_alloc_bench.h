@@ -13,6 +13,14 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
+#ifdef __KERNEL__
+#include <linux/build_bug.h>
+#include <linux/stddef.h>
+#else
+#include <assert.h>
+#include <stddef.h>
+#endif
+
 #define PAB_PROC_NAME		"page_alloc_bench"
 #define PAB_ABI_VERSION		2
 #define PAB_IOCTL_MAGIC		0x12
@@ -23,60 +31,151 @@
 #define PAB_SELFTEST_MAX	_BITULL(32)
 #define PAB_VERSION_LEN		32
 
+/*
+ * The layout checks below hold for the kernel and for userspace (C11) alike:
+ * every field is at the same place on 32 and 64 bits, and no struct has an
+ * implicit hole, so no uninitialised byte can travel either way.
+ */
+#define PAB_ABI_SIZE(type, size) \
+	static_assert(sizeof(struct type) == (size), "size of struct " #type)
+#define PAB_ABI_OFFSET(type, member, offset) \
+	static_assert(offsetof(struct type, member) == (offset), \
+		      "offset of " #type "." #member)
+
+/**
+ * struct pab_alloc_page_args - what ALLOC_PAGE is asked for
+ * @order: order of the block to allocate, 0 to the kernel's highest
+ * @__pad: fills the struct to the alignment of the result after it; ignored
+ */
 struct pab_alloc_page_args {
 	__s32 order;
+	__u32 __pad;
 };
 
+/**
+ * struct pab_alloc_page_result - what ALLOC_PAGE reports
+ * @id: names the block for FREE_PAGE and FREE_BATCH; opaque, valid only for
+ *      the file that allocated it
+ * @nid: NUMA node of the block
+ * @__pad: keeps @latency_ns 8-aligned; written as 0
+ * @latency_ns: time alloc_pages() alone took
+ */
 struct pab_alloc_page_result {
-	__u64 id;		/* opaque; valid only for the file that allocated */
-	__s32 nid;		/* NUMA node of the page */
-	__s64 latency_ns;	/* alloc_pages() alone */
+	__u64 id;
+	__s32 nid;
+	__u32 __pad;
+	__s64 latency_ns;
 };
 
+/**
+ * struct pab_alloc_page - argument of ALLOC_PAGE, the original's call 1
+ * @args: in
+ * @result: out
+ */
 struct pab_alloc_page {
 	struct pab_alloc_page_args args;
 	struct pab_alloc_page_result result;
 };
 
+PAB_ABI_SIZE(pab_alloc_page, 32);
+PAB_ABI_OFFSET(pab_alloc_page, args.order, 0);
+PAB_ABI_OFFSET(pab_alloc_page, result.id, 8);
+PAB_ABI_OFFSET(pab_alloc_page, result.nid, 16);
+PAB_ABI_OFFSET(pab_alloc_page, result.latency_ns, 24);
+
+/**
+ * struct pab_free_page_args - what FREE_PAGE is asked for
+ * @id: a block's id from ALLOC_PAGE or ALLOC_BATCH on the same file
+ */
 struct pab_free_page_args {
 	__u64 id;
 };
 
+/**
+ * struct pab_free_page_result - what FREE_PAGE reports
+ * @latency_ns: time __free_pages() alone took
+ */
 struct pab_free_page_result {
-	__s64 latency_ns;	/* __free_pages() alone */
+	__s64 latency_ns;
 };
 
+/**
+ * struct pab_free_page - argument of FREE_PAGE, the original's call 3
+ * @args: in
+ * @result: out
+ */
 struct pab_free_page {
 	struct pab_free_page_args args;
 	struct pab_free_page_result result;
 };
 
+PAB_ABI_SIZE(pab_free_page, 16);
+PAB_ABI_OFFSET(pab_free_page, args.id, 0);
+PAB_ABI_OFFSET(pab_free_page, result.latency_ns, 8);
+
+/**
+ * struct pab_info - what INFO reports
+ * @abi_version: PAB_ABI_VERSION
+ * @max_order: highest order alloc_pages() takes
+ * @file_outstanding: blocks held through this file
+ * @total_outstanding: blocks held through all files
+ * @total_outstanding_pages: the same, in base pages
+ * @module_version: NUL-terminated
+ */
 struct pab_info {
-	__u32 abi_version;		/* PAB_ABI_VERSION */
-	__u32 max_order;		/* highest order alloc_pages() takes */
-	__u64 file_outstanding;		/* blocks held through this file */
-	__u64 total_outstanding;	/* blocks held through all files */
-	__u64 total_outstanding_pages;	/* the same, in base pages */
-	char module_version[PAB_VERSION_LEN];	/* NUL-terminated */
+	__u32 abi_version;
+	__u32 max_order;
+	__u64 file_outstanding;
+	__u64 total_outstanding;
+	__u64 total_outstanding_pages;
+	char module_version[PAB_VERSION_LEN];
 };
 
+PAB_ABI_SIZE(pab_info, 64);
+PAB_ABI_OFFSET(pab_info, abi_version, 0);
+PAB_ABI_OFFSET(pab_info, max_order, 4);
+PAB_ABI_OFFSET(pab_info, file_outstanding, 8);
+PAB_ABI_OFFSET(pab_info, total_outstanding, 16);
+PAB_ABI_OFFSET(pab_info, total_outstanding_pages, 24);
+PAB_ABI_OFFSET(pab_info, module_version, 32);
+
+/**
+ * struct pab_batch_entry - one block of a batched or queue call
+ * @id: out for ALLOC_BATCH, in for FREE_BATCH; out for the queue calls
+ * @latency_ns: out: this entry's alloc_pages() or __free_pages()
+ * @nid: out: the block's node (alloc), -1 (free)
+ * @reserved: must be 0
+ */
 struct pab_batch_entry {
-	__u64 id;		/* out for alloc, in for free; queue calls: out */
-	__s64 latency_ns;	/* out: this entry's alloc_pages()/__free_pages() */
-	__s32 nid;		/* out: page's node (alloc); -1 (free) */
-	__u32 reserved;		/* must be 0 */
+	__u64 id;
+	__s64 latency_ns;
+	__s32 nid;
+	__u32 reserved;
 };
 
-/*
- * Batched calls. ALLOC_BATCH allocates count blocks of order; FREE_BATCH
- * frees the count ids given. Both stop at the first failure (-ENOMEM for
- * alloc, -ENOENT for an id this file does not hold) and still write back
- * done and the entries [0, done) that succeeded.
+PAB_ABI_SIZE(pab_batch_entry, 24);
+PAB_ABI_OFFSET(pab_batch_entry, id, 0);
+PAB_ABI_OFFSET(pab_batch_entry, latency_ns, 8);
+PAB_ABI_OFFSET(pab_batch_entry, nid, 16);
+PAB_ABI_OFFSET(pab_batch_entry, reserved, 20);
+
+/**
+ * struct pab_batch - argument of the batched and queue calls
+ * @entries: user pointer to @count struct pab_batch_entry
+ * @count: in: 1..PAB_BATCH_MAX
+ * @order: in: order; ignored by FREE_BATCH
+ * @done: out: entries that succeeded
+ * @flags: in: must be 0
+ *
+ * ALLOC_BATCH allocates @count blocks of @order; FREE_BATCH frees the @count
+ * ids given. Both stop at the first failure (-ENOMEM for alloc, -ENOENT for
+ * an id this file does not hold) and still write back @done and the entries
+ * [0, @done) that succeeded.
  *
  * Queue calls serve clients that free oldest first (the antagonist) with no
- * ids to file or look up. QUEUE_ALLOC allocates count blocks of order onto
- * the back of this file's queue for that order; QUEUE_FREE frees count
- * blocks of order from its front, and stops with -ENOENT when the queue is
+ * ids to file or look up. QUEUE_ALLOC allocates @count blocks of @order onto
+ * the back of this file's queue for that order; QUEUE_FREE frees @count
+ * blocks of @order from its front, and stops with -ENOENT when the queue is
  * empty. Each entry's id is the block's place in its queue (1 for the first
  * block ever queued there, 2 for the next...), written by both calls, so a
  * client can check what was freed. Queued blocks are not ids: FREE_BATCH
@@ -89,29 +188,51 @@ struct pab_batch_entry {
  * pab-antagonize's pinned workers do.
  */
 struct pab_batch {
-	__u64 entries;		/* user pointer to count pab_batch_entry */
-	__u32 count;		/* in: 1..PAB_BATCH_MAX */
-	__s32 order;		/* in: order; ignored by FREE_BATCH */
-	__u32 done;		/* out: entries that succeeded */
-	__u32 flags;		/* in: must be 0 */
+	__u64 entries;
+	__u32 count;
+	__s32 order;
+	__u32 done;
+	__u32 flags;
 };
 
-/*
- * In-kernel reference loop: allocate hold blocks, free them all oldest
- * first, and again, until count allocations were attempted (allocs +
- * failures == count, so it ends under memory pressure too). Bursts, not
- * alloc/free pairs, because that is the antagonist's pattern: this is the
- * machine's physical limit for the work the antagonist drives from
- * userspace.
+PAB_ABI_SIZE(pab_batch, 24);
+PAB_ABI_OFFSET(pab_batch, entries, 0);
+PAB_ABI_OFFSET(pab_batch, count, 8);
+PAB_ABI_OFFSET(pab_batch, order, 12);
+PAB_ABI_OFFSET(pab_batch, done, 16);
+PAB_ABI_OFFSET(pab_batch, flags, 20);
+
+/**
+ * struct pab_selftest - argument of SELFTEST, the in-kernel reference loop
+ * @order: in
+ * @hold: in: blocks held at most, 1..PAB_BATCH_MAX
+ * @count: in: allocations to make, 1..PAB_SELFTEST_MAX
+ * @allocs: out: successful allocations
+ * @failures: out: failed allocations
+ * @elapsed_ns: out: time the whole loop took
+ *
+ * Allocates @hold blocks, frees them all oldest first, and again, until
+ * @count allocations were attempted (@allocs + @failures == @count, so it
+ * ends under memory pressure too). Bursts, not alloc/free pairs, because
+ * that is the antagonist's pattern: this is the machine's physical limit for
+ * the work the antagonist drives from userspace.
  */
 struct pab_selftest {
-	__s32 order;		/* in */
-	__u32 hold;		/* in: blocks held at most, 1..PAB_BATCH_MAX */
-	__u64 count;		/* in: allocations to make, 1..PAB_SELFTEST_MAX */
-	__u64 allocs;		/* out: successful allocations */
-	__u64 failures;		/* out: failed allocations */
-	__u64 elapsed_ns;	/* out: time the whole loop took */
+	__s32 order;
+	__u32 hold;
+	__u64 count;
+	__u64 allocs;
+	__u64 failures;
+	__u64 elapsed_ns;
 };
+
+PAB_ABI_SIZE(pab_selftest, 40);
+PAB_ABI_OFFSET(pab_selftest, order, 0);
+PAB_ABI_OFFSET(pab_selftest, hold, 4);
+PAB_ABI_OFFSET(pab_selftest, count, 8);
+PAB_ABI_OFFSET(pab_selftest, allocs, 16);
+PAB_ABI_OFFSET(pab_selftest, failures, 24);
+PAB_ABI_OFFSET(pab_selftest, elapsed_ns, 32);
 
 #define PAB_IOCTL_ALLOC_PAGE	_IOWR(PAB_IOCTL_MAGIC, 1, struct pab_alloc_page)
 #define PAB_IOCTL_FREE_PAGE	_IOWR(PAB_IOCTL_MAGIC, 3, struct pab_free_page)

@@ -7,7 +7,8 @@
  *
  * With --module the module is (re)loaded from PATH first, and the unload
  * tests (rmmod with a file still open, MemFree back afterwards) run too.
- * Must run as root inside a throwaway VM. Ends with "N passed, N failed".
+ * Must run as root inside a throwaway VM. Prints TAP (tap.h): one test point
+ * per group of checks, each failed check as a "# FAIL" line.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,21 +31,33 @@
 #include <unistd.h>
 
 #include "page_alloc_bench.h"
+#include "tap.h"
 
 #define PROC_PATH	"/proc/" PAB_PROC_NAME
 #define KADDR		((void *)0xffffffff81000000UL)
 
-static int passed, failed;
+/* Test points main() runs; the unload one is skipped without --module. */
+#define TESTS		16
+
+static int passed, failed;	/* checks, over all test points */
 
 #define CHECK(cond, ...) do {						\
 	if (cond) {							\
 		passed++;						\
 	} else {							\
 		failed++;						\
-		fprintf(stderr, "FAIL %s:%d: %s: ", __func__, __LINE__, #cond); \
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
+		printf("# FAIL %s:%d: %s: ", __func__, __LINE__, #cond); \
+		printf(__VA_ARGS__);					\
+		putchar('\n');						\
 	}								\
+} while (0)
+
+/* One test point: ok when none of the checks call makes fails. */
+#define TEST(desc, call) do {						\
+	int failed_before = failed;					\
+									\
+	call;								\
+	tap_result(failed == failed_before, desc);			\
 } while (0)
 
 /* ioctl returning -errno, 0 on success. */
@@ -57,10 +70,8 @@ static int open_pab(void)
 {
 	int fd = open(PROC_PATH, O_RDWR | O_CLOEXEC);
 
-	if (fd < 0) {
-		perror(PROC_PATH);
-		exit(2);
-	}
+	if (fd < 0)
+		tap_bail(PROC_PATH ": %s", strerror(errno));
 	return fd;
 }
 
@@ -69,10 +80,8 @@ static struct pab_info info_of(int fd)
 	struct pab_info info;
 
 	memset(&info, 0xa5, sizeof(info));
-	if (xioctl(fd, PAB_IOCTL_INFO, &info)) {
-		perror("INFO");
-		exit(2);
-	}
+	if (xioctl(fd, PAB_IOCTL_INFO, &info))
+		tap_bail("INFO: %s", strerror(errno));
 	return info;
 }
 
@@ -175,7 +184,7 @@ static void test_info(int fd, unsigned int *max_order)
 	CHECK(i.total_outstanding_pages == 0, "%llu", i.total_outstanding_pages);
 	CHECK(memchr(i.module_version, 0, sizeof(i.module_version)) &&
 	      i.module_version[0], "version not a string");
-	printf("module version %s, max order %u\n", i.module_version, i.max_order);
+	tap_diag("module version %s, max order %u", i.module_version, i.max_order);
 	*max_order = i.max_order;
 }
 
@@ -197,8 +206,8 @@ static void test_single(int fd, int fd2, unsigned int max_order)
 		CHECK(r[k].result.latency_ns > 0 && r[k].result.latency_ns < 1000000000LL,
 		      "latency %lld", r[k].result.latency_ns);
 		pages += 1ULL << orders[k];
-		printf("order %d: id %#llx" " nid %d latency %lld" " ns\n",
-		       orders[k], r[k].result.id, r[k].result.nid, r[k].result.latency_ns);
+		tap_diag("order %d: id %#llx" " nid %d latency %lld" " ns",
+			 orders[k], r[k].result.id, r[k].result.nid, r[k].result.latency_ns);
 	}
 	CHECK(r[0].result.id != r[1].result.id && r[1].result.id != r[2].result.id &&
 	      r[0].result.id != r[2].result.id, "ids not distinct");
@@ -618,8 +627,8 @@ static void test_selftest(int fd, unsigned int max_order)
 	      st.allocs, st.failures);
 	CHECK(st.failures == 0, "failures %llu", st.failures);
 	CHECK(st.elapsed_ns > 0, "elapsed 0");
-	printf("selftest order 0 hold 64: %llu" " allocs in %llu" " ns (%.0f allocs/s)\n",
-	       st.allocs, st.elapsed_ns, st.allocs * 1e9 / st.elapsed_ns);
+	tap_diag("selftest order 0 hold 64: %llu" " allocs in %llu" " ns (%.0f allocs/s)",
+		 st.allocs, st.elapsed_ns, st.allocs * 1e9 / st.elapsed_ns);
 
 	st = (struct pab_selftest){ .order = (int)max_order, .hold = 4, .count = 64 };
 	ret = xioctl(fd, PAB_IOCTL_SELFTEST, &st);
@@ -663,7 +672,7 @@ static void test_killed_child(int fd, unsigned int max_order)
 	long held, after;
 
 	if (pipe(p))
-		exit(2);
+		tap_bail("pipe: %s", strerror(errno));
 	pid = fork();
 	if (pid == 0) {
 		static struct pab_batch_entry e[PAB_BATCH_MAX];
@@ -813,8 +822,8 @@ static void test_unload_with_open_file(const char *ko, unsigned int max_order)
 		batch(fd, PAB_IOCTL_QUEUE_ALLOC, e, PAB_BATCH_MAX, 0, &done);
 	i = info_of(fd);
 	held = free_kb();
-	printf("free memory %ld kB before load, %ld kB holding %llu" " pages\n",
-	       before, held, i.total_outstanding_pages);
+	tap_diag("free memory %ld kB before load, %ld kB holding %llu" " pages",
+		 before, held, i.total_outstanding_pages);
 	CHECK(i.total_outstanding == 20 * PAB_BATCH_MAX + 4, "%llu", i.total_outstanding);
 	CHECK(before - held >= (long)(i.total_outstanding_pages * 4) * 9 / 10,
 	      "free memory dropped only %ld kB", before - held);
@@ -824,12 +833,12 @@ static void test_unload_with_open_file(const char *ko, unsigned int max_order)
 	CHECK(access(PROC_PATH, F_OK) != 0, "proc entry still there");
 	ret = xioctl(fd, PAB_IOCTL_INFO, &i);
 	CHECK(ret != 0, "ioctl on a file of an unloaded module worked");
-	printf("ioctl after unload: %s\n", strerror(-ret));
+	tap_diag("ioctl after unload: %s", strerror(-ret));
 	ret = batch(fd, PAB_IOCTL_ALLOC_BATCH, e, 4, 0, &done);
 	CHECK(ret != 0, "alloc after unload worked");
 	CHECK(close(fd) == 0, "close after unload: %s", strerror(errno));
 	after = free_kb();
-	printf("free memory %ld kB after unload\n", after);
+	tap_diag("free memory %ld kB after unload", after);
 	CHECK(after >= held + (long)(i.total_outstanding_pages * 4) * 9 / 10,
 	      "free memory after unload %ld, held %ld", after, held);
 	/* Boot-time memory may still come free meanwhile: only a loss counts. */
@@ -875,40 +884,40 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s [--module PATH.ko]\n", argv[0]);
 		return 2;
 	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	tap_plan(TESTS);
 	if (ko) {
 		int ret;
 
 		unload_module();
 		ret = load_module(ko);
-		if (ret) {
-			fprintf(stderr, "loading %s: %s\n", ko, strerror(-ret));
-			return 2;
-		}
+		if (ret)
+			tap_bail("loading %s: %s", ko, strerror(-ret));
 	}
 
-	test_abi_numbers();
-	test_proc_mode();
+	TEST("abi_numbers", test_abi_numbers());
+	TEST("proc_mode", test_proc_mode());
 	fd = open_pab();
 	fd2 = open_pab();
-	test_info(fd, &max_order);
-	test_single(fd, fd2, max_order);
-	test_bad_ids(fd, max_order);
-	test_bad_orders(fd, max_order);
-	test_bad_pointers(fd);
-	test_unknown_cmds(fd);
-	test_batches(fd, fd2, max_order);
-	test_queues(fd, fd2, max_order);
-	test_selftest(fd, max_order);
-	test_selftest_killable();
-	test_killed_child(fd, max_order);
-	test_threads(fd);
+	TEST("info", test_info(fd, &max_order));
+	TEST("single", test_single(fd, fd2, max_order));
+	TEST("bad_ids", test_bad_ids(fd, max_order));
+	TEST("bad_orders", test_bad_orders(fd, max_order));
+	TEST("bad_pointers", test_bad_pointers(fd));
+	TEST("unknown_cmds", test_unknown_cmds(fd));
+	TEST("batches", test_batches(fd, fd2, max_order));
+	TEST("queues", test_queues(fd, fd2, max_order));
+	TEST("selftest", test_selftest(fd, max_order));
+	TEST("selftest_killable", test_selftest_killable());
+	TEST("killed_child", test_killed_child(fd, max_order));
+	TEST("threads", test_threads(fd));
 	close(fd2);
 	close(fd);
 	if (ko)
-		test_unload_with_open_file(ko, max_order);
-	test_kernel_log();
+		TEST("unload_with_open_file", test_unload_with_open_file(ko, max_order));
+	else
+		tap_skip("unload_with_open_file", "no --module");
+	TEST("kernel_log", test_kernel_log());
 
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	tap_diag("checks: %d passed, %d failed", passed, failed);
+	return tap_finish();
 }

@@ -13,8 +13,9 @@
  *
  *   pab-fuzz [--calls N] [--procs N] [--seed N]
  *
- * Prints one summary line; exits 1 if an invariant broke, 2 on setup
- * failure. Run as root in a throwaway VM.
+ * Prints TAP (tap.h): three test points (the invariants, nothing left
+ * outstanding, the kernel log) after a "# " summary line; exits 1 if one
+ * failed, 2 on setup failure. Run as root in a throwaway VM.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,6 +37,7 @@
 #include <unistd.h>
 
 #include "page_alloc_bench.h"
+#include "tap.h"
 
 #define PROC_PATH	"/proc/" PAB_PROC_NAME
 #define MAX_PROCS	16
@@ -950,7 +952,7 @@ static int kernel_log_clean(void)
 	buf[len > 0 ? len : 0] = 0;
 	for (k = 0; k < (int)(sizeof(bad) / sizeof(bad[0])); k++)
 		if (strstr(buf, bad[k])) {
-			fprintf(stderr, "pab-fuzz: kernel log has \"%s\"\n", bad[k]);
+			tap_diag("kernel log has \"%s\"", bad[k]);
 			clean = 0;
 		}
 	free(buf);
@@ -990,23 +992,20 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	tap_plan(3);
 	fd = open(PROC_PATH, O_RDWR);
-	if (fd < 0 || ioctl(fd, PAB_IOCTL_INFO, &info)) {
-		perror("pab-fuzz: " PROC_PATH);
-		return 2;
-	}
+	if (fd < 0 || ioctl(fd, PAB_IOCTL_INFO, &info))
+		tap_bail(PROC_PATH ": %s", strerror(errno));
 	max_order = info.max_order;
-	if (max_order >= NORDERS) {
-		fprintf(stderr, "pab-fuzz: max order %u, more than the queue models hold\n", max_order);
-		return 2;
-	}
+	if (max_order >= NORDERS)
+		tap_bail("max order %u, more than the queue models hold", max_order);
 
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	bufs.pg = sysconf(_SC_PAGESIZE);
 	bufs.ro = mmap(NULL, 3 * bufs.pg, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED || bufs.ro == MAP_FAILED)
-		return 2;
+		tap_bail("mmap: %s", strerror(errno));
 	bufs.edge = bufs.ro + bufs.pg;
 	bufs.gone = bufs.ro + 2 * bufs.pg;
 	mprotect(bufs.ro, bufs.pg, PROT_READ);
@@ -1054,7 +1053,7 @@ int main(int argc, char **argv)
 	}
 
 	if (ioctl(fd, PAB_IOCTL_INFO, &info))
-		return 2;
+		tap_bail("INFO after the run: %s", strerror(errno));
 	close(fd);
 	clean = kernel_log_clean();
 
@@ -1074,11 +1073,14 @@ int main(int argc, char **argv)
 		if (off >= sizeof(errs))
 			break;
 	}
-	printf("pab-fuzz: seed %lu, %lu calls from %lu processes, %lu killed, "
-	       "outstanding after %llu blocks / %llu pages, violations %lu, kernel log %s; results:%s\n",
-	       seed, sh->calls, spawned, kills, info.total_outstanding,
-	       info.total_outstanding_pages, sh->violations, clean ? "clean" : "DIRTY", errs);
+	tap_diag("seed %lu, %lu calls from %lu processes, %lu killed, "
+		 "outstanding after %llu blocks / %llu pages, violations %lu, kernel log %s; results:%s",
+		 seed, sh->calls, spawned, kills, info.total_outstanding,
+		 info.total_outstanding_pages, sh->violations, clean ? "clean" : "DIRTY", errs);
 	for (k = 0; k < 4 && k < (int)sh->violations; k++)
-		printf("pab-fuzz: violation: %s\n", sh->first_violation[k]);
-	return sh->violations || info.total_outstanding || !clean ? 1 : 0;
+		tap_diag("violation: %s", sh->first_violation[k]);
+	tap_result(sh->violations == 0, "invariants");
+	tap_result(info.total_outstanding == 0, "nothing_outstanding");
+	tap_result(clean, "kernel_log");
+	return tap_finish();
 }
