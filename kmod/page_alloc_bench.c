@@ -371,10 +371,12 @@ static int pab_queue_free_chunk(struct pab_queue *q, unsigned int order,
 	u64 last;
 
 	mutex_lock(&q->lock);
+	xa_lock(&q->blocks);
 	for (i = 0; i < n && q->head != q->next; i++) {
 		e[i].id = q->head;
-		pages[i] = xa_erase(&q->blocks, (unsigned long)q->head++);
+		pages[i] = __xa_erase(&q->blocks, (unsigned long)q->head++);
 	}
+	xa_unlock(&q->blocks);
 	WRITE_ONCE(q->held, q->held - i);
 	mutex_unlock(&q->lock);
 
@@ -549,6 +551,9 @@ static int pab_step_queue_alloc(struct pab_file *pf, s32 order,
 	int ret;
 
 	got = pab_queue_alloc_chunk(order, e, n, pages);
+	*done = 0;
+	if (!got)
+		return -ENOMEM;
 	*done = pab_queue_add(&pf->queues[order], order, pages, got, e, ue,
 			      &ret);
 	if (!ret && got < n)

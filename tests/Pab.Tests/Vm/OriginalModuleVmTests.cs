@@ -3,9 +3,9 @@ using System.Text.Json;
 namespace Pab.Tests.Vm;
 
 /// <summary>
-/// The tools against the original benchmark's module, as a real kernel runs it: the stand-in is this
-/// project's module built test-only to answer just the original's two single-page calls, with one pool
-/// for every open file and no version (tests/original-module/build, `make -C kmod original-calls`).
+/// The tools against the original benchmark's module, as a real kernel runs it: the stand-in is a
+/// test-only module of this project's that answers just the original's two single-page calls, with one
+/// pool for every open file and no version (tests/original-module: original_calls.c, built by build).
 /// </summary>
 [Collection("vm")]
 [Trait(VmTraits.Category, VmTraits.Vm)]
