@@ -212,6 +212,17 @@ static void test_single(int fd, int fd2, unsigned int max_order)
 	CHECK(r[0].result.id != r[1].result.id && r[1].result.id != r[2].result.id &&
 	      r[0].result.id != r[2].result.id, "ids not distinct");
 
+	/* The explicit padding goes out as 0, whatever the buffer held. */
+	{
+		struct pab_alloc_page p;
+
+		memset(&p, 0xa5, sizeof(p));
+		p.args.order = 0;
+		CHECK(xioctl(fd, PAB_IOCTL_ALLOC_PAGE, &p) == 0, "alloc over 0xa5");
+		CHECK(p.result.__pad == 0, "result pad %#x", p.result.__pad);
+		CHECK(free1(fd, p.result.id) == 0, "free");
+	}
+
 	i = info_of(fd);
 	CHECK(i.file_outstanding == 3, "%llu", i.file_outstanding);
 	CHECK(i.total_outstanding == 3, "%llu", i.total_outstanding);
