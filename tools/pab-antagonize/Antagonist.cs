@@ -194,7 +194,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
                 exit = stopExit != 0 ? stopExit
                     : pinExit != 0 ? pinExit
                     : childStatus is int status ? status
-                    : command != null && _signal != 0 ? 128 + _signal // stopped before the command ran
+                    : command != null && _signal != 0 ? ExitCodes.ForSignal(_signal) // stopped before the command ran
                     : (int)ExitCode.Ok;
             }
         }

@@ -7,15 +7,13 @@ namespace Pab.Antagonize;
 
 public static class AntagonizeCommand
 {
-    /// <summary>The largest order the command line takes; the module says which of them the kernel takes.</summary>
-    private const int MaxOrder = 20;
     private const int MaxBlocks = 1 << 24;
 
     private static readonly Option<int[]> OrderOption = new("--order")
     {
         Description = "Order of every allocation: blocks of 2^N pages; with --idle-first a list (0,4): both phases of each order in turn, one process for all",
         Required = true, Arity = ArgumentArity.ExactlyOne,
-        CustomParser = r => CliValues.IntegerList(r, 0, MaxOrder),
+        CustomParser = r => CliValues.IntegerList(r, 0, RunContext.MaxOrder),
     };
     private static readonly Option<string?> CpusOption = new("--cpus")
     {

@@ -10,6 +10,9 @@ public static class RunContext
     /// <summary>Set by pab-antagonize for the command it wraps: the order it allocates.</summary>
     public const string OrderVariable = "PAB_ORDER";
 
+    /// <summary>The largest order a tool takes (on its command line or in PAB_ORDER); the module says which of them the kernel takes.</summary>
+    public const int MaxOrder = 20;
+
     public static string RunId { get; } =
         Environment.GetEnvironmentVariable(RunIdVariable) is { Length: > 0 } id
             ? id
