@@ -14,7 +14,11 @@ public static class RunContext
     public const int MaxOrder = 20;
 
     public static string RunId { get; } =
-        Environment.GetEnvironmentVariable(RunIdVariable) is { Length: > 0 } id
-            ? id
-            : $"{DateTime.UtcNow:yyyyMMddTHHmmssZ}-{Environment.ProcessId}";
+        Environment.GetEnvironmentVariable(RunIdVariable) is { Length: > 0 } id ? id : NewRunId();
+
+    /// <summary>
+    /// A run id of our own: UTC time and process id. scripts/page-alloc-bench makes the same for the
+    /// tools it runs (a shell cannot call this); PageAllocBenchTests holds the two to one form.
+    /// </summary>
+    public static string NewRunId() => $"{DateTime.UtcNow:yyyyMMddTHHmmssZ}-{Environment.ProcessId}";
 }
