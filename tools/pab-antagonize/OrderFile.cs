@@ -13,8 +13,13 @@ namespace Pab.Antagonize;
 public sealed class OrderFile : IDisposable
 {
     private readonly FileStream _file;
+    private readonly string _path;
 
-    private OrderFile(FileStream file) => _file = file;
+    private OrderFile(FileStream file, string path)
+    {
+        _file = file;
+        _path = path;
+    }
 
     /// <summary>Creates or empties the file; null, and why in the flag's words, when it cannot be written.</summary>
     public static OrderFile? Open(string path, out string? error)
@@ -22,7 +27,7 @@ public sealed class OrderFile : IDisposable
         error = null;
         try
         {
-            return new OrderFile(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1));
+            return new OrderFile(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1), path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -31,14 +36,25 @@ public sealed class OrderFile : IDisposable
         }
     }
 
-    /// <summary>Names <paramref name="order"/>. The new line is written over the old before the rest is cut: a reader never sees an empty file, and its first line is always whole.</summary>
-    public void Write(int order)
+    /// <summary>
+    /// Names <paramref name="order"/>; null, or why it could not. The new line is written over the old
+    /// before the rest is cut: a reader never sees an empty file, and its first line is always whole.
+    /// </summary>
+    public string? Write(int order)
     {
         byte[] line = Encoding.ASCII.GetBytes(order.ToString(CultureInfo.InvariantCulture) + "\n");
-        _file.Position = 0;
-        _file.Write(line);
-        _file.Flush();
-        _file.SetLength(line.Length);
+        try
+        {
+            _file.Position = 0;
+            _file.Write(line);
+            _file.Flush();
+            _file.SetLength(line.Length);
+            return null;
+        }
+        catch (IOException e)
+        {
+            return $"--order-file {_path}: cannot write: {IoText.Reason(_path, e)}";
+        }
     }
 
     public void Dispose() => _file.Dispose();

@@ -16,7 +16,7 @@ public sealed class RunOutput(RecordWriter records, TextWriter log, int order)
     {
         Order = order;
         records.Write(meta);
-        OrderFile?.Write(order);
+        if (OrderFile?.Write(order) is { } error) Say($"warning: {error}");
     }
 
     public void Write(Record record) => records.Write(record);

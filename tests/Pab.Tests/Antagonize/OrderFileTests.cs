@@ -15,9 +15,9 @@ public class OrderFileTests
         {
             Assert.Null(error);
             Assert.Equal("", File.ReadAllText(dir.Of("order"))); // none has begun
-            file!.Write(10);
+            Assert.Null(file!.Write(10));
             Assert.Equal("10\n", File.ReadAllText(dir.Of("order")));
-            file.Write(4);
+            Assert.Null(file.Write(4));
             Assert.Equal("4\n", File.ReadAllText(dir.Of("order")));
         }
         Assert.Equal("4\n", File.ReadAllText(dir.Of("order"))); // the failed order stays named
