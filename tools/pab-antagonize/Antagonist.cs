@@ -17,7 +17,8 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
 
     private AntagonizeOptions _options = options;
     private LoadedModule _module = new(ModuleKind.ThisProject, null);
-    private readonly RunOutput _out = new(records, log, options.Order);
+    // The first order, until another begins; the command's PAB_ORDER.
+    private readonly RunOutput _out = new(records, log, options.Orders[0]);
     private volatile int _signal;
 
     public string SysRoot { get; init; } = "/sys";
@@ -35,13 +36,17 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
 
     public int Run()
     {
+        string? orderFileError = null;
+        using var orderFile = _options.OrderFile is { } path ? OrderFile.Open(path, out orderFileError) : null;
+        if (orderFileError != null) return _out.Fail(new Refusal(ExitCode.Failed, orderFileError));
+        _out.OrderFile = orderFile;
         if (_options.IdleFirst && _options.Command.Length > 0)
         {
             // The command starts first: its .NET start (seconds under emulation) overlaps our checks
             // and set-up, and it waits on the link until its first order's workers are ready.
             _shield = OomShield.Raise(_out.Say);
             _link = new PhaseLink.AntagonistEnd();
-            _command = new WrappedCommand(_options.Command, _options.Order, _out) { Link = _link };
+            _command = new WrappedCommand(_options.Command, _out.Order, _out) { Link = _link };
             if (_command.Start(_shield, IdleLabel, announce: false) != null)
             {
                 _link.Dispose();
@@ -97,7 +102,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
         using (control)
         {
             // Every order is checked before anything is measured: the largest against the kernel's limit, each by a probe.
-            if (ModuleCheck.Check(ProcPath, ProcRoot, control, _options with { Order = _options.Orders.Max() }, out _module) is { } bad)
+            if (ModuleCheck.Check(ProcPath, ProcRoot, control, _options, _options.Orders.Max(), out _module) is { } bad)
                 return _out.Fail(bad);
             string? notice = _module.IsOriginal ? ModuleCheck.Notice(_options) : null;
             if (notice != null)
@@ -108,8 +113,8 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
             Host.ModuleAbi = _module.IsOriginal ? HostInfo.OriginalModuleAbi : _module.Info!.Value.AbiVersion.ToString(CultureInfo.InvariantCulture);
             if (_options.SelftestCount is long count)
             {
-                _out.Write(AntagonistRecords.Meta(_options, cpus, Host));
-                return new Selftest(_options.Order, (uint)_options.SelftestHold, (ulong)count, ProcPath, _out).Run(cpus, topology);
+                BeginOrder(_out.Order, cpus);
+                return new Selftest(_out.Order, (uint)_options.SelftestHold, (ulong)count, ProcPath, _out).Run(cpus, topology);
             }
 
             foreach (int order in _options.Orders)
@@ -120,11 +125,13 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
             }
 
             Host.ModuleVersion ??= _module.Info?.ModuleVersion;
-            _out.Write(AntagonistRecords.Meta(_options, cpus, Host));
+            BeginOrder(_out.Order, cpus);
             if (notice != null) _out.Event("original_module", notice);
             return RunWorkers(cpus, topology, control);
         }
     }
+
+    private void BeginOrder(int order, int[] cpus) => _out.BeginOrder(order, AntagonistRecords.Meta(_options, order, cpus, Host));
 
     private Refusal? CheckHeldMemory(int cpus)
     {
@@ -144,7 +151,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
         // Test-only: memory of our own that must not show in what is measured.
         byte[]? ballast = o.BallastBytes > 0 ? Ballast(o.BallastBytes) : null;
         var link = _link;
-        var command = _command ?? (o.Command.Length > 0 ? new WrappedCommand(o.Command, o.Order, _out) : null);
+        var command = _command ?? (o.Command.Length > 0 ? new WrappedCommand(o.Command, _out.Order, _out) : null);
         AntagonistControl? current = null; // without --idle-first: the workers a signal stops
         void OnSignal(PosixSignalContext ctx, int signal)
         {
@@ -155,19 +162,19 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => OnSignal(ctx, Native.SIGINT));
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => OnSignal(ctx, Native.SIGTERM));
 
-        (OrderWorkers?, int) Start(AntagonizeOptions options) =>
-            OrderWorkers.Start(options, cpus, topology, ProcPath, controlClient, _module.IsOriginal, _out);
+        (OrderWorkers?, int) Start(int order) =>
+            OrderWorkers.Start(o, order, cpus, topology, ProcPath, controlClient, _module.IsOriginal, _out);
         int exit;
         if (link != null)
         {
             command!.Announce();
-            var idleFirst = new IdleFirst(link, _out, o)
+            var phases = new OrderPhases(link, _out, o)
             {
                 Start = Start,
-                Meta = next => _out.Write(AntagonistRecords.Meta(next, cpus, Host)),
+                BeginOrder = next => BeginOrder(next, cpus),
             };
-            (int status, string reason, exit) = idleFirst.Run(command);
-            if (exit == 0 && !idleFirst.Antagonized)
+            (int status, string reason, exit) = phases.Run(command);
+            if (exit == 0 && !phases.Antagonized)
             {
                 _out.Say(reason);
                 return status;
@@ -177,7 +184,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
         else
         {
             HotPaths.Prepare(); // the loop compiled before the workers allocate
-            var (workers, pinExit) = Start(o);
+            var (workers, pinExit) = Start(_out.Order);
             if (workers == null) return pinExit;
             using (workers)
             {
@@ -194,7 +201,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
                 exit = stopExit != 0 ? stopExit
                     : pinExit != 0 ? pinExit
                     : childStatus is int status ? status
-                    : command != null && _signal != 0 ? 128 + _signal // stopped before the command ran
+                    : command != null && _signal != 0 ? ExitCodes.ForSignal(_signal) // stopped before the command ran
                     : (int)ExitCode.Ok;
             }
         }
@@ -213,7 +220,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
     /// <summary>Waits for steady state, then for the command, the duration or a signal; returns the command's status (if it ran) and why the run stops.</summary>
     private (int? Status, string Reason) RunUntilStop(AntagonistControl control, WrappedCommand? command, OomShield shield, long startTs)
     {
-        if (!SteadyState.Await(control, _out, _options.Middle, _options.Order, startTs))
+        if (!SteadyState.Await(control, _out, _options.Middle, _out.Order, startTs))
             return (null, "stopped before steady state");
         if (command != null && !control.StopRequested)
             return command.Run(shield, control);

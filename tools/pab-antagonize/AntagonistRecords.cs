@@ -19,12 +19,12 @@ public static class AntagonistRecords
         Order = order, Label = Antagonist.Label,
     };
 
-    /// <summary>The meta record: the machine and the options, so the run can be repeated.</summary>
-    public static Record Meta(AntagonizeOptions o, int[] cpus, HostInfo host)
+    /// <summary>The meta record of <paramref name="order"/>: the machine and the options, so the run can be repeated.</summary>
+    public static Record Meta(AntagonizeOptions o, int order, int[] cpus, HostInfo host)
     {
         var opts = new Dictionary<string, string>
         {
-            ["order"] = o.Order.ToString(CultureInfo.InvariantCulture),
+            ["order"] = order.ToString(CultureInfo.InvariantCulture),
             ["cpus"] = CpuList.Format(cpus),
             ["middle"] = o.Middle.ToString(CultureInfo.InvariantCulture),
             ["spread"] = o.Spread.ToString(CultureInfo.InvariantCulture),
@@ -41,7 +41,7 @@ public static class AntagonistRecords
         if (o.BallastBytes > 0) opts["test_ballast_bytes"] = o.BallastBytes.ToString(CultureInfo.InvariantCulture);
         if (o.SelftestCount is long n) opts["selftest"] = n.ToString(CultureInfo.InvariantCulture);
         var meta = Record.Meta(host, opts);
-        meta.Order = o.Order;
+        meta.Order = order;
         meta.Label = Antagonist.Label;
         return meta;
     }

@@ -7,15 +7,13 @@ namespace Pab.Antagonize;
 
 public static class AntagonizeCommand
 {
-    /// <summary>The largest order the command line takes; the module says which of them the kernel takes.</summary>
-    private const int MaxOrder = 20;
     private const int MaxBlocks = 1 << 24;
 
     private static readonly Option<int[]> OrderOption = new("--order")
     {
         Description = "Order of every allocation: blocks of 2^N pages; with --idle-first a list (0,4): both phases of each order in turn, one process for all",
         Required = true, Arity = ArgumentArity.ExactlyOne,
-        CustomParser = r => CliValues.IntegerList(r, 0, MaxOrder),
+        CustomParser = r => CliValues.IntegerList(r, 0, RunContext.MaxOrder),
     };
     private static readonly Option<string?> CpusOption = new("--cpus")
     {
@@ -92,6 +90,12 @@ public static class AntagonizeCommand
             "over the pipes in $PAB_PHASE_FDS (pab-exhaust does, then labels its records idle, then antagonized). " +
             "Our own processes then hold the same memory in both phases, so it cancels out of their difference",
     };
+    private static readonly Option<string?> OrderFileOption = new("--order-file")
+    {
+        Description = "Write the order being measured to FILE (a number and a newline) as each order begins, emptying it first: " +
+            "after a failure it names the order that failed (empty: none had begun), for a script to read without parsing records",
+        HelpName = "FILE",
+    };
     private static readonly Option<int> BallastOption = new("--test-ballast-mib")
     {
         Description = "Test only: hold this many MiB of our own heap throughout (checks that our footprint stays out of the measurement)",
@@ -119,7 +123,7 @@ public static class AntagonizeCommand
             "Records go to stdout as JSON lines (a `steady` event first), messages to stderr.")
         {
             OrderOption, CpusOption, MiddleOption, SpreadOption, BatchOption, LatenciesOption, NoLatenciesOption,
-            SamplesOption, DurationOption, WaitLoadedOption, SeedOption, NoHoldLimitOption, NiceOption, IdleFirstOption, BallastOption, SelftestOption, CommandArgument,
+            SamplesOption, DurationOption, WaitLoadedOption, SeedOption, NoHoldLimitOption, NiceOption, IdleFirstOption, OrderFileOption, BallastOption, SelftestOption, CommandArgument,
         };
         root.SetAction(pr =>
         {
@@ -148,7 +152,7 @@ public static class AntagonizeCommand
     {
         options = null;
         int[] orders = pr.GetValue(OrderOption) ?? [];
-        int order = orders.Length > 0 ? orders[0] : 0, middle = pr.GetValue(MiddleOption), spread = pr.GetValue(SpreadOption);
+        int middle = pr.GetValue(MiddleOption), spread = pr.GetValue(SpreadOption);
         int batch = pr.GetValue(BatchOption), samples = pr.GetValue(SamplesOption);
         string[] command = pr.GetValue(CommandArgument) ?? [];
         if ((long)middle + spread > MaxBlocks) return $"--middle + --spread ({(long)middle + spread}) is more than {MaxBlocks} blocks per CPU";
@@ -169,9 +173,9 @@ public static class AntagonizeCommand
         int ballast = pr.GetValue(BallastOption);
         long? selftest = pr.GetValue(SelftestOption);
         if (selftest != null && command.Length > 0) return "--selftest: not with a COMMAND";
-        options = new AntagonizeOptions(order, pr.GetValue(CpusOption), middle, spread, batch,
+        options = new AntagonizeOptions(orders, pr.GetValue(CpusOption), middle, spread, batch,
             !pr.GetValue(NoLatenciesOption), samples, duration, pr.GetValue(SeedOption), command, selftest,
-            pr.GetValue(NoHoldLimitOption), idleFirst, (long)ballast << 20, pr.GetValue(NiceOption)) { Orders = orders, WaitLoaded = waitLoaded };
+            pr.GetValue(NoHoldLimitOption), idleFirst, (long)ballast << 20, pr.GetValue(NiceOption)) { WaitLoaded = waitLoaded, OrderFile = pr.GetValue(OrderFileOption) };
         return null;
     }
 }

@@ -1,13 +1,14 @@
 namespace Pab.Antagonize;
 
 /// <summary>What one pab-antagonize run was asked to do, after the command line is checked.</summary>
+/// <param name="Orders">Every order to measure, in turn: more than one only under --idle-first.</param>
 public sealed record AntagonizeOptions(
-    int Order, string? Cpus, int Middle, int Spread, int Batch, bool Latencies, int Samples,
+    int[] Orders, string? Cpus, int Middle, int Spread, int Batch, bool Latencies, int Samples,
     TimeSpan? Duration, ulong Seed, string[] Command, long? SelftestCount = null, bool NoHoldLimit = false,
     bool IdleFirst = false, long BallastBytes = 0, int Nice = AntagonizeOptions.DefaultNice)
 {
-    /// <summary>Every order to measure, in turn (more than one only under --idle-first); <see cref="Order"/> is the one being measured.</summary>
-    public int[] Orders { get; init; } = [Order];
+    /// <summary>Where to name the order being measured as each begins (--order-file); null: nowhere.</summary>
+    public string? OrderFile { get; init; }
 
     /// <summary>How long to wait for the module to be loaded before the checks (a pipeline loading it meanwhile); zero: not at all.</summary>
     public TimeSpan WaitLoaded { get; init; }

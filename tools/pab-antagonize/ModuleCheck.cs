@@ -21,7 +21,8 @@ public static class ModuleCheck
         $"the loaded {Abi.ModuleName} is {OriginalName}: driving it with its single-page calls, one block a call"
         + (o.Batch == 1 ? "" : $" (as --batch 1, not --batch {o.Batch})");
 
-    public static Refusal? Check(string procPath, string procRoot, ModuleClient control, AntagonizeOptions options,
+    /// <summary>Checks the loaded module, and <paramref name="order"/> (the largest asked for) against the kernel's limit.</summary>
+    public static Refusal? Check(string procPath, string procRoot, ModuleClient control, AntagonizeOptions options, int order,
         out LoadedModule module)
     {
         module = new LoadedModule(ModuleKind.ThisProject, null);
@@ -45,8 +46,8 @@ public static class ModuleCheck
                 return new Refusal(ExitCode.AbiMismatch,
                     $"--selftest needs this project's module (its in-kernel loop), but the loaded {Abi.ModuleName} is the original module, which has only the single-page alloc and free calls; load this project's with `pab-load remove` and `pab-load insert`");
             // The original passes any order to alloc_pages(), which warns in the kernel log above the highest.
-            if (KernelMaxOrder.Read(procRoot) is int max && options.Order > max)
-                return new Refusal(ExitCode.OrderRejected, $"--order {options.Order}: the kernel takes orders 0 to {max} (/proc/buddyinfo)");
+            if (KernelMaxOrder.Read(procRoot) is int max && order > max)
+                return new Refusal(ExitCode.OrderRejected, $"--order {order}: the kernel takes orders 0 to {max} (/proc/buddyinfo)");
             return null;
         }
 
@@ -62,6 +63,6 @@ public static class ModuleCheck
             return new Refusal(ExitCode.ModuleCallFailed, e.Message);
         }
         module = new LoadedModule(ModuleKind.ThisProject, info);
-        return Preflight.CheckInfo(info, options.Order);
+        return Preflight.CheckInfo(info, order);
     }
 }

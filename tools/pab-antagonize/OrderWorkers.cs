@@ -12,16 +12,18 @@ public sealed class OrderWorkers : IDisposable
 {
     private readonly WorkerPool _pool;
     private readonly AntagonizeOptions _options;
+    private readonly int _order;
     private readonly ModuleClient _controlClient;
     private readonly bool _original;
     private readonly RunOutput _out;
 
-    private OrderWorkers(WorkerPool pool, AntagonistControl control, AntagonizeOptions options, ModuleClient controlClient, bool original,
-        RunOutput output)
+    private OrderWorkers(WorkerPool pool, AntagonistControl control, AntagonizeOptions options, int order, ModuleClient controlClient,
+        bool original, RunOutput output)
     {
         _pool = pool;
         Control = control;
         _options = options;
+        _order = order;
         _controlClient = controlClient;
         _original = original;
         _out = output;
@@ -30,17 +32,17 @@ public sealed class OrderWorkers : IDisposable
     public AntagonistControl Control { get; }
 
     /// <summary>
-    /// Opens and starts the workers for <paramref name="options"/>' order and reports their pinning;
+    /// Opens and starts the workers for <paramref name="order"/> and reports their pinning;
     /// the workers (null when they could not open) and 0, or the exit code of what failed.
     /// <paramref name="controlClient"/> is asked what the module still holds when they stop;
     /// <paramref name="original"/>: the module is the original, which has no info call.
     /// </summary>
-    public static (OrderWorkers? Workers, int Exit) Start(AntagonizeOptions options, int[] cpus, Topology topology, string procPath,
+    public static (OrderWorkers? Workers, int Exit) Start(AntagonizeOptions options, int order, int[] cpus, Topology topology, string procPath,
         ModuleClient controlClient, bool original, RunOutput output)
     {
         var o = options;
         var control = new AntagonistControl(cpus.Length, parked: o.IdleFirst);
-        var settings = new WorkerSettings(o.Order, o.Middle, o.Spread, o.Batch, o.Latencies, o.Samples, o.Seed);
+        var settings = new WorkerSettings(order, o.Middle, o.Spread, o.Batch, o.Latencies, o.Samples, o.Seed);
         WorkerPool pool;
         try
         {
@@ -50,7 +52,7 @@ public sealed class OrderWorkers : IDisposable
         {
             return (null, output.Fail(new Refusal(ExitCode.ModuleCallFailed, e.Message)));
         }
-        var workers = new OrderWorkers(pool, control, options, controlClient, original, output);
+        var workers = new OrderWorkers(pool, control, options, order, controlClient, original, output);
         pool.Start(control, o.Nice);
         return (workers, workers.ReportPinning());
     }
@@ -70,7 +72,7 @@ public sealed class OrderWorkers : IDisposable
 
         var o = _options;
         var (records, messages) = WorkerResults.Of([.. _pool.Workers.Select(w => w.Summary())],
-            new ResultSettings(o.Order, Environment.SystemPageSize, Control.SteadyTimestamp, Stopwatch.Frequency, o.Latencies));
+            new ResultSettings(_order, Environment.SystemPageSize, Control.SteadyTimestamp, Stopwatch.Frequency, o.Latencies));
         foreach (var r in records) _out.Write(r);
         foreach (var m in messages) _out.Say(m);
         if (_pool.Workers.FirstOrDefault(w => w.Error != null) is { } failed)

@@ -57,8 +57,9 @@ public static class Preflight
     public static void WaitForModule(string procPath, string procRoot, TimeSpan wait)
     {
         if (wait <= TimeSpan.Zero || !File.Exists(Path.Combine(procRoot, "modules"))) return;
-        long deadline = Environment.TickCount64 + (long)wait.TotalMilliseconds;
-        while (!File.Exists(procPath) && Environment.TickCount64 < deadline) Thread.Sleep(20);
+        // Stopwatch, not TickCount64: its coarse clock can end the wait a tick early.
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (!File.Exists(procPath) && System.Diagnostics.Stopwatch.GetElapsedTime(start) < wait) Thread.Sleep(20);
     }
 
     /// <summary>The module's file must exist; where this kernel cannot load modules at all, the refusal says where to run instead.</summary>

@@ -6,7 +6,18 @@ namespace Pab.Antagonize;
 public sealed class RunOutput(RecordWriter records, TextWriter log, int order)
 {
     /// <summary>The order the records carry: under --idle-first, the order being measured.</summary>
-    public int Order { get; set; } = order;
+    public int Order { get; private set; } = order;
+
+    /// <summary>Where the order being measured is named for a script (--order-file), if anywhere.</summary>
+    public OrderFile? OrderFile { get; set; }
+
+    /// <summary>Begins an order: its meta record is written, the records that follow carry it, and the order file names it.</summary>
+    public void BeginOrder(int order, Record meta)
+    {
+        Order = order;
+        records.Write(meta);
+        if (OrderFile?.Write(order) is { } error) Say($"warning: {error}");
+    }
 
     public void Write(Record record) => records.Write(record);
 

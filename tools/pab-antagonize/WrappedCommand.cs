@@ -77,7 +77,7 @@ public sealed class WrappedCommand(string[] command, int order, RunOutput output
         // own footprint would show up in the difference between them.
         if (_child is { } child)
             output.Event("command", string.Join(' ', command), null,
-                ResidentMemory.AddSelf(new() { ["pid"] = child.Id }, IdleFirst.MemoryPrefix), _label);
+                ResidentMemory.AddSelf(new() { ["pid"] = child.Id }, OrderPhases.MemoryPrefix), _label);
     }
 
     /// <summary>Waits for the started command to end, terminating it if the workers stop first.</summary>

@@ -23,7 +23,7 @@ public static class ExhaustCommand
     public static readonly Option<int?> OrderOption = new("--order")
     {
         Description = $"Order the kernel antagonist allocates, recorded with each value [default: ${RunContext.OrderVariable}, else none]",
-        CustomParser = r => CliValues.Integer(r, 0, ExhaustSettings.MaxOrder),
+        CustomParser = r => CliValues.Integer(r, 0, RunContext.MaxOrder),
     };
 
     public static readonly Option<long> ChunkOption = new("--chunk")

@@ -2,16 +2,13 @@ using System.Runtime.InteropServices;
 
 namespace Pab.Exhaust;
 
-/// <summary>libc calls only pab-exhaust needs (memory mapping, spawning, waiting); errno, signals and kill() are in <see cref="Pab.Common.Native"/>.</summary>
+/// <summary>libc calls only the parent needs (the shared page, spawning, waiting, locking itself); errno, signals and kill() are in <see cref="Pab.Common.Native"/>.</summary>
 public static unsafe partial class ExhaustNative
 {
     public const int PROT_READ = 1, PROT_WRITE = 2;
-    public const int MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_ANONYMOUS = 0x20;
-    public const int MADV_POPULATE_WRITE = 23, MADV_HUGEPAGE = 14;
+    public const int MAP_SHARED = 1;
     public const int MCL_CURRENT = 1, MCL_FUTURE = 2, MCL_ONFAULT = 4;
     public const uint MFD_CLOEXEC = 1;
-    public const int WNOHANG = 1;
-    public const int PR_SET_PDEATHSIG = 1;
     public const long SYS_pidfd_open = 434;
 
     public static readonly nint MapFailed = -1;
@@ -21,9 +18,6 @@ public static unsafe partial class ExhaustNative
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int munmap(void* addr, nuint length);
-
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial int madvise(void* addr, nuint length, int advice);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int mlockall(int flags);
@@ -51,12 +45,6 @@ public static unsafe partial class ExhaustNative
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial long syscall(long number, long a1, long a2);
-
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial int prctl(int option, nuint a2, nuint a3, nuint a4, nuint a5);
-
-    [LibraryImport("libc")]
-    public static partial int getppid();
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint write(int fd, byte* buffer, nuint count);

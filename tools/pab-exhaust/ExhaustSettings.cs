@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Pab.Common;
 
 namespace Pab.Exhaust;
 
@@ -11,7 +12,6 @@ public sealed partial record ExhaustSettings
     public const int DefaultIterations = 5;
     public const string DefaultLabel = "idle";
     public const string IdleLabel = "idle", AntagonizedLabel = "antagonized";
-    public const int MaxOrder = 20;
 
     public int Iterations { get; init; } = DefaultIterations;
     public string Label { get; init; } = DefaultLabel;
@@ -28,12 +28,12 @@ public sealed partial record ExhaustSettings
     public bool HugePages { get; init; }
 
     /// <summary>Set under pab-antagonize --idle-first: then both phases are measured, idle first.</summary>
-    public Pab.Common.PhaseLink.CommandEnd? Link { get; init; }
+    public PhaseLink.CommandEnd? Link { get; init; }
 
     /// <summary>How far the count can be below what the child really had when it died: each worker's chunk in flight.</summary>
     public long ResolutionBytes => ChunkBytes * Workers;
 
-    public string Metric => Pab.Common.Metrics.AvailableBytes(Label);
+    public string Metric => Metrics.AvailableBytes(Label);
 
     [GeneratedRegex("^[a-z][a-z0-9_]*$")]
     private static partial Regex LabelPattern();
@@ -45,14 +45,14 @@ public sealed partial record ExhaustSettings
             : $"{source}: '{label}' is not a label (lower-case letter first, then letters, digits or '_'; e.g. idle, antagonized)";
 
     public static string? CheckOrder(int order, string source) =>
-        order is >= 0 and <= MaxOrder ? null : $"{source}: order {order} is out of range (0 to {MaxOrder})";
+        order is >= 0 and <= RunContext.MaxOrder ? null : $"{source}: order {order} is out of range (0 to {RunContext.MaxOrder})";
 
     /// <summary>An order from PAB_ORDER text.</summary>
     public static (int? Order, string? Error) ParseOrderVariable(string? text, string source)
     {
         if (string.IsNullOrWhiteSpace(text)) return (null, null);
         if (!int.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int order))
-            return (null, $"{source}: '{text}' is not an order (a whole number, 0 to {MaxOrder})");
+            return (null, $"{source}: '{text}' is not an order (a whole number, 0 to {RunContext.MaxOrder})");
         return CheckOrder(order, source) is { } e ? (null, e) : (order, null);
     }
 

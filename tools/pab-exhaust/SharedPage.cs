@@ -6,7 +6,7 @@ namespace Pab.Exhaust;
 public enum ChildState
 {
     Starting = 0,
-    /// <summary>Runtime up, workers created and pinned, waiting for <see cref="SharedPage.Go"/>.</summary>
+    /// <summary>Started, workers created and pinned, waiting for <see cref="SharedPage.Go"/>.</summary>
     Ready = 1,
     Filling = 2,
     /// <summary>Stopped at --max-bytes without running out of memory.</summary>

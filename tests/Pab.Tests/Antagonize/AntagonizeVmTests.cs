@@ -282,4 +282,33 @@ public sealed class AntagonizeVmTests(ITestOutputHelper output)
         Assert.True(remote < allocs, $"every one of {allocs} pages remote");
         AssertOutstandingZero(spill);
     }
+
+    [VmFact]
+    public void TheOrderFileNamesEachOrderAsItBeginsAndSoTheOneACommandFailedIn()
+    {
+        // A command speaking the phase link in sh: order 0 measured both ways, then it fails in order 4's idle phase.
+        var r = VmHarness.RunScript(Helpers + """
+
+            cat >link.sh <<'SH'
+            r=${PAB_PHASE_FDS%,*} w=${PAB_PHASE_FDS#*,}
+            read -r word <&"$r"; echo "command: $word, order file $(cat order.txt)"
+            echo antagonize >&"$w"
+            read -r word <&"$r"; echo "command: $word"
+            echo next >&"$w"
+            read -r word <&"$r"; echo "command: $word, order file $(cat order.txt)"
+            exit 3
+            SH
+            echo 11 >order.txt
+            pab-antagonize --order 0,4 --idle-first --order-file order.txt -- sh link.sh >link.jsonl 2>link.err
+            echo "=== link rc=$?"; cat link.jsonl; cat link.err >&2; echo "after: order file $(cat order.txt)"; outstanding
+            """, new VmOptions { TimeoutSeconds = 900 });
+        output.WriteLine(r.ToString());
+        AssertCleanKernelLogAfterStart(r);
+        var link = Parse(r.Stdout)["link"];
+        Assert.Equal(3, link.ExitCode); // the command's status
+        Assert.Equal(["command: ready 0, order file 0", "command: steady", "command: ready 4, order file 4", "after: order file 4"],
+            link.Text.Where(t => t.StartsWith("command: ", StringComparison.Ordinal) || t.StartsWith("after: ", StringComparison.Ordinal)));
+        Assert.Equal([0, 4], link.Records.Where(rec => rec.Type == RecordType.Meta).Select(m => m.Order ?? -1));
+        AssertOutstandingZero(link);
+    }
 }

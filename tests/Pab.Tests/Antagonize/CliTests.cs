@@ -59,7 +59,7 @@ public class CliTests
         File.WriteAllText(dir.Of("modules"), "");
         var records = new MemoryStream();
         var log = new StringWriter();
-        int code = new Antagonist(new AntagonizeOptions(0, null, 1000, 1000, 256, true, 100, null, 1, []),
+        int code = new Antagonist(new AntagonizeOptions([0], null, 1000, 1000, 256, true, 100, null, 1, []),
             new RecordWriter(records, Antagonist.Tool), log) { ProcPath = dir.Of("page_alloc_bench"), ProcRoot = dir.Path }.Run();
         Assert.Equal((int)ExitCode.NotLoaded, code);
         Assert.Contains("pab-load insert", log.ToString());

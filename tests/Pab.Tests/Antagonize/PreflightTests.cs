@@ -139,7 +139,7 @@ public sealed class PreflightTests : IDisposable
     [Fact]
     public void TheOriginalModulesNoticeSaysWhatRunsInsteadOfTheBatch()
     {
-        var o = new AntagonizeOptions(0, null, 1000, 1000, 256, true, 100, null, 1, []);
+        var o = new AntagonizeOptions([0], null, 1000, 1000, 256, true, 100, null, 1, []);
         Assert.Contains("the original module (no info call), not this project's", ModuleCheck.Notice(o));
         Assert.Contains("(as --batch 1, not --batch 256)", ModuleCheck.Notice(o));
         Assert.DoesNotContain("--batch", ModuleCheck.Notice(o with { Batch = 1 }));

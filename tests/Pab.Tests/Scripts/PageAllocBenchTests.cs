@@ -19,4 +19,19 @@ public sealed class PageAllocBenchTests
         Assert.True(sw.Elapsed < TimeSpan.FromMinutes(2), $"took {sw.Elapsed}: the antagonist waited for the module instead of being stopped");
         Assert.DoesNotContain("\"type\":\"metric\"", File.ReadAllText(dir.Of("run.jsonl")));
     }
+
+    [Fact]
+    public void ItsRunIdHasTheFormTheToolsMakeTheirsIn()
+    {
+        PublishedTools.Of("pab-load");
+        using var dir = new TempDir("pab-bench-runid");
+        var r = Exec.Run("env", ["-u", Pab.Common.RunContext.RunIdVariable, "sh", RepoPaths.Of("scripts", "page-alloc-bench"), "--iterations", "1",
+            "--ko", "/nonexistent/page_alloc_bench.ko", "--records", dir.Of("run.jsonl")], TimeSpan.FromMinutes(5));
+        var id = System.Text.RegularExpressions.Regex.Match(r.Stderr, @": run (\S+), orders ");
+        Assert.True(id.Success, r.Stderr);
+        // Time to the second, then the process id: the same form, so runs sort alike whoever named them.
+        const string form = @"^\d{8}T\d{6}Z-\d+$";
+        Assert.Matches(form, id.Groups[1].Value);
+        Assert.Matches(form, Pab.Common.RunContext.NewRunId());
+    }
 }

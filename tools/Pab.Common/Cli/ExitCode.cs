@@ -44,6 +44,9 @@ public static class ExitCodes
     /// <summary>Killed by signal N exits 128 + N, as a shell reports it.</summary>
     public const int SignalBase = 128;
 
+    /// <summary>The status of a run a signal ended: 128 + N.</summary>
+    public static int ForSignal(int signal) => SignalBase + signal;
+
     public static string Describe(ExitCode code) => code switch
     {
         ExitCode.Ok => "ok",

@@ -13,8 +13,6 @@ public sealed unsafe class ModuleClient : IDisposable
 
     private ModuleClient(int fd) => _fd = fd;
 
-    public static bool IsLoaded => File.Exists(Abi.ProcPath);
-
     /// <summary>Opens the module's file; throws <see cref="ModuleException"/> with ENOENT when it is not loaded.</summary>
     public static ModuleClient Open(string path = Abi.ProcPath)
     {

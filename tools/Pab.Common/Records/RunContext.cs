@@ -10,8 +10,15 @@ public static class RunContext
     /// <summary>Set by pab-antagonize for the command it wraps: the order it allocates.</summary>
     public const string OrderVariable = "PAB_ORDER";
 
+    /// <summary>The largest order a tool takes (on its command line or in PAB_ORDER); the module says which of them the kernel takes.</summary>
+    public const int MaxOrder = 20;
+
     public static string RunId { get; } =
-        Environment.GetEnvironmentVariable(RunIdVariable) is { Length: > 0 } id
-            ? id
-            : $"{DateTime.UtcNow:yyyyMMddTHHmmssZ}-{Environment.ProcessId}";
+        Environment.GetEnvironmentVariable(RunIdVariable) is { Length: > 0 } id ? id : NewRunId();
+
+    /// <summary>
+    /// A run id of our own: UTC time and process id. scripts/page-alloc-bench makes the same for the
+    /// tools it runs (a shell cannot call this); PageAllocBenchTests holds the two to one form.
+    /// </summary>
+    public static string NewRunId() => $"{DateTime.UtcNow:yyyyMMddTHHmmssZ}-{Environment.ProcessId}";
 }

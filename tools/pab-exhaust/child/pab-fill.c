@@ -5,10 +5,9 @@
  * counting each whole chunk in the page it shares with the parent (fd 3), until
  * the OOM killer ends it.
  *
- * It is C, not .NET, because it is started once per iteration: a .NET start
- * costs seconds under emulation and tens of MiB that would be counted as the
- * kernel's. The protocol is the parent's SharedPage (SharedPage.cs); the
- * offsets below are checked on both sides.
+ * C, not .NET: it starts once per iteration, and a .NET start costs seconds
+ * under emulation and tens of MiB that would be counted as the kernel's.
+ * The protocol is SharedPage.cs; the offsets below are checked on both sides.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,28 +37,14 @@ enum error { E_NONE, E_OOM_SCORE_ADJ, E_MMAP, E_POPULATE, E_SHARED_PAGE, E_PAREN
 
 struct shared_page {
 	uint64_t magic;
-	int32_t parent_pid;
-	int32_t workers;
-	int64_t chunk_bytes;
-	int64_t mmap_bytes;
-	int64_t max_bytes;
-	int32_t go;
-	int32_t force_touch;
-	int32_t huge_pages;
-	int32_t pad;
-	int32_t state;
-	int32_t error;
-	int32_t error_errno;
-	int32_t used_touch;
-	int64_t error_size;
-	int64_t filled;
-	int64_t claimed;
-	int64_t mapped;
-	int64_t piece_bytes;
-	int64_t ready_ticks;
-	int64_t start_ticks;
-	int64_t last_ticks;
-	int64_t baseline_rss_bytes;
+	/* From the parent. */
+	int32_t parent_pid, workers;
+	int64_t chunk_bytes, mmap_bytes, max_bytes;
+	int32_t go, force_touch, huge_pages, pad;
+	/* From the child. */
+	int32_t state, error, error_errno, used_touch;
+	int64_t error_size, filled, claimed, mapped, piece_bytes;
+	int64_t ready_ticks, start_ticks, last_ticks, baseline_rss_bytes;
 };
 
 /* The same numbers are asserted against SharedPage in ExhaustLogicTests. */

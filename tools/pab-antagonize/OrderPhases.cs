@@ -4,22 +4,22 @@ using Pab.Common;
 namespace Pab.Antagonize;
 
 /// <summary>
-/// --idle-first from the antagonist's side. The command was started with the link; for each order in
-/// turn the workers are set up and stay parked (no module calls) through its idle phase, are released
+/// Both phases of every order, for the command on the link (--idle-first): for each order in turn
+/// the workers are set up and stay parked (no module calls) through its idle phase, are released
 /// when it asks for the antagonized phase (it is told once they are at steady state), and are stopped,
 /// with that order's results written, when it asks for the next order.
 /// </summary>
-public sealed class IdleFirst(PhaseLink.AntagonistEnd link, RunOutput output, AntagonizeOptions options)
+public sealed class OrderPhases(PhaseLink.AntagonistEnd link, RunOutput output, AntagonizeOptions options)
 {
     private volatile OrderWorkers? _current;
     private volatile bool _failed;
     private int _exit;
 
     /// <summary>Sets up one order's workers (parked); null and the exit code when they could not be.</summary>
-    public required Func<AntagonizeOptions, (OrderWorkers? Workers, int Exit)> Start { get; init; }
+    public required Func<int, (OrderWorkers? Workers, int Exit)> Start { get; init; }
 
-    /// <summary>Writes the meta record of an order after the first (whose meta is already written).</summary>
-    public required Action<AntagonizeOptions> Meta { get; init; }
+    /// <summary>Begins an order after the first (which has begun already): its meta record.</summary>
+    public required Action<int> BeginOrder { get; init; }
 
     /// <summary>Whether the command asked for an antagonized phase (and so some workers ran).</summary>
     public bool Antagonized { get; private set; }
@@ -41,10 +41,9 @@ public sealed class IdleFirst(PhaseLink.AntagonistEnd link, RunOutput output, An
         HotPaths.Prepare(); // the loop compiled before any phase is measured
         for (int i = 0; i < options.Orders.Length; i++)
         {
-            var o = options with { Order = options.Orders[i] };
-            output.Order = o.Order;
-            if (i > 0) Meta(o);
-            var (workers, exit) = Start(o);
+            int order = options.Orders[i];
+            if (i > 0) BeginOrder(order);
+            var (workers, exit) = Start(order);
             if (workers == null || exit != 0)
             {
                 workers?.Stop("set-up failed", 0, false);
@@ -58,8 +57,8 @@ public sealed class IdleFirst(PhaseLink.AntagonistEnd link, RunOutput output, An
             // The large object heap too: the last order's samples were written from it.
             System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-            output.Event("phase", $"idle: workers for order {o.Order} pinned and parked, no module calls", null, Memory(), Antagonist.IdleLabel);
-            link.Send(PhaseLink.ReadyFor(o.Order));
+            output.Event("phase", $"idle: workers for order {order} pinned and parked, no module calls", null, Memory(), Antagonist.IdleLabel);
+            link.Send(PhaseLink.ReadyFor(order));
             string? word = link.Receive();
             bool asked = word == PhaseLink.Antagonize;
             long releaseTs = 0;
@@ -68,13 +67,13 @@ public sealed class IdleFirst(PhaseLink.AntagonistEnd link, RunOutput output, An
                 Antagonized = true;
                 releaseTs = Stopwatch.GetTimestamp();
                 workers.Control.Release();
-                bool steady = SteadyState.Await(workers.Control, output, o.Middle, o.Order, releaseTs, Memory());
+                bool steady = SteadyState.Await(workers.Control, output, options.Middle, order, releaseTs, Memory());
                 link.Send(steady ? PhaseLink.Steady : PhaseLink.Stopped);
                 word = link.Receive();
             }
             bool next = word == PhaseLink.Next;
             _current = null; // stopping them is not a failure the command must be stopped for
-            exit = workers.Stop(next ? $"the command measured order {o.Order}" : "the command ended", releaseTs, asked);
+            exit = workers.Stop(next ? $"the command measured order {order}" : "the command ended", releaseTs, asked);
             workers.Dispose();
             if (exit != 0)
             {
