@@ -97,8 +97,8 @@ public sealed class CliTests : IDisposable
         using (var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json)))
         {
             var row = doc.RootElement.GetProperty("rows").EnumerateArray().First(r => r.GetProperty("metric").GetString() == "idle_available_bytes");
-            Assert.Equal("OneRun", row.GetProperty("sides")[1].GetProperty("verdict").GetString());
-            Assert.Equal("Baseline", row.GetProperty("sides")[0].GetProperty("verdict").GetString());
+            Assert.Equal("one_run_a_side", row.GetProperty("sides")[1].GetProperty("verdict").GetString());
+            Assert.Equal("baseline", row.GetProperty("sides")[0].GetProperty("verdict").GetString());
         }
         string html = Path.Combine(_dir, "cmp.html");
         (code, _, stderr) = Run("compare", $"base={a}", $"new={b}", "--html", html);

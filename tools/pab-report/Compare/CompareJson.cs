@@ -31,10 +31,10 @@ public static class CompareJson
                 w.WriteStartArray("run_values");
                 foreach (var r in side.Row?.Runs ?? []) w.WriteNumberValue(r.Value);
                 w.WriteEndArray();
-                w.WriteString("verdict", side.Verdict.ToString());
+                w.WriteString("verdict", Word(side.Verdict));
                 if (side.Shift is { } s)
                 {
-                    w.WriteString("scale", s.Scale.ToString());
+                    w.WriteString("scale", s.Scale == ChangeScale.Ratio ? "ratio" : "difference");
                     w.WriteNumber("change", s.Change);
                     w.WriteNumber("low", s.Low);
                     w.WriteNumber("high", s.High);
@@ -51,4 +51,16 @@ public static class CompareJson
         w.WriteEndArray();
         w.WriteEndObject();
     }
+
+    /// <summary>The text's verdict in the JSON's snake_case: "~" stays "~", as the text and docs name it.</summary>
+    public static string Word(Verdict v) => v switch
+    {
+        Verdict.Baseline => "baseline",
+        Verdict.Higher => "higher",
+        Verdict.Lower => "lower",
+        Verdict.NoChangeDetected => "~",
+        Verdict.TooFewRuns => "too_few_runs",
+        Verdict.OneRun => "one_run_a_side",
+        _ => "missing_on_one_side",
+    };
 }

@@ -79,8 +79,7 @@ public sealed class Comparison
         if (baseline.Runs.Count == 1 || other.Runs.Count == 1)
         {
             // Within one run the values share one boot: their spread is not the spread between boots.
-            double b = Statistics.Median(baseline.Runs.SelectMany(r => r.Within));
-            double o = Statistics.Median(other.Runs.SelectMany(r => r.Within));
+            double b = baseline.Pooled(), o = other.Pooled();
             double change = RunSummaries.DifferenceMetrics.Contains(other.Key.Metric) ? o - b : b != 0 ? (o - b) / Math.Abs(b) : double.NaN;
             return new SideResult(name, other, null, Verdict.OneRun, double.NaN, change);
         }

@@ -9,7 +9,17 @@ public sealed record RunValue(RunInfo Run, double Value, double[] Within);
 /// <summary>A compared row of one side: every run's summary, in the row's unit, and how the runs were summarised.</summary>
 public sealed record RowRuns(GroupKey Key, string Unit, string How, IReadOnlyList<RunValue> Runs, bool FromSample)
 {
+    /// <summary>The quantile that summarises a run's values: its percentile for a latency sample's row, else the median.</summary>
+    public double Quantile { get; init; } = 0.5;
+
     public double[] Values => Runs.Select(r => r.Value).ToArray();
+
+    /// <summary>The row's statistic over every run's values pooled: what one run a side can show.</summary>
+    public double Pooled()
+    {
+        double[] all = Runs.SelectMany(r => r.Within).ToArray();
+        return Quantile == 0.5 ? Statistics.Median(all) : Statistics.QuantileCustom(all, Quantile, QuantileDefinition.R8);
+    }
 }
 
 /// <summary>
@@ -24,6 +34,17 @@ public static class RunSummaries
     /// <summary>Rows whose no-change is 0 and that may be negative: compared as differences in their unit, never as ratios.</summary>
     public static readonly IReadOnlySet<string> DifferenceMetrics = new HashSet<string>(StringComparer.Ordinal) { Metrics.MemoryAvailableDiffBytes };
     public const string PerSecond = "per_s";
+
+    /// <summary>
+    /// Rows that are another row's quantity, left out where that row is present: per second of the run, the
+    /// antagonist's allocations are its allocation rate, and its frees (it frees every page it took before it
+    /// stops) the same number again. Compared three times, one effect would count as three.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> SameQuantityAs = new(StringComparer.Ordinal)
+    {
+        [Metrics.KernelPageAllocs] = [Metrics.KernelPageAllocRate],
+        [Metrics.KernelPageFrees] = [Metrics.KernelPageAllocRate, Metrics.KernelPageAllocs],
+    };
 
     public static Dictionary<GroupKey, RowRuns> Of(MergedData data)
     {
@@ -46,10 +67,12 @@ public static class RunSummaries
                         double[] within = Summary.Values(r.Series);
                         return new RunValue(r.Run, Statistics.QuantileCustom(within, p / 100.0, QuantileDefinition.R8), within);
                     }).ToList();
-                    rows[exact] = new RowRuns(exact, unit, $"p{p} of each run's latency sample", values, FromSample: true);
+                    rows[exact] = new RowRuns(exact, unit, $"p{p} of each run's latency sample", values, FromSample: true) { Quantile = p / 100.0 };
                 }
                 continue;
             }
+            if (SameQuantityAs.TryGetValue(key.Metric, out var shownAs) && shownAs.Any(m => present.Contains(key with { Metric = m })))
+                continue;
             bool perIteration = runs.Any(r => r.Series.Any(s => s.Key.Iteration != null));
             bool rate = !perIteration && unit == Units.Count && runs.All(r => durations.ContainsKey((r.Run, key.Order)));
             var list = runs.Select(r =>
