@@ -111,26 +111,4 @@ public static class OriginalFormat
         }
         writer.WriteEndObject();
     }
-
-    /// <summary>Writes <paramref name="path"/> atomically: a temporary file beside it, renamed over it when complete.</summary>
-    public static void WriteFile(MergedData data, string path)
-    {
-        string full = Path.GetFullPath(path);
-        string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
-        try
-        {
-            using (var fs = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                Write(data, fs);
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temp); } catch (IOException) { }
-            throw;
-        }
-    }
-
 }

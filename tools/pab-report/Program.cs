@@ -147,15 +147,8 @@ namespace Pab.Report
             if (failed) return (int)ExitCode.Failed;
             if (NothingRead(data, stderr, "")) return (int)ExitCode.Failed;
 
-            if (pr.GetValue(OutputPathOption) is { } path)
-            {
-                try { OriginalFormat.WriteFile(data, path); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    stderr.WriteLine($"pab-report: --output-path {path}: cannot write: {IoText.Reason(path, e)}");
-                    return (int)ExitCode.Failed;
-                }
-            }
+            if (pr.GetValue(OutputPathOption) is { } path && !WriteFile(path, "--output-path", stderr, s => OriginalFormat.Write(data, s)))
+                return (int)ExitCode.Failed;
             if (pr.GetValue(HtmlOption) is { } html && !WriteFile(html, "--html", stderr, s => WriteHtml(ComparePage.Build(data, warnings), s)))
                 return (int)ExitCode.Failed;
             foreach (var (option, exportFormat) in ReportExports)
@@ -225,17 +218,13 @@ namespace Pab.Report
         /// <summary>Writes an export beside the terminal output, atomically; false (said on stderr) when it cannot.</summary>
         private static bool WriteFile(string path, string option, TextWriter stderr, Action<Stream> write)
         {
-            string tmp = path + ".tmp" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
             try
             {
-                using (var f = File.Create(tmp))
-                    write(f);
-                File.Move(tmp, path, overwrite: true);
+                AtomicFile.Write(path, write);
                 return true;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                try { File.Delete(tmp); } catch (Exception) { }
                 stderr.WriteLine($"pab-report: {option} {path}: cannot write: {IoText.Reason(path, e)}");
                 return false;
             }

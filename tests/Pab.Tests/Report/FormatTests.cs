@@ -122,11 +122,13 @@ public class FormatTests
         using var temp = new TempDir("pab-report-");
         string dir = temp.Path;
         string path = Path.Combine(dir, "results.json");
+        string input = Path.Combine(dir, "run.jsonl");
+        File.WriteAllText(input, string.Join("\n", SmallRun().Select(Line)) + "\n");
         File.WriteAllText(path, "old");
-        OriginalFormat.WriteFile(Sample(), path);
+        Assert.Equal(0, ReportCli.Run([input, "--output-path", path, "--format", "csv"], new MemoryStream(), new StringWriter()));
         using (var doc = JsonDocument.Parse(File.ReadAllText(path)))
             Assert.Equal(5, doc.RootElement.GetProperty("idle_available_bytes").GetArrayLength());
-        Assert.Equal(["results.json"], Directory.GetFiles(dir).Select(Path.GetFileName));
+        Assert.Equal(["results.json", "run.jsonl"], Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -57,29 +57,6 @@ public static partial class HtmlReport
         w.Write("</body>\n</html>\n");
     }
 
-    /// <summary>Writes the page to a temporary file beside <paramref name="path"/>, then renames it over: a reader sees the old page or the new one, never a part.</summary>
-    public static void WriteFile(HtmlPage page, string path)
-    {
-        string full = Path.GetFullPath(path);
-        string dir = Path.GetDirectoryName(full) ?? ".";
-        string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                using (var w = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" })
-                    Write(page, w);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-    }
-
     private static void Validate(HtmlPage page)
     {
         var t = page.Verdicts;
