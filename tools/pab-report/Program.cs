@@ -3,12 +3,16 @@ using System.Globalization;
 using System.Text;
 using Pab.Common;
 using Pab.Common.Cli;
-using Pab.Report;
+using Pab.Report.Commands;
+using Pab.Report.Compare;
 using Pab.Report.Export;
+using Pab.Report.Input;
+using Pab.Report.Merge;
+using Pab.Report.Summaries;
 
 return ReportCli.Run(args, Console.OpenStandardOutput(), Console.Error, Ansi.For(Console.IsOutputRedirected), Ansi.For(Console.IsErrorRedirected));
 
-namespace Pab.Report
+namespace Pab.Report.Commands
 {
     public static class ReportCli
     {
@@ -147,7 +151,7 @@ namespace Pab.Report
             if (failed) return (int)ExitCode.Failed;
             if (NothingRead(data, stderr, "")) return (int)ExitCode.Failed;
 
-            if (pr.GetValue(OutputPathOption) is { } path && !WriteFile(path, "--output-path", stderr, s => OriginalFormat.Write(data, s)))
+            if (pr.GetValue(OutputPathOption) is { } path && !WriteFile(path, "--output-path", stderr, s => OriginalExporter.Write(data, s)))
                 return (int)ExitCode.Failed;
             if (pr.GetValue(HtmlOption) is { } html && !WriteFile(html, "--html", stderr, s => WriteHtml(ComparePage.Build(data, warnings), s)))
                 return (int)ExitCode.Failed;

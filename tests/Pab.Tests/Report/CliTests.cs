@@ -2,8 +2,10 @@ using System.Diagnostics;
 using System.Text;
 using Pab.Common;
 using Record = Pab.Common.Record;
-using Pab.Report;
 using static Pab.Tests.Report.ReportTestData;
+using Pab.Report.Merge;
+using Pab.Report.Export;
+using Pab.Report.Commands;
 
 namespace Pab.Tests.Report;
 

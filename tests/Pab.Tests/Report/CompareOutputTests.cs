@@ -2,9 +2,10 @@ using System.Text;
 using System.Text.Json;
 using MathNet.Numerics.Statistics;
 using Pab.Common;
-using Pab.Report;
 using Record = Pab.Common.Record;
 using static Pab.Tests.Report.ReportTestData;
+using Pab.Report.Export;
+using Pab.Report.Commands;
 
 namespace Pab.Tests.Report;
 

@@ -2,9 +2,12 @@ using System.Text;
 using System.Text.Json;
 using Pab.Common;
 using Record = Pab.Common.Record;
-using Pab.Report;
-using Pab.Report.Export;
 using static Pab.Tests.Report.ReportTestData;
+using Pab.Report.Input;
+using Pab.Report.Merge;
+using Pab.Report.Summaries;
+using Pab.Report.Export;
+using Pab.Report.Commands;
 
 namespace Pab.Tests.Report;
 
@@ -91,7 +94,7 @@ public class FormatTests
             Samples("A", Metrics.KernelPageAllocLatenciesNs, [5], 1, 1),
             Metric("A", Metrics.KernelAllocFailures, 0, 1)));
         var ms = new MemoryStream();
-        OriginalFormat.Write(data, ms);
+        OriginalExporter.Write(data, ms);
         Assert.Equal(
             "{\"idle_available_bytes_order1\":[900,901],\"kernel_alloc_failures_order1\":[0],\"kernel_page_alloc_latencies_ns_order1\":[3,1,2,5]}",
             Encoding.UTF8.GetString(ms.ToArray()));
@@ -102,7 +105,7 @@ public class FormatTests
     {
         var data = Sample();
         var ms = new MemoryStream();
-        OriginalFormat.Write(data, ms);
+        OriginalExporter.Write(data, ms);
         var imported = Merge(InputSource.FromBytes("out.json", ms.ToArray()));
         Assert.Empty(imported.Problems);
         Dictionary<string, long[]> Arrays(MergedData d) => d.AllSeries

@@ -2,6 +2,7 @@ using System.Text;
 using System.Xml.Linq;
 using MathNet.Numerics.Distributions;
 using Pab.Report.Export;
+using Pab.Report.Commands;
 
 namespace Pab.Tests.Report;
 
@@ -217,7 +218,7 @@ public class HtmlTests
         File.WriteAllText(path, "old page");
         using (var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
         {
-            Assert.Equal(0, Pab.Report.ReportCli.Run([input, "--html", path, "--format", "csv"], new MemoryStream(), new StringWriter()));
+            Assert.Equal(0, ReportCli.Run([input, "--html", path, "--format", "csv"], new MemoryStream(), new StringWriter()));
             // Replaced by a rename: a reader of the old file still reads it whole, the path names the new page.
             Assert.Equal("old page", new StreamReader(reader).ReadToEnd());
         }

@@ -1,8 +1,11 @@
 using System.IO.Compression;
 using System.Text;
 using Pab.Common;
-using Pab.Report;
 using static Pab.Tests.Report.ReportTestData;
+using Pab.Report.Input;
+using Pab.Report.Merge;
+using Pab.Report.Compare;
+using Pab.Report.Commands;
 
 namespace Pab.Tests.Report;
 

@@ -1,7 +1,7 @@
 using Pab.Common;
 using Record = Pab.Common.Record;
-using Pab.Report;
 using static Pab.Tests.Report.ReportTestData;
+using Pab.Report.Input;
 
 namespace Pab.Tests.Report;
 

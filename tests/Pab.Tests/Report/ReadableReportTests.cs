@@ -4,9 +4,12 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Pab.Common;
 using Record = Pab.Common.Record;
-using Pab.Report;
-using Pab.Report.Export;
 using static Pab.Tests.Report.ReportTestData;
+using Pab.Report.Merge;
+using Pab.Report.Summaries;
+using Pab.Report.Compare;
+using Pab.Report.Export;
+using Pab.Report.Commands;
 
 namespace Pab.Tests.Report;
 

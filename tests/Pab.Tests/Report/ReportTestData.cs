@@ -2,7 +2,8 @@ using System.Text;
 using System.Text.Json;
 using Pab.Common;
 using Record = Pab.Common.Record;
-using Pab.Report;
+using Pab.Report.Input;
+using Pab.Report.Merge;
 
 namespace Pab.Tests.Report;
 

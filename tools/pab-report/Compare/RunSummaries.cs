@@ -1,26 +1,9 @@
 using MathNet.Numerics.Statistics;
 using Pab.Common;
+using Pab.Report.Merge;
+using Pab.Report.Summaries;
 
-namespace Pab.Report;
-
-/// <summary>One run's summary of one compared row, with the values it was made from.</summary>
-public sealed record RunValue(RunInfo Run, double Value, double[] Within);
-
-/// <summary>A compared row of one side: every run's summary, in the row's unit, and how the runs were summarised.</summary>
-public sealed record RowRuns(GroupKey Key, string Unit, string How, IReadOnlyList<RunValue> Runs, bool FromSample)
-{
-    /// <summary>The quantile that summarises a run's values: its percentile for a latency sample's row, else the median.</summary>
-    public double Quantile { get; init; } = 0.5;
-
-    public double[] Values => Runs.Select(r => r.Value).ToArray();
-
-    /// <summary>The row's statistic over every run's values pooled: what one run a side can show.</summary>
-    public double Pooled()
-    {
-        double[] all = Runs.SelectMany(r => r.Within).ToArray();
-        return Quantile == 0.5 ? Statistics.Median(all) : Statistics.QuantileCustom(all, Quantile, QuantileDefinition.R8);
-    }
-}
+namespace Pab.Report.Compare;
 
 /// <summary>
 /// The run is the unit that replicates (one boot), so each run is summarised first and sides are compared over
@@ -33,7 +16,7 @@ public static class RunSummaries
     public static readonly int[] Percentiles = [50, 90, 99];
     /// <summary>Rows whose no-change is 0 and that may be negative: compared as differences in their unit, never as ratios.</summary>
     public static readonly IReadOnlySet<string> DifferenceMetrics = new HashSet<string>(StringComparer.Ordinal) { Metrics.MemoryAvailableDiffBytes };
-    public const string PerSecond = "per_s";
+    public const string PerSecond = UnitFormat.PerSecond;
 
     /// <summary>
     /// Rows that are another row's quantity, left out where that row is present: per second of the run, the

@@ -1,4 +1,5 @@
 using OxyPlot;
+using Pab.Report.Compare;
 
 namespace Pab.Report.Export;
 

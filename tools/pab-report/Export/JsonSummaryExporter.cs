@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Pab.Report.Merge;
+using Pab.Report.Summaries;
 
 namespace Pab.Report.Export;
 
