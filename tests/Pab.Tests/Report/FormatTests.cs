@@ -20,7 +20,7 @@ public class FormatTests
     private static string Export(ReportFormat format, MergedData data)
     {
         var ms = new MemoryStream();
-        Exporters.For(format).Export(data, Advice.For(data), ms);
+        Exporters.For(format).Export(new ReportContent(data, Advice.For(data)), ms);
         return Encoding.UTF8.GetString(ms.ToArray());
     }
 
@@ -94,7 +94,7 @@ public class FormatTests
             Samples("A", Metrics.KernelPageAllocLatenciesNs, [5], 1, 1),
             Metric("A", Metrics.KernelAllocFailures, 0, 1)));
         var ms = new MemoryStream();
-        OriginalExporter.Write(data, ms);
+        new OriginalExporter().Export(new ReportContent(data, []), ms);
         Assert.Equal(
             "{\"idle_available_bytes_order1\":[900,901],\"kernel_alloc_failures_order1\":[0],\"kernel_page_alloc_latencies_ns_order1\":[3,1,2,5]}",
             Encoding.UTF8.GetString(ms.ToArray()));
@@ -105,7 +105,7 @@ public class FormatTests
     {
         var data = Sample();
         var ms = new MemoryStream();
-        OriginalExporter.Write(data, ms);
+        new OriginalExporter().Export(new ReportContent(data, []), ms);
         var imported = Merge(InputSource.FromBytes("out.json", ms.ToArray()));
         Assert.Empty(imported.Problems);
         Dictionary<string, long[]> Arrays(MergedData d) => d.AllSeries

@@ -23,7 +23,7 @@ public sealed partial class ReadableReportTests : IDisposable
     private static string Text(MergedData data, bool markdown = false)
     {
         var ms = new MemoryStream();
-        Exporters.For(markdown ? ReportFormat.Markdown : ReportFormat.Text).Export(data, Advice.For(data), ms);
+        Exporters.For(markdown ? ReportFormat.Markdown : ReportFormat.Text).Export(new ReportContent(data, Advice.For(data)), ms);
         return Encoding.UTF8.GetString(ms.ToArray());
     }
 

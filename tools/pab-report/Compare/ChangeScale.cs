@@ -1,6 +1,3 @@
-using MathNet.Numerics.Distributions;
-using Perfolizer.Mathematics.SignificanceTesting.MannWhitney;
-
 namespace Pab.Report.Compare;
 
 /// <summary>How a change is measured: as a ratio (positive quantities, on the log scale) or as a difference.</summary>

@@ -1,4 +1,3 @@
-using MathNet.Numerics.Statistics;
 using Pab.Report.Merge;
 
 namespace Pab.Report.Compare;

@@ -1,5 +1,4 @@
 using MathNet.Numerics.Statistics;
-using Pab.Common;
 using Pab.Report.Merge;
 
 namespace Pab.Report.Compare;

@@ -1,5 +1,3 @@
-using MathNet.Numerics.Statistics;
-using Pab.Common;
 using Pab.Report.Merge;
 
 namespace Pab.Report.Compare;

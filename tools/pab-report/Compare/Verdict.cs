@@ -1,5 +1,3 @@
-using MathNet.Numerics.Statistics;
-
 namespace Pab.Report.Compare;
 
 public enum Verdict

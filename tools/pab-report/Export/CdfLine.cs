@@ -1,5 +1,3 @@
-using Pab.Report.Compare;
-
 namespace Pab.Report.Export;
 
 /// <summary>One run's latency sample (ns), any order; the writer sorts and thins it.</summary>

@@ -1,5 +1,3 @@
-using Pab.Common;
-
 namespace Pab.Report.Export;
 
 /// <summary>Reduces a latency sample to at most a few hundred points of its empirical CDF.</summary>

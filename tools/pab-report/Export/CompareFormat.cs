@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Pab.Report.Export;
 
 /// <summary>What compare writes on standard output.</summary>

@@ -1,20 +1,17 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using CsvHelper;
 using Pab.Common;
-using Pab.Report.Merge;
-using Pab.Report.Summaries;
 
 namespace Pab.Report.Export;
 
 /// <summary>One row per value with every key, for spreadsheets and data frames.</summary>
-public sealed class CsvExporter : IReportExporter
+public sealed class CsvExporter : IExporter<ReportContent>
 {
     public static readonly string[] Columns = ["run", "tool", "type", "metric", "order", "label", "iteration", "cpu", "unit", "value"];
 
-    public void Export(MergedData data, IReadOnlyList<Warning> warnings, Stream output)
+    public void Export(ReportContent report, Stream output)
     {
+        var data = report.Data;
         using var w = Exporters.Writer(output);
         using var csv = CsvWriter.Create(w, new CsvWriterOptions { NewLine = "\n", FormatProvider = CultureInfo.InvariantCulture }, true);
         csv.WriteHeader(Columns);

@@ -5,8 +5,6 @@ using OxyPlot.Annotations;
 using OxyPlot.Axes;
 using OxyPlot.Legends;
 using OxyPlot.Series;
-using Pab.Report.Merge;
-using Pab.Report.Compare;
 
 namespace Pab.Report.Export;
 

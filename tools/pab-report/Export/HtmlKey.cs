@@ -1,5 +1,4 @@
 using OxyPlot;
-using Pab.Report.Compare;
 
 namespace Pab.Report.Export;
 

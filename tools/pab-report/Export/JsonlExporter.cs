@@ -1,18 +1,14 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
-using CsvHelper;
 using Pab.Common;
-using Pab.Report.Merge;
-using Pab.Report.Summaries;
 
 namespace Pab.Report.Export;
 
 /// <summary>The merged records: meta first, then each kept record, the computed ones, and events.</summary>
-public sealed class JsonlExporter : IReportExporter
+public sealed class JsonlExporter : IExporter<ReportContent>
 {
-    public void Export(MergedData data, IReadOnlyList<Warning> warnings, Stream output)
+    public void Export(ReportContent report, Stream output)
     {
+        var data = report.Data;
         var buffered = new BufferedStream(output, 1 << 16);
         using var writer = new Utf8JsonWriter(buffered, new JsonWriterOptions { SkipValidation = true });
         void Write(Record r)

@@ -1,15 +1,16 @@
 using System.Text.Json;
-using Pab.Common;
 using Pab.Report.Input;
 using Pab.Report.Merge;
 
 namespace Pab.Report.Export;
 
 /// <summary>The original tool's --output-path JSON (see OriginalFormat, which reads it), so existing analysis scripts keep working.</summary>
-public static class OriginalExporter
+public sealed class OriginalExporter : IExporter<ReportContent>
 {
+    public void Export(ReportContent report, Stream output) => Write(report.Data, output);
+
     /// <summary>Writes the original's JSON: keys sorted as Go's encoder sorts a map, each an array of integers.</summary>
-    public static void Write(MergedData data, Stream output)
+    private static void Write(MergedData data, Stream output)
     {
         var arrays = new SortedDictionary<string, List<ValueChunk>>(StringComparer.Ordinal);
         foreach (var series in data.AllSeries)

@@ -1,5 +1,3 @@
-using Pab.Report.Compare;
-
 namespace Pab.Report.Export;
 
 // The input of HtmlReport: what the page shows, already grouped by the report or compare code.

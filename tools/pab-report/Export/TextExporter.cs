@@ -10,10 +10,11 @@ namespace Pab.Report.Export;
 /// Per metric and order: values, mean, σ, median, p95, min, max, with units; metrics measured once per run in a
 /// compact table of their own; then runs, what could not be computed, replacements, warnings.
 /// </summary>
-public sealed class TextExporter(bool markdown) : IReportExporter
+public sealed class TextExporter(bool markdown) : IExporter<ReportContent>
 {
-    public void Export(MergedData data, IReadOnlyList<Warning> warnings, Stream output)
+    public void Export(ReportContent report, Stream output)
     {
+        var (data, warnings) = report;
         using var w = Exporters.Writer(output);
         var rows = ReportRows.Of(data);
         var table = new Table("metric", "order", "runs", "values", "mean", "σ", "median", "p95", "min", "max");

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Pab.Common;
-
 namespace Pab.Report.Input;
 
 /// <summary>A record that is well-formed JSON but not a valid record (its message says what to fix).</summary>

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text.Json;
 using Pab.Common;
 
 namespace Pab.Report.Input;

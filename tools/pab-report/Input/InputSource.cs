@@ -1,7 +1,3 @@
-using System.Buffers;
-using System.Text.Json;
-using Pab.Common;
-
 namespace Pab.Report.Input;
 
 /// <summary>An input: a file, or standard input ("-").</summary>

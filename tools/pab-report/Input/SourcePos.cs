@@ -1,5 +1,3 @@
-using Pab.Common;
-
 namespace Pab.Report.Input;
 
 /// <summary>Where a record came from, for messages a person can act on.</summary>

@@ -1,5 +1,3 @@
-using Pab.Common;
-
 namespace Pab.Report.Input;
 
 /// <summary>

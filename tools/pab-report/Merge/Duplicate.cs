@@ -1,5 +1,3 @@
-using Pab.Common;
-
 namespace Pab.Report.Merge;
 
 /// <summary>Records of <paramref name="File"/> that repeat, unchanged, records already read from <paramref name="FirstIn"/>.</summary>

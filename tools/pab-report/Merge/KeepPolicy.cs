@@ -1,5 +1,3 @@
-using Pab.Common;
-
 namespace Pab.Report.Merge;
 
 /// <summary>What to do when one run recorded the same measurement twice (a rerun that completes it under its run id).</summary>

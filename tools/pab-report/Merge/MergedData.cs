@@ -29,8 +29,6 @@ public sealed class MergedData(
     public long LinesTruncated { get; init; }
     public long RecordsKept => RecordsRead - RecordsReplaced - RecordsDuplicate - RecordsRejected;
 
-    public bool HasErrors => Problems.Any(p => p.Severity == Severity.Error);
-
     public IEnumerable<Series> AllSeries => Measured.Concat(Derived)
         .OrderBy(s => s.Key.Group).ThenBy(s => s.Owner.Sequence).ThenBy(s => s.Key.Iteration ?? -1);
 

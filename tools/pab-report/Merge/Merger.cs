@@ -55,7 +55,7 @@ public sealed class Merger(KeepPolicy keep = KeepPolicy.Latest) : IRecordSink
         Read++;
         record.Run ??= "file:" + where.File;
         if (!_runs.TryGetValue(record.Run, out var run))
-            _runs[record.Run] = run = new RunInfo(record.Run, _runs.Count, record.Time, where);
+            _runs[record.Run] = run = new RunInfo(record.Run, _runs.Count, record.Time);
         if (record.Tool != null) run.Tools.Add(record.Tool);
 
         switch (record.Type)

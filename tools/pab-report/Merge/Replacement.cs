@@ -1,5 +1,3 @@
-using Pab.Common;
-
 namespace Pab.Report.Merge;
 
 /// <summary>Within one run, later records of a measurement replaced earlier ones (a rerun completing the run).</summary>

@@ -1,5 +1,3 @@
-using Pab.Common;
-
 namespace Pab.Report.Merge;
 
 /// <summary>A report row's series split by run, the runs in input order.</summary>

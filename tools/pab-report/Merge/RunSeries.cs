@@ -1,5 +1,3 @@
-using Pab.Common;
-
 namespace Pab.Report.Merge;
 
 /// <summary>One run's series of a report row.</summary>

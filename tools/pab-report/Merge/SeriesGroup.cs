@@ -1,5 +1,3 @@
-using Pab.Common;
-
 namespace Pab.Report.Merge;
 
 // Records rather than tuples: LINQ over value tuples is JIT-compiled at every start (see SeriesKey).

@@ -1,5 +1,3 @@
-using Pab.Common;
-
 namespace Pab.Report.Merge;
 
 // The keys are classes, not structs: the collections and LINQ operators over them then run the shared

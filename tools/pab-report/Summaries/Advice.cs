@@ -92,7 +92,7 @@ public static class Advice
         for (int i = 0; i < values.Length; i++) values[i] = all[i].Value;
         var (median, mad) = Summary.MedianMad(values);
         if (mad == 0) return [];
-        return all.FindAll(v => 0.6745 * Math.Abs(v.Value - median) / mad > OutlierScore);
+        return all.FindAll(v => IsOutlier(v.Value, median, mad));
     }
 
     private static string Name(List<IterationValue> outliers, ReportRow row)
@@ -100,15 +100,6 @@ public static class Advice
         const int Shown = 5;
         var named = outliers.Take(Shown).Select(o => row.Format(o.Value) + (o.Iteration is int i ? $" at iteration {i}" : ""));
         return string.Join(", ", named) + (outliers.Count > Shown ? $" and {outliers.Count - Shown} more" : "");
-    }
-
-    /// <summary>How many values have a modified z-score above <see cref="OutlierScore"/>.</summary>
-    public static int CountOutliers(double[] values)
-    {
-        if (values.Length < 3) return 0;
-        var (median, mad) = Summary.MedianMad(values);
-        if (mad == 0) return 0;
-        return values.Count(v => 0.6745 * Math.Abs(v - median) / mad > OutlierScore);
     }
 
     /// <summary>The first iteration, when it lies far from the others' median (by their MAD, or by 1 % when they agree exactly).</summary>
@@ -119,9 +110,10 @@ public static class Advice
         double first = byIteration[0].Items[0].Values[0];
         double[] rest = Summary.Values(byIteration.Skip(1));
         var (median, mad) = Summary.MedianMad(rest);
-        bool far = mad > 0
-            ? 0.6745 * Math.Abs(first - median) / mad > OutlierScore
-            : Math.Abs(first - median) > 0.01 * Math.Abs(median);
+        bool far = mad > 0 ? IsOutlier(first, median, mad) : Math.Abs(first - median) > 0.01 * Math.Abs(median);
         return far ? (first, median) : null;
     }
+
+    // The modified z-score of Iglewicz and Hoaglin: 0.6745 (the normal's MAD in σ) · |x − median| / MAD.
+    private static bool IsOutlier(double value, double median, double mad) => 0.6745 * Math.Abs(value - median) / mad > OutlierScore;
 }

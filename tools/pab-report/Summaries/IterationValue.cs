@@ -1,5 +1,3 @@
-using Pab.Common;
-
 namespace Pab.Report.Summaries;
 
 /// <summary>One value of a series, with the iteration it was measured in.</summary>

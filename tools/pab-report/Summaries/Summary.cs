@@ -1,6 +1,4 @@
-using System.Globalization;
 using MathNet.Numerics.Statistics;
-using Pab.Common;
 using Pab.Report.Merge;
 
 namespace Pab.Report.Summaries;

@@ -95,8 +95,5 @@ public static class UnitFormat
         return noise > 0 ? noise : double.NaN;
     }
 
-    public static string Percent(double ratio) =>
-        double.IsNaN(ratio) || double.IsInfinity(ratio) ? "-" : (ratio >= 0 ? "+" : "") + (ratio * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %";
-
     public static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 }

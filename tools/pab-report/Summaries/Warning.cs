@@ -1,4 +1,3 @@
-using Pab.Common;
 using Pab.Report.Merge;
 
 namespace Pab.Report.Summaries;

@@ -4,10 +4,11 @@ using Pab.Report.Compare;
 namespace Pab.Report.Export;
 
 /// <summary>The comparison as one JSON document, for scripts: each row's sides with their run summaries, change, interval and verdict.</summary>
-public static class CompareJson
+public sealed class CompareJsonExporter : IExporter<CompareContent>
 {
-    public static void Write(Comparison cmp, Stream output)
+    public void Export(CompareContent content, Stream output)
     {
+        var cmp = content.Comparison;
         using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
         w.WriteStartObject();
         w.WriteNumber("alpha", cmp.Alpha);
