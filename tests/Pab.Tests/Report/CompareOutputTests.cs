@@ -16,18 +16,10 @@ public sealed class CompareOutputTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static (int Code, string Stdout, string Stderr) Run(params string[] args)
-    {
-        var stdout = new MemoryStream();
-        var stderr = new StringWriter();
-        int code = ReportCli.Run(args, stdout, stderr);
-        return (code, Encoding.UTF8.GetString(stdout.ToArray()), stderr.ToString());
-    }
-
     private JsonElement CompareJson(string a, string b, out string stdout)
     {
         string json = _dir.Of("cmp.json");
-        var (code, output, stderr) = Run("compare", $"base={a}", $"new={b}", "--export-json", json);
+        var (code, output, stderr) = RunCli("compare", $"base={a}", $"new={b}", "--export-json", json);
         Assert.True(code == 0, stderr);
         stdout = output;
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
