@@ -119,7 +119,7 @@ public sealed class Merger(KeepPolicy keep = KeepPolicy.Latest) : IRecordSink
         series.Items.Add(contribution);
     }
 
-/// <summary>The phases the tools write as labels; the metric names already say which phase they measure.</summary>
+    /// <summary>The phases the tools write as labels; the metric names already say which phase they measure.</summary>
     public static readonly IReadOnlySet<string> Phases = new HashSet<string>(StringComparer.Ordinal) { "idle", "antagonized" };
 
     /// <summary>
