@@ -4,6 +4,7 @@ using Record = Pab.Common.Record;
 using static Pab.Tests.Report.ReportTestData;
 using Pab.Report.Input;
 using Pab.Report.Merge;
+using Pab.Report.Summaries;
 using Pab.Report.Compare;
 using Pab.Report.Export;
 
@@ -147,7 +148,7 @@ public class CompareTests
         var rows = RunSummaries.Of(Merge(Source("a", records.ToArray())));
         Assert.Equal(200, rows[new GroupKey(Metrics.IdleAvailableBytes, null, null)].Values.Single());
         var rate = rows[new GroupKey(Metrics.KernelPageAllocs, 0, null)];
-        Assert.Equal((250.0, RunSummaries.PerSecond), (rate.Values.Single(), rate.Unit));
+        Assert.Equal((250.0, UnitFormat.PerSecond), (rate.Values.Single(), rate.Unit));
         Assert.Equal(2, rows[new GroupKey(Metrics.KernelAllocFailures, 0, null)].Values.Single());
         var p90 = rows[new GroupKey("kernel_page_alloc_latency_p90_ns", 0, null)];
         Assert.True(p90.FromSample);

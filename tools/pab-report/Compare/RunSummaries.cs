@@ -16,7 +16,6 @@ public static class RunSummaries
     public static readonly int[] Percentiles = [50, 90, 99];
     /// <summary>Rows whose no-change is 0 and that may be negative: compared as differences in their unit, never as ratios.</summary>
     public static readonly IReadOnlySet<string> DifferenceMetrics = new HashSet<string>(StringComparer.Ordinal) { Metrics.MemoryAvailableDiffBytes };
-    public const string PerSecond = UnitFormat.PerSecond;
 
     /// <summary>
     /// Rows that are another row's quantity, left out where that row is present: per second of the run, the
@@ -67,7 +66,7 @@ public static class RunSummaries
                 return new RunValue(r.Run, v, perIteration ? within : [v]);
             }).ToList();
             string how = perIteration ? "median of each run's iterations" : rate ? "per second of the antagonist's run" : "once per run";
-            rows[key] = new RowRuns(key, rate ? PerSecond : unit, how, list, FromSample: false);
+            rows[key] = new RowRuns(key, rate ? UnitFormat.PerSecond : unit, how, list, FromSample: false);
         }
         return rows;
     }
