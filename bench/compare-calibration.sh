@@ -56,7 +56,7 @@ for ((mask = 1; mask < (1 << n); mask += 2)); do
 	[ ${#x[@]} -eq "$half" ] || continue
 	"$report" compare "x=$(IFS=,; echo "${x[*]}")" "y=$(IFS=,; echo "${y[*]}")" --export-json "$tmp/split.json" >/dev/null 2>&1
 	read -r t c < <(jq -r '"\(.tested) \(.called)"' "$tmp/split.json")
-	jq -r '.rows[] | select(.sides[1].verdict == "Higher" or .sides[1].verdict == "Lower") | "\(.metric) order \(.order // "-")"' \
+	jq -r '.rows[] | select(.sides[1].verdict == "higher" or .sides[1].verdict == "lower") | "\(.metric) order \(.order // "-")"' \
 		"$tmp/split.json" >>"$tmp/called-rows"
 	splits=$((splits + 1)) tested=$((tested + t)) called=$((called + c))
 done
@@ -73,10 +73,10 @@ row() { # SIDE METRIC ORDER: change and interval of that row, in percent
 	jq -r --arg m "$2" --argjson o "$3" '.rows[] | select(.metric == $m and .order == $o) | .sides[1] |
 		"\(.verdict): change \(.change * 100 | . * 100 | round / 100) % [\(.low * 100 | . * 100 | round / 100), \(.high * 100 | . * 100 | round / 100)] at \(.confidence * 100 | . * 10 | round / 10) %"' "$tmp/$1.json"
 }
-echo "init_on_alloc=0, order-4 alloc latency p50: $(row noinit kernel_page_alloc_latency_p50_ns 4) (goal: Lower)"
+echo "init_on_alloc=0, order-4 alloc latency p50: $(row noinit kernel_page_alloc_latency_p50_ns 4) (goal: lower)"
 for o in 0 4; do
 	"$report" compare "a=$use/a" "mem=$use/mem" --export-json "$tmp/mem.json" >/dev/null 2>&1
 	base=$(jq -r --argjson o "$o" '.rows[] | select(.metric == "idle_available_bytes" and .order == $o) | .sides[0].run_values | sort | .[length / 2 | floor]' "$tmp/mem.json")
 	expected=$(awk -v b="$base" -v c="$cut_mib" 'BEGIN { printf "%.2f", -100 * c * 1048576 / b }')
-	echo "mem=$((vm_mem - cut_mib))M, idle available bytes order $o: $(row mem idle_available_bytes "$o") (goal: Lower, interval holding the $cut_mib MiB taken away: $expected %)"
+	echo "mem=$((vm_mem - cut_mib))M, idle available bytes order $o: $(row mem idle_available_bytes "$o") (goal: lower, interval holding the $cut_mib MiB taken away: $expected %)"
 done

@@ -1,5 +1,7 @@
 using Pab.Common;
-using Pab.Report;
+using Pab.Report.Input;
+using Pab.Report.Merge;
+using Pab.Report.Compare;
 
 namespace Pab.Tests.Report;
 

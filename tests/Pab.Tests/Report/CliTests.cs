@@ -2,8 +2,10 @@ using System.Diagnostics;
 using System.Text;
 using Pab.Common;
 using Record = Pab.Common.Record;
-using Pab.Report;
 using static Pab.Tests.Report.ReportTestData;
+using Pab.Report.Merge;
+using Pab.Report.Export;
+using Pab.Report.Commands;
 
 namespace Pab.Tests.Report;
 
@@ -22,20 +24,12 @@ public sealed class CliTests : IDisposable
 
     private string WriteRecords(string name, params Record[] records) => Write(name, string.Join("\n", records.Select(Line)) + "\n");
 
-    private static (int Code, string Stdout, string Stderr) Run(params string[] args)
-    {
-        var stdout = new MemoryStream();
-        var stderr = new StringWriter();
-        int code = ReportCli.Run(args, stdout, stderr);
-        return (code, Encoding.UTF8.GetString(stdout.ToArray()), stderr.ToString());
-    }
-
     [Fact]
     public void BadLineFailsAndWritesNothingToOutputPath()
     {
         string input = Write("bad.jsonl", Line(SmallRun()[1]) + "\n{oops\n");
         string output = Path.Combine(_dir, "out.json");
-        var (code, stdout, stderr) = Run(input, "--output-path", output, "--format", "text");
+        var (code, stdout, stderr) = RunCli(input, "--output-path", output, "--format", "text");
         Assert.Equal(1, code);
         Assert.False(File.Exists(output));
         Assert.Equal("", stdout);
@@ -49,7 +43,7 @@ public sealed class CliTests : IDisposable
     {
         string input = Write("bad.jsonl", Line(SmallRun()[1]) + "\n{oops\n");
         string output = Path.Combine(_dir, "out.json");
-        var (code, stdout, stderr) = Run(input, "--skip-bad", "--output-path", output, "--format", "text");
+        var (code, stdout, stderr) = RunCli(input, "--skip-bad", "--output-path", output, "--format", "text");
         Assert.Equal(0, code);
         Assert.True(File.Exists(output));
         Assert.Contains("idle_available_bytes", stdout);
@@ -62,7 +56,7 @@ public sealed class CliTests : IDisposable
     {
         string full = WriteRecords("full.jsonl", SmallRun("A"));
         string rerun = WriteRecords("rerun.jsonl", Metric("A", Metrics.KernelPageAllocs, 1, 3, time: "2026-11-22T05:00:00Z"));
-        var (code, _, stderr) = Run(full, rerun, "--format", "csv");
+        var (code, _, stderr) = RunCli(full, rerun, "--format", "csv");
         Assert.Equal(0, code);
         Assert.Contains("1 replaced", stderr);
         Assert.Contains($"replaced: kernel_page_allocs order 3 of run A: 1 record(s), 1 value(s) replaced from {full} by later ones from {rerun}", stderr);
@@ -71,7 +65,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void FormatIsATypedChoice()
     {
-        var (code, _, stderr) = Run("--format", "xml", WriteRecords("r.jsonl", SmallRun()));
+        var (code, _, stderr) = RunCli("--format", "xml", WriteRecords("r.jsonl", SmallRun()));
         Assert.NotEqual(0, code);
         Assert.Contains("xml", stderr);
     }
@@ -81,7 +75,7 @@ public sealed class CliTests : IDisposable
     {
         string a = WriteRecords("a.jsonl", SmallRun("A"));
         string b = WriteRecords("b.jsonl", SmallRun("B", "2026-11-22T03:00:00Z"));
-        var (code, stdout, stderr) = Run("compare", $"base={a}", $"new={b}", "--format", "markdown");
+        var (code, stdout, stderr) = RunCli("compare", $"base={a}", $"new={b}", "--format", "markdown");
         Assert.True(code == 0, stderr);
         Assert.Contains("| idle_available_bytes | - | base |", stdout);
         Assert.Contains("- base: 1 run from 1 file; Linux 6.1.0-56-amd64", stdout);
@@ -90,18 +84,18 @@ public sealed class CliTests : IDisposable
         Assert.DoesNotContain("| lower |", stdout);
 
         string md = Path.Combine(_dir, "cmp.md"), json = Path.Combine(_dir, "cmp.json");
-        (code, stdout, stderr) = Run("compare", $"base={a}", $"new={b}", "--export-markdown", md, "--export-json", json);
+        (code, stdout, stderr) = RunCli("compare", $"base={a}", $"new={b}", "--export-markdown", md, "--export-json", json);
         Assert.True(code == 0, stderr);
         Assert.Contains("one run a side: no verdict", stdout);
         Assert.Contains("| idle_available_bytes | - | base |", File.ReadAllText(md));
         using (var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json)))
         {
             var row = doc.RootElement.GetProperty("rows").EnumerateArray().First(r => r.GetProperty("metric").GetString() == "idle_available_bytes");
-            Assert.Equal("OneRun", row.GetProperty("sides")[1].GetProperty("verdict").GetString());
-            Assert.Equal("Baseline", row.GetProperty("sides")[0].GetProperty("verdict").GetString());
+            Assert.Equal("one_run_a_side", row.GetProperty("sides")[1].GetProperty("verdict").GetString());
+            Assert.Equal("baseline", row.GetProperty("sides")[0].GetProperty("verdict").GetString());
         }
         string html = Path.Combine(_dir, "cmp.html");
-        (code, _, stderr) = Run("compare", $"base={a}", $"new={b}", "--html", html);
+        (code, _, stderr) = RunCli("compare", $"base={a}", $"new={b}", "--html", html);
         Assert.True(code == 0, stderr);
         var page = System.Xml.Linq.XDocument.Parse(File.ReadAllText(html).Replace("<!DOCTYPE html>", ""));
         var svgs = page.Descendants().Where(e => e.Name.LocalName == "svg").ToList();
@@ -111,20 +105,20 @@ public sealed class CliTests : IDisposable
         Assert.Contains(svgs, s => s.ToString().Contains("(MiB)"));
         Assert.Contains(svgs, s => s.ToString().Contains("log scale"));
         Assert.Contains("one run a side: no verdict", page.ToString());
-        (code, _, stderr) = Run(a, b, "--html", html, "--format", "csv");
+        (code, _, stderr) = RunCli(a, b, "--html", html, "--format", "csv");
         Assert.True(code == 0, stderr);
         Assert.Contains("page-alloc-bench results: 2 run(s)", File.ReadAllText(html));
 
-        (code, _, stderr) = Run("compare", $"base={a}", $"new={b}", "--export-json", _dir);
+        (code, _, stderr) = RunCli("compare", $"base={a}", $"new={b}", "--export-json", _dir);
         Assert.Equal(1, code);
         Assert.Contains($"--export-json {_dir}: cannot write: is a directory", stderr);
 
-        (code, _, stderr) = Run("compare", a);
+        (code, _, stderr) = RunCli("compare", a);
         Assert.NotEqual(0, code);
-        (code, _, stderr) = Run("compare", a, Path.Combine(_dir, "nope.jsonl"));
+        (code, _, stderr) = RunCli("compare", a, Path.Combine(_dir, "nope.jsonl"));
         Assert.Equal(2, code);
         Assert.Contains("nope.jsonl' does not exist", stderr);
-        (code, _, stderr) = Run("compare", a, b, "--format", "csv");
+        (code, _, stderr) = RunCli("compare", a, b, "--format", "csv");
         Assert.NotEqual(0, code);
         Assert.Contains("csv", stderr);
     }

@@ -1,8 +1,12 @@
 using MathNet.Numerics.Distributions;
 using Pab.Common;
-using Pab.Report;
 using Record = Pab.Common.Record;
 using static Pab.Tests.Report.ReportTestData;
+using Pab.Report.Input;
+using Pab.Report.Merge;
+using Pab.Report.Summaries;
+using Pab.Report.Compare;
+using Pab.Report.Export;
 
 namespace Pab.Tests.Report;
 
@@ -144,7 +148,7 @@ public class CompareTests
         var rows = RunSummaries.Of(Merge(Source("a", records.ToArray())));
         Assert.Equal(200, rows[new GroupKey(Metrics.IdleAvailableBytes, null, null)].Values.Single());
         var rate = rows[new GroupKey(Metrics.KernelPageAllocs, 0, null)];
-        Assert.Equal((250.0, RunSummaries.PerSecond), (rate.Values.Single(), rate.Unit));
+        Assert.Equal((250.0, UnitFormat.PerSecond), (rate.Values.Single(), rate.Unit));
         Assert.Equal(2, rows[new GroupKey(Metrics.KernelAllocFailures, 0, null)].Values.Single());
         var p90 = rows[new GroupKey("kernel_page_alloc_latency_p90_ns", 0, null)];
         Assert.True(p90.FromSample);
@@ -193,15 +197,15 @@ public class CompareTests
         string dir = temp.Path;
         File.WriteAllText(Path.Combine(dir, "a.jsonl"), "");
         File.WriteAllText(Path.Combine(dir, "b.json"), "");
-        var side = Pab.Report.Side.Parse($"v6.1={dir}/a.jsonl,{dir}/b.json", out string? error);
+        var side = Pab.Report.Compare.Side.Parse($"v6.1={dir}/a.jsonl,{dir}/b.json", out string? error);
         Assert.Null(error);
         Assert.Equal("v6.1", side.Name);
         Assert.Equal(2, side.Sources.Count);
-        var fromDir = Pab.Report.Side.Parse(dir, out error);
+        var fromDir = Pab.Report.Compare.Side.Parse(dir, out error);
         Assert.Null(error);
         Assert.Equal(["a.jsonl", "b.json"], fromDir.Sources.Select(s => Path.GetFileName(s.Name)));
         Assert.Equal("a+1", fromDir.Name);
-        Pab.Report.Side.Parse($"x={dir}/missing.jsonl", out error);
+        Pab.Report.Compare.Side.Parse($"x={dir}/missing.jsonl", out error);
         Assert.Contains("missing.jsonl' does not exist", error);
     }
 }

@@ -2,9 +2,12 @@ using System.Text;
 using System.Text.Json;
 using Pab.Common;
 using Record = Pab.Common.Record;
-using Pab.Report;
-using Pab.Report.Export;
 using static Pab.Tests.Report.ReportTestData;
+using Pab.Report.Input;
+using Pab.Report.Merge;
+using Pab.Report.Summaries;
+using Pab.Report.Export;
+using Pab.Report.Commands;
 
 namespace Pab.Tests.Report;
 
@@ -17,7 +20,7 @@ public class FormatTests
     private static string Export(ReportFormat format, MergedData data)
     {
         var ms = new MemoryStream();
-        Exporters.For(format).Export(data, Advice.For(data), ms);
+        Exporters.For(format).Export(new ReportContent(data, Advice.For(data)), ms);
         return Encoding.UTF8.GetString(ms.ToArray());
     }
 
@@ -91,7 +94,7 @@ public class FormatTests
             Samples("A", Metrics.KernelPageAllocLatenciesNs, [5], 1, 1),
             Metric("A", Metrics.KernelAllocFailures, 0, 1)));
         var ms = new MemoryStream();
-        OriginalFormat.Write(data, ms);
+        new OriginalExporter().Export(new ReportContent(data, []), ms);
         Assert.Equal(
             "{\"idle_available_bytes_order1\":[900,901],\"kernel_alloc_failures_order1\":[0],\"kernel_page_alloc_latencies_ns_order1\":[3,1,2,5]}",
             Encoding.UTF8.GetString(ms.ToArray()));
@@ -102,7 +105,7 @@ public class FormatTests
     {
         var data = Sample();
         var ms = new MemoryStream();
-        OriginalFormat.Write(data, ms);
+        new OriginalExporter().Export(new ReportContent(data, []), ms);
         var imported = Merge(InputSource.FromBytes("out.json", ms.ToArray()));
         Assert.Empty(imported.Problems);
         Dictionary<string, long[]> Arrays(MergedData d) => d.AllSeries
@@ -122,11 +125,13 @@ public class FormatTests
         using var temp = new TempDir("pab-report-");
         string dir = temp.Path;
         string path = Path.Combine(dir, "results.json");
+        string input = Path.Combine(dir, "run.jsonl");
+        File.WriteAllText(input, string.Join("\n", SmallRun().Select(Line)) + "\n");
         File.WriteAllText(path, "old");
-        OriginalFormat.WriteFile(Sample(), path);
+        Assert.Equal(0, ReportCli.Run([input, "--output-path", path, "--format", "csv"], new MemoryStream(), new StringWriter()));
         using (var doc = JsonDocument.Parse(File.ReadAllText(path)))
             Assert.Equal(5, doc.RootElement.GetProperty("idle_available_bytes").GetArrayLength());
-        Assert.Equal(["results.json"], Directory.GetFiles(dir).Select(Path.GetFileName));
+        Assert.Equal(["results.json", "run.jsonl"], Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Text;
 using System.Xml.Linq;
 using MathNet.Numerics.Distributions;
 using Pab.Report.Export;
+using Pab.Report.Commands;
 
 namespace Pab.Tests.Report;
 
@@ -209,25 +210,19 @@ public class HtmlTests
     }
 
     [Fact]
-    public void WriteFileReplacesAtomically()
+    public void HtmlOptionReplacesThePageAtomically()
     {
         using var dir = new TempDir("pab-html");
-        string path = dir.Of("report.html");
+        string path = dir.Of("report.html"), input = dir.Of("run.jsonl");
+        File.WriteAllText(input, string.Join("\n", ReportTestData.SmallRun().Select(ReportTestData.Line)) + "\n");
         File.WriteAllText(path, "old page");
         using (var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
         {
-            HtmlReport.WriteFile(Sample(), path);
+            Assert.Equal(0, ReportCli.Run([input, "--html", path, "--format", "csv"], new MemoryStream(), new StringWriter()));
             // Replaced by a rename: a reader of the old file still reads it whole, the path names the new page.
             Assert.Equal("old page", new StreamReader(reader).ReadToEnd());
         }
-        string html = File.ReadAllText(path, Encoding.UTF8);
-        Assert.Equal(2, All(Parse(html), "svg").Count);
-        Assert.Equal(["report.html"], Directory.GetFiles(dir.Path).Select(Path.GetFileName));
-
-        // A page that fails leaves the last good one in place, and no temporary file.
-        var bad = Sample() with { Verdicts = new HtmlTable(["a"], [["1"]], ["x", "y"]) };
-        Assert.Throws<ArgumentException>(() => HtmlReport.WriteFile(bad, path));
-        Assert.Equal(html, File.ReadAllText(path, Encoding.UTF8));
-        Assert.Equal(["report.html"], Directory.GetFiles(dir.Path).Select(Path.GetFileName));
+        Assert.NotEmpty(All(Parse(File.ReadAllText(path, Encoding.UTF8)), "svg"));
+        Assert.Equal(["report.html", "run.jsonl"], Directory.GetFiles(dir.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 }

@@ -1,8 +1,11 @@
 using System.IO.Compression;
 using System.Text;
 using Pab.Common;
-using Pab.Report;
 using static Pab.Tests.Report.ReportTestData;
+using Pab.Report.Input;
+using Pab.Report.Merge;
+using Pab.Report.Compare;
+using Pab.Report.Commands;
 
 namespace Pab.Tests.Report;
 
@@ -22,14 +25,6 @@ public sealed class InputSafetyTests : IDisposable
         return ms.ToArray();
     }
 
-    private static (int Code, string Stdout, string Stderr) Run(params string[] args)
-    {
-        var stdout = new MemoryStream();
-        var stderr = new StringWriter();
-        int code = ReportCli.Run(args, stdout, stderr);
-        return (code, Encoding.UTF8.GetString(stdout.ToArray()), stderr.ToString());
-    }
-
     /// <summary>A pipe: no seeking, reads in small pieces.</summary>
     private sealed class PipeLike(byte[] bytes) : MemoryStream(bytes, writable: false)
     {
@@ -47,10 +42,10 @@ public sealed class InputSafetyTests : IDisposable
         File.WriteAllBytes(unnamed, Gzip(lines));
         string plain = Path.Combine(_dir, "run.jsonl");
         File.WriteAllText(plain, lines);
-        var expected = Run(plain, "--format", "csv");
+        var expected = RunCli(plain, "--format", "csv");
         foreach (string file in new[] { gz, unnamed })
         {
-            var (code, stdout, stderr) = Run(file, "--format", "csv");
+            var (code, stdout, stderr) = RunCli(file, "--format", "csv");
             Assert.True(code == 0, stderr);
             Assert.DoesNotContain("bad record", stderr);
             Assert.Equal(expected.Stdout, stdout);
@@ -64,7 +59,7 @@ public sealed class InputSafetyTests : IDisposable
         File.WriteAllBytes(Path.Combine(side, "run.jsonl.gz"), Gzip(string.Join("\n", SmallRun("B").Select(Line)) + "\n"));
         string baseline = Path.Combine(_dir, "a.jsonl");
         File.WriteAllText(baseline, string.Join("\n", SmallRun("A").Select(Line)) + "\n");
-        var (code, stdout, stderr) = Run("compare", baseline, side);
+        var (code, stdout, stderr) = RunCli("compare", baseline, side);
         Assert.True(code == 0, stderr);
         Assert.EndsWith("run.jsonl.gz", Side.Parse(side, out _).Sources[0].Name);
         Assert.Contains("idle_available_bytes", stdout);
@@ -130,7 +125,7 @@ public sealed class InputSafetyTests : IDisposable
         string empty = Path.Combine(_dir, "empty.jsonl");
         File.WriteAllText(empty, "\n\n");
         string output = Path.Combine(_dir, "out.json"), html = Path.Combine(_dir, "out.html"), md = Path.Combine(_dir, "out.md");
-        var (code, stdout, stderr) = Run(empty, "--output-path", output, "--html", html, "--export-markdown", md, "--format", "text");
+        var (code, stdout, stderr) = RunCli(empty, "--output-path", output, "--html", html, "--export-markdown", md, "--format", "text");
         Assert.Equal(1, code);
         Assert.Contains("no records in the input", stderr);
         Assert.Equal("", stdout);
@@ -145,7 +140,7 @@ public sealed class InputSafetyTests : IDisposable
         string empty = Path.Combine(_dir, "empty.jsonl"), full = Path.Combine(_dir, "full.jsonl");
         File.WriteAllText(empty, "");
         File.WriteAllText(full, string.Join("\n", SmallRun().Select(Line)) + "\n");
-        var (code, _, stderr) = Run("compare", "a=" + full, "b=" + empty);
+        var (code, _, stderr) = RunCli("compare", "a=" + full, "b=" + empty);
         Assert.Equal(1, code);
         Assert.Contains("[b] no records in the input", stderr);
     }

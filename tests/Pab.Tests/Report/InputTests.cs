@@ -1,7 +1,7 @@
 using Pab.Common;
 using Record = Pab.Common.Record;
-using Pab.Report;
 using static Pab.Tests.Report.ReportTestData;
+using Pab.Report.Input;
 
 namespace Pab.Tests.Report;
 
@@ -17,7 +17,7 @@ public class InputTests
         Assert.Equal(Severity.Error, problem.Severity);
         Assert.Equal("run.jsonl:2", problem.Where.ToString());
         Assert.StartsWith("run.jsonl:2: error: malformed record", problem.ToString());
-        Assert.True(data.HasErrors);
+        Assert.Contains(data.Problems, p => p.Severity == Severity.Error);
         // The lines around it still count.
         Assert.Equal(2, data.Measured.Count);
         Assert.Equal((3L, 1L), (data.RecordsRead, data.RecordsRejected));
@@ -47,7 +47,7 @@ public class InputTests
         Assert.Equal(Severity.Warning, problem.Severity);
         Assert.Equal("killed.jsonl:2", problem.Where.ToString());
         Assert.Contains("truncated last line", problem.Message);
-        Assert.False(data.HasErrors);
+        Assert.DoesNotContain(data.Problems, p => p.Severity == Severity.Error);
         Assert.Equal([5L], ValuesOf(data, Metrics.KernelPageAllocs, 0));
         Assert.Equal(1, data.LinesTruncated);
     }

@@ -1,7 +1,8 @@
 using Pab.Common;
 using Record = Pab.Common.Record;
-using Pab.Report;
 using static Pab.Tests.Report.ReportTestData;
+using Pab.Report.Input;
+using Pab.Report.Merge;
 
 namespace Pab.Tests.Report;
 

@@ -4,9 +4,12 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Pab.Common;
 using Record = Pab.Common.Record;
-using Pab.Report;
-using Pab.Report.Export;
 using static Pab.Tests.Report.ReportTestData;
+using Pab.Report.Merge;
+using Pab.Report.Summaries;
+using Pab.Report.Compare;
+using Pab.Report.Export;
+using Pab.Report.Commands;
 
 namespace Pab.Tests.Report;
 
@@ -20,7 +23,7 @@ public sealed partial class ReadableReportTests : IDisposable
     private static string Text(MergedData data, bool markdown = false)
     {
         var ms = new MemoryStream();
-        Exporters.For(markdown ? ReportFormat.Markdown : ReportFormat.Text).Export(data, Advice.For(data), ms);
+        Exporters.For(markdown ? ReportFormat.Markdown : ReportFormat.Text).Export(new ReportContent(data, Advice.For(data)), ms);
         return Encoding.UTF8.GetString(ms.ToArray());
     }
 

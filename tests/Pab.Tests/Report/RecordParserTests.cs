@@ -3,8 +3,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Pab.Common;
-using Pab.Report;
 using Record = Pab.Common.Record;
+using Pab.Report.Input;
 
 namespace Pab.Tests.Report;
 

@@ -2,7 +2,9 @@ using System.Text;
 using System.Text.Json;
 using Pab.Common;
 using Record = Pab.Common.Record;
-using Pab.Report;
+using Pab.Report.Input;
+using Pab.Report.Merge;
+using Pab.Report.Commands;
 
 namespace Pab.Tests.Report;
 
@@ -27,6 +29,15 @@ internal static class ReportTestData
 
     public static InputSource Source(string name, params Record[] records) =>
         Text(name, string.Join("\n", records.Select(Line)) + "\n");
+
+    /// <summary>Runs pab-report as its Program does, without colour: the exit code and what it wrote.</summary>
+    public static (int Code, string Stdout, string Stderr) RunCli(params string[] args)
+    {
+        var stdout = new MemoryStream();
+        var stderr = new StringWriter();
+        int code = ReportCli.Run(args, stdout, stderr);
+        return (code, Encoding.UTF8.GetString(stdout.ToArray()), stderr.ToString());
+    }
 
     public static InputSource Text(string name, string text) => InputSource.FromBytes(name, Encoding.UTF8.GetBytes(text));
 

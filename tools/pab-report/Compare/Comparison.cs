@@ -1,35 +1,6 @@
-using MathNet.Numerics.Statistics;
+using Pab.Report.Merge;
 
-namespace Pab.Report;
-
-public enum Verdict
-{
-    /// <summary>The side others are compared against.</summary>
-    Baseline,
-    /// <summary>The interval of the change lies wholly above no change.</summary>
-    Higher,
-    /// <summary>… wholly below.</summary>
-    Lower,
-    /// <summary>The interval holds no change: these runs cannot tell a change from none ("~").</summary>
-    NoChangeDetected,
-    /// <summary>Too few runs on a side for any interval at the chosen alpha.</summary>
-    TooFewRuns,
-    /// <summary>One run on a side: boot-to-boot variation is not measured; only a within-run change is shown.</summary>
-    OneRun,
-    /// <summary>The row is missing on this side or on the baseline.</summary>
-    Missing,
-}
-
-/// <summary>One side of a compared row: its run summaries, and against the baseline the change and its verdict.</summary>
-public sealed record SideResult(string Name, RowRuns? Row, ShiftEstimate? Shift, Verdict Verdict, double Detectable, double WithinRunChange)
-{
-    public int Runs => Row?.Runs.Count ?? 0;
-    public double Median => Row is { } r ? Statistics.Median(r.Values) : double.NaN;
-    public double Min => Row is { } r ? r.Values.Min() : double.NaN;
-    public double Max => Row is { } r ? r.Values.Max() : double.NaN;
-}
-
-public sealed record ComparisonRow(GroupKey Key, string Unit, string How, IReadOnlyList<SideResult> Sides);
+namespace Pab.Report.Compare;
 
 /// <summary>
 /// Compares each row (metric, order) of any number of sides against the first, the baseline, over runs: each run
@@ -79,8 +50,7 @@ public sealed class Comparison
         if (baseline.Runs.Count == 1 || other.Runs.Count == 1)
         {
             // Within one run the values share one boot: their spread is not the spread between boots.
-            double b = Statistics.Median(baseline.Runs.SelectMany(r => r.Within));
-            double o = Statistics.Median(other.Runs.SelectMany(r => r.Within));
+            double b = baseline.Pooled(), o = other.Pooled();
             double change = RunSummaries.DifferenceMetrics.Contains(other.Key.Metric) ? o - b : b != 0 ? (o - b) / Math.Abs(b) : double.NaN;
             return new SideResult(name, other, null, Verdict.OneRun, double.NaN, change);
         }

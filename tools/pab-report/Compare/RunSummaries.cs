@@ -1,16 +1,9 @@
 using MathNet.Numerics.Statistics;
 using Pab.Common;
+using Pab.Report.Merge;
+using Pab.Report.Summaries;
 
-namespace Pab.Report;
-
-/// <summary>One run's summary of one compared row, with the values it was made from.</summary>
-public sealed record RunValue(RunInfo Run, double Value, double[] Within);
-
-/// <summary>A compared row of one side: every run's summary, in the row's unit, and how the runs were summarised.</summary>
-public sealed record RowRuns(GroupKey Key, string Unit, string How, IReadOnlyList<RunValue> Runs, bool FromSample)
-{
-    public double[] Values => Runs.Select(r => r.Value).ToArray();
-}
+namespace Pab.Report.Compare;
 
 /// <summary>
 /// The run is the unit that replicates (one boot), so each run is summarised first and sides are compared over
@@ -23,7 +16,17 @@ public static class RunSummaries
     public static readonly int[] Percentiles = [50, 90, 99];
     /// <summary>Rows whose no-change is 0 and that may be negative: compared as differences in their unit, never as ratios.</summary>
     public static readonly IReadOnlySet<string> DifferenceMetrics = new HashSet<string>(StringComparer.Ordinal) { Metrics.MemoryAvailableDiffBytes };
-    public const string PerSecond = "per_s";
+
+    /// <summary>
+    /// Rows that are another row's quantity, left out where that row is present: per second of the run, the
+    /// antagonist's allocations are its allocation rate, and its frees (it frees every page it took before it
+    /// stops) the same number again. Compared three times, one effect would count as three.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> SameQuantityAs = new(StringComparer.Ordinal)
+    {
+        [Metrics.KernelPageAllocs] = [Metrics.KernelPageAllocRate],
+        [Metrics.KernelPageFrees] = [Metrics.KernelPageAllocRate, Metrics.KernelPageAllocs],
+    };
 
     public static Dictionary<GroupKey, RowRuns> Of(MergedData data)
     {
@@ -46,10 +49,12 @@ public static class RunSummaries
                         double[] within = Summary.Values(r.Series);
                         return new RunValue(r.Run, Statistics.QuantileCustom(within, p / 100.0, QuantileDefinition.R8), within);
                     }).ToList();
-                    rows[exact] = new RowRuns(exact, unit, $"p{p} of each run's latency sample", values, FromSample: true);
+                    rows[exact] = new RowRuns(exact, unit, $"p{p} of each run's latency sample", values, FromSample: true) { Quantile = p / 100.0 };
                 }
                 continue;
             }
+            if (SameQuantityAs.TryGetValue(key.Metric, out var shownAs) && shownAs.Any(m => present.Contains(key with { Metric = m })))
+                continue;
             bool perIteration = runs.Any(r => r.Series.Any(s => s.Key.Iteration != null));
             bool rate = !perIteration && unit == Units.Count && runs.All(r => durations.ContainsKey((r.Run, key.Order)));
             var list = runs.Select(r =>
@@ -61,7 +66,7 @@ public static class RunSummaries
                 return new RunValue(r.Run, v, perIteration ? within : [v]);
             }).ToList();
             string how = perIteration ? "median of each run's iterations" : rate ? "per second of the antagonist's run" : "once per run";
-            rows[key] = new RowRuns(key, rate ? PerSecond : unit, how, list, FromSample: false);
+            rows[key] = new RowRuns(key, rate ? UnitFormat.PerSecond : unit, how, list, FromSample: false);
         }
         return rows;
     }

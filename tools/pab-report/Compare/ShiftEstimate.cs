@@ -1,10 +1,7 @@
 using MathNet.Numerics.Distributions;
 using Perfolizer.Mathematics.SignificanceTesting.MannWhitney;
 
-namespace Pab.Report;
-
-/// <summary>How a change is measured: as a ratio (positive quantities, on the log scale) or as a difference.</summary>
-public enum ChangeScale { Ratio, Difference }
+namespace Pab.Report.Compare;
 
 /// <summary>
 /// The change from one side's run summaries to another's: the Hodges–Lehmann estimate (median of all pairwise

@@ -1,4 +1,6 @@
-namespace Pab.Report;
+using Pab.Report.Input;
+
+namespace Pab.Report.Compare;
 
 /// <summary>One side of a comparison: a name and the files of its runs.</summary>
 public sealed record Side(string Name, IReadOnlyList<InputSource> Sources)

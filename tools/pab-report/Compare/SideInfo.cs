@@ -1,8 +1,9 @@
 using System.Globalization;
 using Pab.Common;
-using Pab.Report.Export;
+using Pab.Report.Merge;
+using Pab.Report.Summaries;
 
-namespace Pab.Report;
+namespace Pab.Report.Compare;
 
 /// <summary>One line per side: its files and runs, its machine, and how its kernel command line differs from the baseline's.</summary>
 public static class SideInfo
@@ -20,7 +21,7 @@ public static class SideInfo
             {
                 var h = hosts[0];
                 var shown = new HostInfo { Cpus = h.Cpus, CpuModel = h.CpuModel, NumaNodes = h.NumaNodes, MemTotalBytes = h.MemTotalBytes, ModuleVersion = h.ModuleVersion };
-                line += $"; Linux {string.Join(", ", releases)}, {TextExporter.DescribeHost(shown)}";
+                line += $"; Linux {string.Join(", ", releases)}, {HostText.Describe(shown)}";
             }
             if (i > 0)
             {

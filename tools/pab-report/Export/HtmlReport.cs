@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Pab.Report.Export;
@@ -57,29 +56,6 @@ public static partial class HtmlReport
         w.Write("</body>\n</html>\n");
     }
 
-    /// <summary>Writes the page to a temporary file beside <paramref name="path"/>, then renames it over: a reader sees the old page or the new one, never a part.</summary>
-    public static void WriteFile(HtmlPage page, string path)
-    {
-        string full = Path.GetFullPath(path);
-        string dir = Path.GetDirectoryName(full) ?? ".";
-        string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                using (var w = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" })
-                    Write(page, w);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-    }
-
     private static void Validate(HtmlPage page)
     {
         var t = page.Verdicts;
@@ -127,42 +103,4 @@ public static partial class HtmlReport
     /// <summary>A cell that reads as a number or a change ("+3.1 %", "−6.7 %", "1.2 GiB", "[−2 %, +4 %]"), right-aligned.</summary>
     [GeneratedRegex(@"^[\[\(]?[+\-−±]?\d")]
     private static partial Regex Numeric();
-}
-
-/// <summary>Text made safe for HTML and XML.</summary>
-internal static class HtmlText
-{
-    /// <summary>Escapes the five XML specials, after Clean.</summary>
-    public static string Escape(string text)
-    {
-        var sb = new StringBuilder(text.Length + 16);
-        foreach (char c in Clean(text))
-        {
-            string? entity = c switch { '&' => "&amp;", '<' => "&lt;", '>' => "&gt;", '"' => "&quot;", '\'' => "&#39;", _ => null };
-            if (entity != null) sb.Append(entity);
-            else sb.Append(c);
-        }
-        return sb.ToString();
-    }
-
-    /// <summary>Replaces characters XML cannot hold (control characters, lone surrogates) by U+FFFD.</summary>
-    public static string Clean(string text)
-    {
-        StringBuilder? sb = null;
-        for (int i = 0; i < text.Length; i++)
-        {
-            char c = text[i];
-            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                sb?.Append(c).Append(text[i + 1]);
-                i++;
-                continue;
-            }
-            bool ok = !char.IsSurrogate(c) && System.Xml.XmlConvert.IsXmlChar(c);
-            if (ok && sb == null) continue;
-            sb ??= new StringBuilder(text, 0, i, text.Length);
-            sb.Append(ok ? c : '\uFFFD');
-        }
-        return sb?.ToString() ?? text;
-    }
 }

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Pab.Report.Merge;
+using Pab.Report.Summaries;
 
 namespace Pab.Report.Export;
 
@@ -6,10 +8,11 @@ namespace Pab.Report.Export;
 /// The report as one JSON document for scripts: its rows with the text report's figures as plain numbers in the
 /// metric's unit, its runs, what was not computed and its warnings. The merged records themselves are --format jsonl.
 /// </summary>
-public sealed class JsonSummaryExporter : IReportExporter
+public sealed class JsonSummaryExporter : IExporter<ReportContent>
 {
-    public void Export(MergedData data, IReadOnlyList<Warning> warnings, Stream output)
+    public void Export(ReportContent report, Stream output)
     {
+        var (data, warnings) = report;
         using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
         w.WriteStartObject();
         w.WriteStartArray("runs");

@@ -1,6 +1,8 @@
 using System.Globalization;
 using MathNet.Numerics.Statistics;
 using Pab.Common;
+using Pab.Report.Merge;
+using Pab.Report.Summaries;
 
 namespace Pab.Report.Export;
 
@@ -8,10 +10,11 @@ namespace Pab.Report.Export;
 /// Per metric and order: values, mean, σ, median, p95, min, max, with units; metrics measured once per run in a
 /// compact table of their own; then runs, what could not be computed, replacements, warnings.
 /// </summary>
-public sealed class TextExporter(bool markdown) : IReportExporter
+public sealed class TextExporter(bool markdown) : IExporter<ReportContent>
 {
-    public void Export(MergedData data, IReadOnlyList<Warning> warnings, Stream output)
+    public void Export(ReportContent report, Stream output)
     {
+        var (data, warnings) = report;
         using var w = Exporters.Writer(output);
         var rows = ReportRows.Of(data);
         var table = new Table("metric", "order", "runs", "values", "mean", "σ", "median", "p95", "min", "max");
@@ -144,19 +147,7 @@ public sealed class TextExporter(bool markdown) : IReportExporter
         string when = run.FirstTime is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) : "time unknown";
         w.WriteLine($"{Prefix()}{run.Id} ({when}{(tools.Count > 0 ? "; " + string.Join(", ", tools) : "")})");
         var host = run.Meta.Select(m => m.Host).FirstOrDefault(h => h != null);
-        if (host != null) w.WriteLine($"{(markdown ? "  - " : "    ")}{DescribeHost(host)}");
-    }
-
-    public static string DescribeHost(HostInfo h)
-    {
-        var parts = new List<string>();
-        if (h.KernelRelease != null) parts.Add("Linux " + h.KernelRelease);
-        if (h.CpuModel != null || h.Cpus != null) parts.Add($"{h.Cpus?.ToString(CultureInfo.InvariantCulture) ?? "?"} × {h.CpuModel ?? "CPU"}");
-        if (h.NumaNodes != null) parts.Add($"{h.NumaNodes} NUMA node(s)");
-        if (h.MemTotalBytes is long m) parts.Add(ByteSize.Format(m) + " RAM");
-        if (h.ModuleVersion != null) parts.Add("module " + h.ModuleVersion);
-        if (h.KernelCmdline != null) parts.Add($"cmdline \"{h.KernelCmdline}\"");
-        return string.Join(", ", parts);
+        if (host != null) w.WriteLine($"{(markdown ? "  - " : "    ")}{HostText.Describe(host)}");
     }
 
     /// <summary>One line per metric, run and pair of files, naming the iterations.</summary>
@@ -176,4 +167,3 @@ public sealed class TextExporter(bool markdown) : IReportExporter
             ? $"{d.File}: {UnitFormat.Count(d.Records)} record(s) appear twice in it unchanged; each merged once"
             : $"{d.File}: {UnitFormat.Count(d.Records)} record(s) repeat records of {d.FirstIn} unchanged (the same run given twice?); each merged once");
 }
-

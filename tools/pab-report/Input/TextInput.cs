@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Text.Unicode;
 
-namespace Pab.Report;
+namespace Pab.Report.Input;
 
 /// <summary>
 /// What an input's first bytes say: gzip (read through a decompressor, by magic bytes, so stdin and any

@@ -1,0 +1,3 @@
+namespace Pab.Report.Input;
+
+public enum Severity { Warning, Error }
