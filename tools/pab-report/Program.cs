@@ -14,7 +14,9 @@ try
 catch (UnauthorizedAccessException e)
 {
     // A closed stdout: natively compiled, nothing has reused fd 1 as a runtime would have, so opening it fails.
-    Console.Error.WriteLine($"pab-report: input/output error: {StdStreams.Describe(e)}");
+    // Said before stderr is opened, which may take fd 1.
+    string why = StdStreams.Describe(e);
+    Console.Error.WriteLine($"pab-report: input/output error: {why}");
     return (int)ExitCode.Failed;
 }
 return ReportCli.Run(args, stdout, Console.Error, Ansi.For(Console.IsOutputRedirected), Ansi.For(Console.IsErrorRedirected));
