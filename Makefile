@@ -1,8 +1,8 @@
 # page-alloc-bench top-level build.
 #   make                 kmod (against KDIR; default: the cached kernel of SUITE) + tools
 #   make kmod            the module in kmod/ (KDIR=..., LLVM=1 passed through)
-#   make tools           pab-load, pab-exhaust, pab-antagonize, pab-report, self-contained
-#                        linux-x64, all in build/bin (one shared runtime)
+#   make tools           pab-load, pab-exhaust, pab-antagonize (native), pab-report, self-contained
+#                        linux-x64, all in build/bin (pab-report's runtime in build/bin/report)
 #   make kmod-vm         the module and guest image for SUITE's kernel, as vm-run uses them
 #   make vm-smoke        boot SUITE's kernel and run a command in it
 #   make deps            install the Debian packages the project needs
@@ -18,7 +18,7 @@
 SUITE ?= bookworm
 LLVM ?=
 KDIR ?=
-PUBLISH_FORM ?= r2r
+PUBLISH_FORM ?= native
 
 # KDIR defaults to the unpacked headers of SUITE's kernel (fetched on first use).
 kdir = $(or $(KDIR),$(shell scripts/kernel-prep --suite $(SUITE) --print KDIR))

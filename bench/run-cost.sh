@@ -49,8 +49,8 @@ if [ -n "$before" ]; then
 fi
 
 echo "run-cost: publishing the empty .NET program" >&2
-dotnet publish bench/dotnet-floor/dotnet-floor.csproj -c Release -r linux-x64 --self-contained \
-	-p:PublishReadyToRun=true --artifacts-path build/obj -o "$out/floor" >"$out/floor.log" 2>&1 ||
+dotnet publish bench/dotnet-floor/dotnet-floor.csproj -c Release -r linux-x64 -p:PublishAot=true \
+	--artifacts-path build/obj -o "$out/floor" >"$out/floor.log" 2>&1 ||
 	{ tail "$out/floor.log" >&2; exit 1; }
 
 cat >"$out/guest.sh" <<'GUEST'

@@ -4,12 +4,13 @@
 # The initramfs holds only busybox, /init and the modules 9p needs (they are modules in Debian's
 # kernels), so it costs the guest well under 3 MiB of RAM. Everything else comes over 9p:
 #   /opt/pab/bin   published tools (read-only)
-#   /opt/pab/sys   build/vm/<krel>/sys: lib/ (glibc closure for the .NET apphost), kmod/ (our module)
+#   /opt/pab/sys   build/vm/<krel>/sys: lib/ (glibc closure of the tools), kmod/ (our module)
 #   /opt/pab/run   per-run directory (read-write): the command script, --add files, results
 #   /opt/pab/share optional --share DIR (read-write)
 
 PAB_GUEST_MODULES="virtio_pci 9pnet_virtio 9p"
-# Libraries a self-contained .NET app (InvariantGlobalization, no ICU) and its apphost need.
+# Libraries the tools need: libc, libm and the loader for the native ones; the rest for self-contained
+# .NET apps (InvariantGlobalization, no ICU): the test-only pab-modcheck, and the r2r/untrimmed forms.
 PAB_GUEST_LIBS="ld-linux-x86-64.so.2 libc.so.6 libm.so.6 libdl.so.2 libpthread.so.0 librt.so.1 libstdc++.so.6 libgcc_s.so.1 libz.so.1"
 
 # Print a module's dependencies (from its .modinfo section; no depmod/modinfo needed).

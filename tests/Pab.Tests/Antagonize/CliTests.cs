@@ -10,7 +10,7 @@ public class CliTests
 
     private static (int Code, string Stdout, string Stderr) RunAs(string[]? prefix, string[] args)
     {
-        string tool = Path.Combine(AppContext.BaseDirectory, "pab-antagonize");
+        string tool = PublishedTools.Of("pab-antagonize");
         var r = prefix == null
             ? Exec.Run(tool, args, TimeSpan.FromSeconds(60))
             : Exec.Run(prefix[0], [.. prefix.Skip(1), tool, .. args], TimeSpan.FromSeconds(60));

@@ -28,6 +28,27 @@ public sealed class MetaRecordTests
     }
 
     [Fact]
+    public void NativeToolsCarryTheirVersion()
+    {
+        // Published native executables have no assembly beside them: their build put the version in them.
+        var versions = ToolInfo.InstalledVersions(Path.GetDirectoryName(PublishedTools.Of("pab-load")));
+        Assert.Equal(ToolInfo.Tools.Order(), versions.Keys.Order());
+        Assert.All(versions.Values, v => Assert.Equal(ToolInfo.Version, v));
+    }
+
+    [Fact]
+    public void FilesWithoutAVersionAreLeftOut()
+    {
+        using var dir = new TempDir("pab-tool-versions");
+        File.Copy(PublishedTools.Of("pab-exhaust"), dir.Of("pab-exhaust"));
+        File.WriteAllText(dir.Of("pab-load"), "not an executable");
+        File.Copy(PublishedTools.Of("pab-fill"), dir.Of("pab-antagonize")); // an ELF file built without one
+        var versions = ToolInfo.InstalledVersions(dir.Path);
+        Assert.Equal(["pab-exhaust"], versions.Keys);
+        Assert.Equal(ToolInfo.Version, versions["pab-exhaust"]);
+    }
+
+    [Fact]
     public void MetaCarriesHostOptionsAndToolVersionsOnTheWire()
     {
         var meta = Pab.Common.Record.Meta(new HostInfo { KernelRelease = "6.1.0-57-amd64", ModuleAbi = HostInfo.OriginalModuleAbi },
@@ -61,7 +82,7 @@ public sealed class MetaRecordTests
     public void PabExhaustWritesTheMetaRecordFirst()
     {
         // --max-bytes ends the fill before the OOM killer would: a real run, harmless on any host.
-        var r = Exec.Run(Path.Combine(AppContext.BaseDirectory, "pab-exhaust"),
+        var r = Exec.Run(PublishedTools.Of("pab-exhaust"),
             ["--iterations", "1", "--max-bytes", "32M", "--chunk", "1M"], TimeSpan.FromSeconds(120));
         Assert.True(r.Code == 0, r.Stderr);
         var records = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)

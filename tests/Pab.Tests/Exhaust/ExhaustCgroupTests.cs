@@ -128,7 +128,7 @@ public sealed class ExhaustCgroupTests(ITestOutputHelper output)
     private static Process StartInCgroup(CgroupSandbox box, params string[] args)
     {
         var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "-c", "echo $$ > \"$0\"/cgroup.procs && exec \"$@\"", box.Dir, Path.Join(AppContext.BaseDirectory, "pab-exhaust"), "--max-bytes", "2G" })
+        foreach (var a in new[] { "-c", "echo $$ > \"$0\"/cgroup.procs && exec \"$@\"", box.Dir, PublishedTools.Of("pab-exhaust"), "--max-bytes", "2G" })
             psi.ArgumentList.Add(a);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment.Remove(RunContext.LabelVariable);

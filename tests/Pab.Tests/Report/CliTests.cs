@@ -127,7 +127,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task EndToEndProcessOnStdinPipe()
     {
-        string exe = Path.Combine(AppContext.BaseDirectory, "pab-report");
+        string exe = PublishedTools.Of("pab-report");
         Assert.True(File.Exists(exe), $"{exe} not built");
         string output = Path.Combine(_dir, "results.json");
         var psi = new ProcessStartInfo(exe, ["-", "--format", "text", "--output-path", output])

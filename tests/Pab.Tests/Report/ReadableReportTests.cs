@@ -160,7 +160,7 @@ public sealed partial class ReadableReportTests : IDisposable
     /// <summary>The real process with its output in a file, as `pab-report x > report.txt`.</summary>
     private (int Code, string Stdout, string Stderr) Process(Dictionary<string, string?> env, params string[] args)
     {
-        string exe = Path.Combine(AppContext.BaseDirectory, "pab-report");
+        string exe = PublishedTools.Of("pab-report");
         Assert.True(File.Exists(exe), $"{exe} not built");
         var psi = new ProcessStartInfo(exe, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var (k, v) in env) psi.Environment[k] = v;
@@ -198,7 +198,7 @@ public sealed partial class ReadableReportTests : IDisposable
         using (var f = File.Create(gz))
         using (var z = new GZipStream(f, CompressionLevel.Fastest))
             z.Write(Encoding.UTF8.GetBytes(string.Join("\n", SmallRun().Select(Line)) + "\n"));
-        var (code, stdout, stderr) = Shell($"exec '{Path.Combine(AppContext.BaseDirectory, "pab-report")}' --format jsonl < '{gz}'");
+        var (code, stdout, stderr) = Shell($"exec '{PublishedTools.Of("pab-report")}' --format jsonl < '{gz}'");
         Assert.True(code == 0, stderr);
         Assert.Equal(SmallRun().Length + 10, stdout.TrimEnd('\n').Split('\n').Length); // + the 10 computed differences
     }
