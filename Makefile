@@ -18,7 +18,6 @@
 SUITE ?= bookworm
 LLVM ?=
 KDIR ?=
-PUBLISH_FORM ?= native
 
 # KDIR defaults to the unpacked headers of SUITE's kernel (fetched on first use).
 kdir = $(or $(KDIR),$(shell scripts/kernel-prep --suite $(SUITE) --print KDIR))
@@ -32,7 +31,7 @@ kmod:
 
 # publish-tools does nothing when no tool source changed since the last publish.
 tools:
-	scripts/publish-tools --form $(PUBLISH_FORM) --out build/bin
+	scripts/publish-tools --out build/bin
 
 kmod-vm:
 	scripts/kernel-prep --suite $(SUITE) --kmod --image

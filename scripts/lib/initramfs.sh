@@ -10,7 +10,7 @@
 
 PAB_GUEST_MODULES="virtio_pci 9pnet_virtio 9p"
 # Libraries the tools need: libc, libm and the loader for the native ones; the rest for self-contained
-# .NET apps (InvariantGlobalization, no ICU): the test-only pab-modcheck, and the r2r/untrimmed forms.
+# .NET apps (InvariantGlobalization, no ICU): the test-only pab-modcheck.
 PAB_GUEST_LIBS="ld-linux-x86-64.so.2 libc.so.6 libm.so.6 libdl.so.2 libpthread.so.0 librt.so.1 libstdc++.so.6 libgcc_s.so.1 libz.so.1"
 
 # Print a module's dependencies (from its .modinfo section; no depmod/modinfo needed).
