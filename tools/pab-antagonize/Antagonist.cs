@@ -183,7 +183,6 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
         }
         else
         {
-            HotPaths.Prepare(); // the loop compiled before the workers allocate
             var (workers, pinExit) = Start(_out.Order);
             if (workers == null) return pinExit;
             using (workers)

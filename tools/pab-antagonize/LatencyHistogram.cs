@@ -44,7 +44,6 @@ public sealed class LatencyHistogram
     }
 
     /// <summary>Records every entry's latency, as Record(long) each would; the totals stay in registers.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Record(ReadOnlySpan<PabBatchEntry> entries)
     {
         long sum = _sum, min = _min, max = _max;

@@ -38,7 +38,6 @@ public sealed class OrderPhases(PhaseLink.AntagonistEnd link, RunOutput output, 
 
     private void Serve()
     {
-        HotPaths.Prepare(); // the loop compiled before any phase is measured
         for (int i = 0; i < options.Orders.Length; i++)
         {
             int order = options.Orders[i];

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Pab.Common;
 
 namespace Pab.Antagonize;
@@ -29,7 +28,6 @@ public sealed class ModulePageSource(ModuleClient client, bool singlePageCalls, 
     /// <summary>Blocks allocated through the single-page calls and not yet freed (0 with the queue calls, whose blocks the module counts).</summary>
     public int Held => _ids.Count;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Alloc(int order, Span<PabBatchEntry> entries, out int done)
     {
         if (!singlePageCalls) return Client.TryQueueAlloc(order, entries, out done);
@@ -50,7 +48,6 @@ public sealed class ModulePageSource(ModuleClient client, bool singlePageCalls, 
         while (Held > 0 && FreeOldest(0, one, out _) == 0) { }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int FreeOldest(int order, Span<PabBatchEntry> entries, out int done)
     {
         if (!singlePageCalls) return Client.TryQueueFree(order, entries, out done);

@@ -33,7 +33,6 @@ public sealed class Reservoir
     public void Add(long value) => Offer(_values, ref _random, Seen++, value);
 
     /// <summary>Offers every entry's latency, as Add(long) each would, with the counter and generator in registers.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(ReadOnlySpan<PabBatchEntry> entries)
     {
         long n = Seen;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using Pab.Common;
 
 namespace Pab.Antagonize;
@@ -64,7 +63,6 @@ public sealed class Worker
     public int Tid { get; set; }
 
     /// <summary>Runs until the control asks to stop, then frees every page it holds.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run()
     {
         _control.WaitForRelease();
@@ -87,7 +85,6 @@ public sealed class Worker
         EndTimestamp = Stopwatch.GetTimestamp();
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AllocStep(int target)
     {
         int n = Math.Min(_settings.Batch, target - Held);
@@ -123,7 +120,6 @@ public sealed class Worker
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FreeStep(int target)
     {
         int n = Math.Min(_settings.Batch, Held - target);
@@ -151,7 +147,6 @@ public sealed class Worker
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Integrate(long now)
     {
         _held.Add(Held, _lastTimestamp, now, _control.SteadyTimestamp);
