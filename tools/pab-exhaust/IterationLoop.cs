@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Pab.Common;
 
 namespace Pab.Exhaust;
@@ -78,7 +79,7 @@ public sealed class IterationLoop(ExhaustSettings settings, RecordWriter writer,
         record.Tool = writer.Tool;
         record.Run = writer.Run;
         record.Time = DateTimeOffset.UtcNow;
-        RecordJson.ToUtf8Bytes(record);
+        JsonSerializer.SerializeToUtf8Bytes(record, RecordJsonContext.Default.Record);
         Outcomes.Classify(Native.SIGKILL, snapshot, Settings, 0, null, 1);
         if (GC.TryStartNoGCRegion(1 << 20)) GC.EndNoGCRegion();
     }

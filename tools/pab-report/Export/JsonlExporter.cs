@@ -13,7 +13,7 @@ public sealed class JsonlExporter : IExporter<ReportContent>
         using var writer = new Utf8JsonWriter(buffered, new JsonWriterOptions { SkipValidation = true });
         void Write(Record r)
         {
-            RecordJson.Write(writer, r);
+            JsonSerializer.Serialize(writer, r, RecordJsonContext.Default.Record);
             writer.Flush();
             buffered.WriteByte((byte)'\n');
             writer.Reset();
