@@ -102,24 +102,14 @@ public static class CliValues
         return default;
     }
 
-    /// <summary>The lower-case names the user types.</summary>
-    public static string[] NamesOf<T>() where T : struct, Enum => NamesOf(typeof(T));
-
-    /// <summary>
-    /// The lower-case names the user types, in the order of their values. Not generic: an
-    /// instantiation per enum is code ReadyToRun leaves to the JIT at every start.
-    /// </summary>
-    public static string[] NamesOf(Type enumType)
-    {
-        string[] names = Enum.GetNames(enumType);
-        for (int i = 0; i < names.Length; i++) names[i] = names[i].ToLowerInvariant();
-        return names;
-    }
+    /// <summary>The lower-case names the user types, in the order of their values.</summary>
+    public static string[] NamesOf<T>() where T : struct, Enum =>
+        Array.ConvertAll(Enum.GetNames<T>(), n => n.ToLowerInvariant());
 
     /// <summary>Shows and completes an enum option by its lower-case names: &lt;text|jsonl|csv&gt;.</summary>
-    public static void ShowChoices(this Option option, Type enumType)
+    public static void ShowChoices<T>(this Option option) where T : struct, Enum
     {
-        string[] names = NamesOf(enumType);
+        string[] names = NamesOf<T>();
         option.HelpName = string.Join('|', names);
         option.CompletionSources.Clear();
         option.CompletionSources.Add(names);

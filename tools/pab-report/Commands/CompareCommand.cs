@@ -17,10 +17,10 @@ internal static class CompareCommand
         Arity = new ArgumentArity(2, 64),
     };
 
-    private static readonly Option<Picked<CompareFormat>?> FormatOption = new("--format", "-f")
+    private static readonly Option<CompareFormat?> FormatOption = new("--format", "-f")
     {
         Description = "Output: text or markdown [default: text]",
-        CustomParser = r => new Picked<CompareFormat>(CliValues.Choice<CompareFormat>(r)),
+        CustomParser = r => CliValues.Choice<CompareFormat>(r),
     };
 
     private static readonly Option<string?> ExportMarkdownOption = new("--export-markdown")
@@ -47,7 +47,7 @@ internal static class CompareCommand
         CustomParser = r => CliValues.Number(r, 0, double.PositiveInfinity),
     };
 
-    static CompareCommand() => FormatOption.ShowChoices(typeof(CompareFormat));
+    static CompareCommand() => FormatOption.ShowChoices<CompareFormat>();
 
     public static Command Create(Stream stdout, TextWriter stderr, Ansi colour)
     {
@@ -72,7 +72,7 @@ internal static class CompareCommand
         for (int i = 0; i < names.Count; i++)
             if (names.IndexOf(names[i]) != i) names[i] = $"{names[i]}#{i + 1}";
         bool skipBad = pr.GetValue(SharedOptions.SkipBad);
-        var keep = pr.GetValue(SharedOptions.Keep)?.Value ?? KeepPolicy.Latest;
+        var keep = pr.GetValue(SharedOptions.Keep) ?? KeepPolicy.Latest;
         var data = new List<MergedData>();
         bool failed = false;
         for (int i = 0; i < sides.Count; i++)
@@ -94,7 +94,7 @@ internal static class CompareCommand
             new(ExportJsonOption.Name, pr.GetValue(ExportJsonOption), new CompareJsonExporter()),
         ];
         if (!FileOutputs.Write(content, outputs, stderr)) return (int)ExitCode.Failed;
-        Exporters.For(pr.GetValue(FormatOption)?.Value ?? CompareFormat.Text, colour).Export(content, stdout);
+        Exporters.For(pr.GetValue(FormatOption) ?? CompareFormat.Text, colour).Export(content, stdout);
         return (int)ExitCode.Ok;
     }
 }

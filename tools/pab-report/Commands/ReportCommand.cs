@@ -18,10 +18,10 @@ internal static class ReportCommand
         Arity = ArgumentArity.ZeroOrMore,
     };
 
-    private static readonly Option<Picked<ReportFormat>?> FormatOption = new("--format", "-f")
+    private static readonly Option<ReportFormat?> FormatOption = new("--format", "-f")
     {
         Description = "Output on standard output: text (the default, also when redirected), jsonl (the merged records), csv, markdown, json (the report's rows)",
-        CustomParser = r => new Picked<ReportFormat>(CliValues.Choice<ReportFormat>(r)),
+        CustomParser = r => CliValues.Choice<ReportFormat>(r),
     };
 
     private static readonly Option<string?> OutputPathOption = new("--output-path", "-o")
@@ -41,7 +41,7 @@ internal static class ReportCommand
     // PAB_REPORT_TIMING=1 prints where the time goes (for bench/report-throughput.sh).
     private static readonly bool Timing = Environment.GetEnvironmentVariable("PAB_REPORT_TIMING") == "1";
 
-    static ReportCommand() => FormatOption.ShowChoices(typeof(ReportFormat));
+    static ReportCommand() => FormatOption.ShowChoices<ReportFormat>();
 
     public static RootCommand Create(Stream stdout, TextWriter stderr)
     {
@@ -66,7 +66,7 @@ internal static class ReportCommand
             stderr.WriteLine("pab-report: reading records from standard input (end with Ctrl-D; --help for usage)");
         bool skipBad = pr.GetValue(SharedOptions.SkipBad);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var data = MergedData.Read(sources, pr.GetValue(SharedOptions.Keep)?.Value ?? KeepPolicy.Latest);
+        var data = MergedData.Read(sources, pr.GetValue(SharedOptions.Keep) ?? KeepPolicy.Latest);
         if (Timing) stderr.WriteLine($"pab-report: timing: read and merged in {clock.Elapsed.TotalSeconds:0.000} s wall, {Cost()}");
         bool failed = InputChecks.PrintProblems(data, skipBad, stderr, "");
         var warnings = failed ? [] : Advice.For(data);
@@ -84,7 +84,7 @@ internal static class ReportCommand
         ];
         if (!FileOutputs.Write(report, outputs, stderr)) return (int)ExitCode.Failed;
         // Text whether or not standard output is a terminal: `pab-report x > report.txt` holds what the terminal shows.
-        var format = pr.GetValue(FormatOption)?.Value ?? ReportFormat.Text;
+        var format = pr.GetValue(FormatOption) ?? ReportFormat.Text;
         try
         {
             Exporters.For(format).Export(report, stdout);

@@ -13,10 +13,10 @@ internal static class SharedOptions
     };
 
     // Choices have no DefaultValueFactory: help would show the default as the enum's name (Latest), not as typed.
-    public static readonly Option<Picked<KeepPolicy>?> Keep = new("--keep")
+    public static readonly Option<KeepPolicy?> Keep = new("--keep")
     {
         Description = "When runs measured the same metric, order and iteration: latest (the later run replaces the earlier) or all (keep every value) [default: latest]",
-        CustomParser = r => new Picked<KeepPolicy>(CliValues.Choice<KeepPolicy>(r)),
+        CustomParser = r => CliValues.Choice<KeepPolicy>(r),
     };
 
     public static readonly Option<bool> SkipBad = new("--skip-bad")
@@ -24,5 +24,5 @@ internal static class SharedOptions
         Description = "Report malformed records and go on without them, instead of failing",
     };
 
-    static SharedOptions() => Keep.ShowChoices(typeof(KeepPolicy));
+    static SharedOptions() => Keep.ShowChoices<KeepPolicy>();
 }
