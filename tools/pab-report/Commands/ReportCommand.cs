@@ -54,9 +54,9 @@ internal static class ReportCommand
         return root;
     }
 
-    // CPU so far, and what of it the JIT took: ReadyToRun leaves generic code over value types to the JIT.
+    // CPU so far.
     private static string Cost() => string.Create(CultureInfo.InvariantCulture,
-        $"{System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.000} s CPU ({System.Runtime.JitInfo.GetCompiledMethodCount()} methods JIT-compiled in {System.Runtime.JitInfo.GetCompilationTime().TotalSeconds:0.000} s)");
+        $"{System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0.000} s CPU");
 
     private static int Run(ParseResult pr, Stream stdout, TextWriter stderr)
     {
