@@ -18,9 +18,7 @@ public static class CpuList
     {
         cpus = [];
         error = null;
-        // A flag per possible CPU, not a SortedSet<int>: generic code over a value type is JIT-compiled at start.
-        var seen = new bool[MaxCpu + 1];
-        int count = 0;
+        var seen = new SortedSet<int>();
         string trimmed = text.Trim();
         if (trimmed.Length == 0) return true;
         foreach (string rawPart in trimmed.Split(','))
@@ -77,15 +75,9 @@ public static class CpuList
                 return false;
             }
             for (int cpu = first; cpu <= last; cpu++)
-                if ((cpu - first) % group < used && !seen[cpu])
-                {
-                    seen[cpu] = true;
-                    count++;
-                }
+                if ((cpu - first) % group < used) seen.Add(cpu);
         }
-        cpus = new int[count];
-        for (int cpu = 0, k = 0; k < count; cpu++)
-            if (seen[cpu]) cpus[k++] = cpu;
+        cpus = [.. seen];
         return true;
     }
 
