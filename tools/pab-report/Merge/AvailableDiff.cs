@@ -98,53 +98,23 @@ public static class AvailableDiff
         return result;
     }
 
-    // Plain loops and lists of classes below, not sets, sorted maps or LINQ over int? and tuples: those are
-    // value-type instantiations the JIT would compile at every start (ReadyToRun has no code for them).
-
     /// <summary>The orders (null first, then ascending) at which the run has <paramref name="metric"/> without a label: the first series of each.</summary>
-    private static List<Series> Orders(IReadOnlyList<Series> series, string metric)
-    {
-        var orders = new List<Series>();
-        foreach (var s in series)
-        {
-            if (s.Key.Metric != metric || s.Key.Label != null || HasOrder(orders, metric, s.Key.Order)) continue;
-            int at = 0;
-            while (at < orders.Count && (orders[at].Key.Order ?? -1) <= (s.Key.Order ?? -1)) at++;
-            orders.Insert(at, s);
-        }
-        return orders;
-    }
+    private static List<Series> Orders(IReadOnlyList<Series> series, string metric) =>
+        series.Where(s => s.Key.Metric == metric && s.Key.Label == null).GroupBy(s => s.Key.Order)
+            .Select(g => g.First()).OrderBy(s => s.Key.Order ?? -1).ToList();
 
-    private static bool HasOrder(IReadOnlyList<Series> series, string metric, int? order)
-    {
-        foreach (var s in series)
-            if (s.Key.Metric == metric && s.Key.Order == order) return true;
-        return false;
-    }
+    private static bool HasOrder(IReadOnlyList<Series> series, string metric, int? order) =>
+        series.Any(s => s.Key.Metric == metric && s.Key.Order == order);
 
     private sealed record Point(int Iteration, long Value, Series Source);
 
-    // Iteration (-1 for none) → the key's value, ascending by iteration, where the key holds exactly one value (with --keep all it may hold more: then it is ambiguous and left out).
-    private static List<Point> ByIteration(IReadOnlyList<Series> series, string metric, int? order)
-    {
-        var points = new List<Point>();
-        foreach (var s in series)
-        {
-            if (s.Key.Metric != metric || s.Key.Order != order || s.Key.Label != null || s.ValueCount != 1) continue;
-            var p = new Point(s.Key.Iteration ?? -1, s.Items[0].Values[0], s);
-            int at = 0;
-            while (at < points.Count && points[at].Iteration < p.Iteration) at++;
-            if (at < points.Count && points[at].Iteration == p.Iteration) points[at] = p; // the later one, as a map's assignment
-            else points.Insert(at, p);
-        }
-        return points;
-    }
+    // Iteration (-1 for none) → the key's value, ascending by iteration, where the key holds exactly one value (with --keep all it may hold more: then it is ambiguous and left out); of two for one iteration, the later.
+    private static List<Point> ByIteration(IReadOnlyList<Series> series, string metric, int? order) =>
+        series.Where(s => s.Key.Metric == metric && s.Key.Order == order && s.Key.Label == null && s.ValueCount == 1)
+            .GroupBy(s => s.Key.Iteration ?? -1).Select(g => new Point(g.Key, g.Last().Items[0].Values[0], g.Last()))
+            .OrderBy(p => p.Iteration).ToList();
 
     // The same iteration's value, or the only value when the input measured it once for all iterations.
-    private static long? Pick(List<Point> points, int iteration)
-    {
-        foreach (var p in points)
-            if (p.Iteration == iteration) return p.Value;
-        return points.Count == 1 ? points[0].Value : null;
-    }
+    private static long? Pick(List<Point> points, int iteration) =>
+        points.FirstOrDefault(p => p.Iteration == iteration)?.Value ?? (points.Count == 1 ? points[0].Value : null);
 }

@@ -146,13 +146,9 @@ public sealed class Merger(KeepPolicy keep = KeepPolicy.Latest) : IRecordSink
         var series = _series.Values.Where(s => s.Items.Count > 0)
             .OrderBy(s => s.Key.Group).ThenBy(s => s.Owner.Sequence).ThenBy(s => s.Key.Iteration ?? -1).ToList();
         var derived = AvailableDiff.Compute(series);
-        // Loops, not Select over the dictionaries: LINQ over their KeyValuePair structs is JIT-compiled at start.
-        var replaced = new List<Replacement>();
-        foreach (var kv in _replaced)
-            replaced.Add(new Replacement(kv.Key.Key, kv.Key.Run, kv.Key.ReplacedIn, kv.Key.ByIn, kv.Value.Records, kv.Value.Values));
-        var replacements = replaced.OrderBy(r => r.Key.Group).ThenBy(r => r.Key.Iteration ?? -1).ToList();
-        var duplicates = new List<Duplicate>();
-        foreach (var kv in _duplicates) duplicates.Add(new Duplicate(kv.Key.File, kv.Key.FirstIn, kv.Value.Records));
+        var replacements = _replaced.Select(kv => new Replacement(kv.Key.Key, kv.Key.Run, kv.Key.ReplacedIn, kv.Key.ByIn, kv.Value.Records, kv.Value.Values))
+            .OrderBy(r => r.Key.Group).ThenBy(r => r.Key.Iteration ?? -1).ToList();
+        var duplicates = _duplicates.Select(kv => new Duplicate(kv.Key.File, kv.Key.FirstIn, kv.Value.Records)).ToList();
         return new MergedData(series, derived, _runs.Values.OrderBy(r => r.Sequence).ToList(), _events, replacements, _problems, Keep)
         {
             Duplicates = duplicates,

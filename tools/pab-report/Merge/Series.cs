@@ -10,21 +10,8 @@ public sealed class Series(SeriesKey key, string unit, RunInfo owner)
     public RunInfo Owner { get; } = owner;
     public List<Contribution> Items { get; } = [];
     public bool IsSamples => Items.Any(c => c.Header.Type == RecordType.Samples);
-    /// <summary>The values of every series given (a loop: Sum over long is JIT-compiled at start).</summary>
-    public static long ValueCountOf(IEnumerable<Series> series)
-    {
-        long n = 0;
-        foreach (var s in series) n += s.ValueCount;
-        return n;
-    }
+    /// <summary>The values of every series given.</summary>
+    public static long ValueCountOf(IEnumerable<Series> series) => series.Sum(s => s.ValueCount);
 
-    public long ValueCount
-    {
-        get
-        {
-            long n = 0; // a loop: Sum over long is JIT-compiled at start
-            foreach (var c in Items) n += c.Values.Count;
-            return n;
-        }
-    }
+    public long ValueCount => Items.Sum(c => (long)c.Values.Count);
 }

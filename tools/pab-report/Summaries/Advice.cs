@@ -49,8 +49,8 @@ public static class Advice
                     warnings.Add(new Warning(key, $"{outliers.Count} of {values.Length} values {(outliers.Count == 1 ? "is an outlier" : "are outliers")} (MAD-based score > {OutlierScore}: {Name(outliers, row)}); something else was running or the machine was not in a steady state: rerun on a quiet machine, or look at those iterations", where));
                 if (FirstIterationDiffers(ofRun) is { } first)
                     warnings.Add(new Warning(key, $"the first iteration ({row.Format(first.Value)}) is far from the rest (median {row.Format(first.RestMedian)}); a cold start (page cache, compaction) distorts it: add a warm-up iteration or discard the first", where));
-                if (key.Metric == Metrics.KernelAllocFailures && AnyPositive(values))
-                    warnings.Add(new Warning(key, $"the kernel workers failed {UnitFormat.Count((long)Sum(values))} allocation(s); the other metrics of this order are suspect: check dmesg and the antagonist's options", where));
+                if (key.Metric == Metrics.KernelAllocFailures && values.Any(v => v > 0))
+                    warnings.Add(new Warning(key, $"the kernel workers failed {UnitFormat.Count((long)values.Sum())} allocation(s); the other metrics of this order are suspect: check dmesg and the antagonist's options", where));
             }
         }
         foreach (var e in data.Events.Where(e => e.Event == "error"))
@@ -58,20 +58,6 @@ public static class Advice
         foreach (var e in data.Events.Where(e => e.Event == "interrupted"))
             warnings.Add(new Warning(null, $"{e.Tool ?? "a tool"} was interrupted in run {e.Run}{Where(e)}: {e.Message}; rerun what is missing and merge both files"));
         return warnings;
-    }
-
-    // Loops: Enumerable's Any and Sum over double are JIT-compiled at start.
-    private static bool AnyPositive(double[] values)
-    {
-        foreach (double v in values) if (v > 0) return true;
-        return false;
-    }
-
-    private static double Sum(double[] values)
-    {
-        double sum = 0;
-        foreach (double v in values) sum += v;
-        return sum;
     }
 
     // The run is named only where several are merged.
@@ -82,15 +68,9 @@ public static class Advice
     /// <summary>The outlying values of one run's series, with their iterations.</summary>
     public static List<IterationValue> Outliers(IReadOnlyList<Series> series)
     {
-        // Loops over a class, not LINQ over (double, int?) tuples: ~70 value-type instantiations the JIT compiled at start.
-        var all = new List<IterationValue>();
-        foreach (var s in series)
-            foreach (var c in s.Items)
-                for (int i = 0; i < c.Values.Count; i++) all.Add(new IterationValue(c.Values[i], s.Key.Iteration));
+        var all = series.SelectMany(s => s.Items.SelectMany(c => Enumerable.Range(0, c.Values.Count).Select(i => new IterationValue(c.Values[i], s.Key.Iteration)))).ToList();
         if (all.Count < 3) return [];
-        var values = new double[all.Count];
-        for (int i = 0; i < values.Length; i++) values[i] = all[i].Value;
-        var (median, mad) = Summary.MedianMad(values);
+        var (median, mad) = Summary.MedianMad([.. all.Select(v => v.Value)]);
         if (mad == 0) return [];
         return all.FindAll(v => IsOutlier(v.Value, median, mad));
     }

@@ -9,9 +9,7 @@ public sealed record Summary(long Count, double Mean, double StdDev, double Medi
     public static double[] Values(IEnumerable<Series> series)
     {
         var list = series.SelectMany(s => s.Items).ToList();
-        int count = 0; // a loop: Sum over int is JIT-compiled at start
-        foreach (var c in list) count += c.Values.Count;
-        var data = new double[count];
+        var data = new double[list.Sum(c => c.Values.Count)];
         int offset = 0;
         foreach (var c in list)
         {
@@ -23,13 +21,11 @@ public sealed record Summary(long Count, double Mean, double StdDev, double Medi
 
     public static Summary Of(IEnumerable<Series> series) => Of(Values(series));
 
-    /// <summary>The median and the median absolute deviation from it (a loop: Select over double is JIT-compiled at start).</summary>
+    /// <summary>The median and the median absolute deviation from it.</summary>
     public static (double Median, double Mad) MedianMad(double[] values)
     {
         double median = Statistics.Median(values);
-        var deviations = new double[values.Length];
-        for (int i = 0; i < values.Length; i++) deviations[i] = Math.Abs(values[i] - median);
-        return (median, Statistics.Median(deviations));
+        return (median, values.Select(v => Math.Abs(v - median)).Median());
     }
 
     /// <summary>Summarises <paramref name="data"/>, which it reorders (quantiles by selection, not a full sort).</summary>
