@@ -197,7 +197,7 @@ public static class InputReader
         long bytes = 0;
         foreach (var line in batch) bytes += line.Length;
         if (batch.Count > 1 && bytes >= ParallelThreshold)
-            Workers.For(batch.Count, Environment.ProcessorCount, i => results[i] = ParseLine(buf, batch[i], file));
+            Parallel.For(0, batch.Count, i => results[i] = ParseLine(buf, batch[i], file));
         else
             for (int i = 0; i < batch.Count; i++) results[i] = ParseLine(buf, batch[i], file);
         for (int i = 0; i < results.Length; i++)

@@ -1,4 +1,3 @@
-using Pab.Report.Input;
 using Pab.Report.Merge;
 
 namespace Pab.Report.Summaries;
@@ -8,11 +7,7 @@ public static class ReportRows
     /// <summary>The rows in report order (summaries are independent: two at a time).</summary>
     public static List<ReportRow> Of(MergedData data)
     {
-        var groups = data.Groups();
-        var rows = new ReportRow[groups.Count];
-        // Not PLINQ: its operators over the groups are ~75 generic instantiations the JIT would compile at start.
-        Workers.For(rows.Length, 2, i => rows[i] = Row(groups[i].Key, groups[i].Series));
-        return new List<ReportRow>(rows);
+        return data.Groups().AsParallel().AsOrdered().WithDegreeOfParallelism(2).Select(g => Row(g.Key, g.Series)).ToList();
     }
 
     public static ReportRow Row(GroupKey key, IReadOnlyList<Series> series)
