@@ -14,8 +14,7 @@ public static class InputReader
     /// <summary>Below this many bytes a batch is parsed on the calling thread: not worth waking another.</summary>
     private const int ParallelThreshold = 256 << 10;
 
-    // A class: List<PendingLine> then runs precompiled shared code instead of being JIT-compiled at start.
-    private sealed record PendingLine(int Start, int Length, long Number, bool Terminated);
+    private readonly record struct PendingLine(int Start, int Length, long Number, bool Terminated);
 
     private record struct Parsed(Record? Record, ValueChunk? Values, InputProblem? Problem);
 
@@ -229,12 +228,7 @@ public static class InputReader
         }
     }
 
-    // A loop, not Trim(" \t"u8): MemoryExtensions' generic span helpers over byte are JIT-compiled at start.
-    private static bool Blank(ReadOnlySpan<byte> line)
-    {
-        foreach (byte b in line) if (b != (byte)' ' && b != (byte)'\t') return false;
-        return true;
-    }
+    private static bool Blank(ReadOnlySpan<byte> line) => line.IndexOfAnyExcept((byte)' ', (byte)'\t') < 0;
 
     // Utf8JsonReader's messages name the line of the parsed span (always 0 here) and the byte position; keep the useful part.
     private static string Clean(JsonException e)

@@ -117,13 +117,7 @@ public static class RecordParser
             if (reader.TokenType == JsonTokenType.EndArray) return n;
             if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out long v))
                 throw new BadRecordException($"\"values\" item {n} is not an integer");
-            if (n == buffer.Length)
-            {
-                // Not Array.Resize<long>: a generic method the JIT would compile at start.
-                var bigger = new long[buffer.Length * 2];
-                Array.Copy(buffer, bigger, n);
-                buffer = bigger;
-            }
+            if (n == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
             buffer[n++] = v;
         }
         throw new BadRecordException("\"values\" is not closed");
