@@ -101,21 +101,12 @@ public sealed class TextExporter(bool markdown) : IExporter<ReportContent>
             var items = series.SelectMany(s => s.Items).Where(c => c.Header.Type == RecordType.Samples).ToList();
             if (!items.Any(c => c.Header.Details != null || c.Header.Population != null)) continue;
             string unit = series[0].Unit;
-            // A loop into an array: LINQ and List over double are JIT-compiled at start, ReadyToRun has no code for them.
             string Figure(string name, Func<double[], double> combine)
             {
-                int n = 0;
-                foreach (var c in items)
-                    if (Detail(c, name) is double x && !double.IsNaN(x)) n++;
-                if (n == 0) return "-";
-                var v = new double[n];
-                n = 0;
-                foreach (var c in items)
-                    if (Detail(c, name) is double x && !double.IsNaN(x)) v[n++] = x;
-                return UnitFormat.Format(combine(v), unit);
+                var v = items.Select(c => Detail(c, name)).OfType<double>().Where(x => !double.IsNaN(x)).ToArray();
+                return v.Length == 0 ? "-" : UnitFormat.Format(combine(v), unit);
             }
-            long population = 0;
-            foreach (var c in items) population += c.Header.Population ?? 0;
+            long population = items.Sum(c => c.Header.Population ?? 0);
             table.Add(MetricName(key), key.Order?.ToString(CultureInfo.InvariantCulture) ?? "-", population > 0 ? UnitFormat.Count(population) : "-",
                 Figure("p50_ns", v => Statistics.Median(v)), Figure("p99_ns", ArrayStatistics.Maximum),
                 Figure("p99_9_ns", ArrayStatistics.Maximum), Figure("max_ns", ArrayStatistics.Maximum));
@@ -123,14 +114,8 @@ public sealed class TextExporter(bool markdown) : IExporter<ReportContent>
         return table;
     }
 
-    // By enumerating the few details: Dictionary<string, double>'s lookup is JIT-compiled at start, its enumerator is not.
-    private static double? Detail(Contribution c, string name)
-    {
-        if (c.Header.Details == null) return null;
-        foreach (var pair in c.Header.Details)
-            if (pair.Key == name) return pair.Value;
-        return null;
-    }
+    private static double? Detail(Contribution c, string name) =>
+        c.Header.Details is { } details && details.TryGetValue(name, out double v) ? v : null;
 
     private void Heading(TextWriter w, string title)
     {
@@ -152,8 +137,7 @@ public sealed class TextExporter(bool markdown) : IExporter<ReportContent>
 
     /// <summary>One line per metric, run and pair of files, naming the iterations.</summary>
     public static IEnumerable<string> DescribeReplacements(IReadOnlyList<Replacement> replacements) =>
-        // Nothing to group in most runs: skip building GroupBy's value-type lookup (JIT-compiled, not precompiled).
-        replacements.Count == 0 ? [] : replacements.GroupBy(r => (r.Key.Group, r.Run, r.ReplacedIn, r.ByIn)).Select(g =>
+        replacements.GroupBy(r => (r.Key.Group, r.Run, r.ReplacedIn, r.ByIn)).Select(g =>
         {
             var iterations = g.Where(r => r.Key.Iteration != null).Select(r => r.Key.Iteration!.Value).Order().ToList();
             string which = iterations.Count > 0 ? $" iteration(s) {string.Join(",", iterations)}" : "";
