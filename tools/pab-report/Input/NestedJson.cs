@@ -4,11 +4,11 @@ using Pab.Common;
 namespace Pab.Report.Input;
 
 /// <summary>
-/// The nested objects of a record (host, details, options, tool_versions) read by hand, as the top level is:
-/// going through JsonSerializer would build its metadata for HostInfo and the dictionaries at every start,
-/// several hundred methods the JIT compiles (ReadyToRun has no code for them). Read as the source-generated
-/// <see cref="RecordJsonContext"/> reads them: names case-sensitive, unknown names skipped, the last of a
-/// repeated name kept; RecordParserTests hold the two to agreeing on every property of HostInfo.
+/// The nested objects of a record (host, details, options, tool_versions) read by hand, as the top level is,
+/// so a bad value is named in the format's words ("host"."cpus" must be an integer) where the serializer's
+/// JsonException names a .NET type and a JSON path. Read as the source-generated <see cref="RecordJsonContext"/>
+/// reads them: names case-sensitive, unknown names skipped, the last of a repeated name kept;
+/// RecordParserTests hold the two to agreeing on every property of HostInfo.
 /// </summary>
 internal static class NestedJson
 {
