@@ -11,12 +11,12 @@ namespace Pab.Report.Merge;
 /// </summary>
 public sealed class Merger(KeepPolicy keep = KeepPolicy.Latest) : IRecordSink
 {
-    // Keys and values are classes (not tuples) so the dictionaries run precompiled shared code (see SeriesKey).
-    private sealed record SeriesSlot(SeriesKey Key, string Run);
+    private readonly record struct SeriesSlot(SeriesKey Key, string Run);
     private sealed record UnitSeen(string Unit, SourcePos Where);
-    private sealed record ReplacedSlot(SeriesKey Key, string Run, string ReplacedIn, string ByIn);
+    private readonly record struct ReplacedSlot(SeriesKey Key, string Run, string ReplacedIn, string ByIn);
+    // A class: a count found in a dictionary is updated in place.
     private sealed class Tally { public int Records; public long Values; }
-    private sealed record DuplicateSlot(string File, string FirstIn);
+    private readonly record struct DuplicateSlot(string File, string FirstIn);
 
     private readonly Dictionary<SeriesSlot, Series> _series = [];
     private readonly Dictionary<string, RunInfo> _runs = new(StringComparer.Ordinal);
