@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Pab.Common;
 
 namespace Pab.Exhaust;
@@ -79,7 +78,7 @@ public sealed class IterationLoop(ExhaustSettings settings, RecordWriter writer,
         record.Tool = writer.Tool;
         record.Run = writer.Run;
         record.Time = DateTimeOffset.UtcNow;
-        JsonSerializer.SerializeToUtf8Bytes(record, RecordJsonContext.Default.Record);
+        RecordJson.ToUtf8Bytes(record);
         Outcomes.Classify(Native.SIGKILL, snapshot, Settings, 0, null, 1);
         if (GC.TryStartNoGCRegion(1 << 20)) GC.EndNoGCRegion();
     }

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Pab.Common;
 
 /// <summary>Writes records to a stream, one line each, flushed at once so a killed pipeline keeps every finished line.</summary>
@@ -21,7 +19,7 @@ public sealed class RecordWriter(Stream stream, string tool)
         record.Time ??= DateTimeOffset.UtcNow;
         if (record.Type == RecordType.Meta && ProcessAge.Seconds() is double age)
             (record.Details ??= [])["process_age_s"] = age;
-        var json = JsonSerializer.SerializeToUtf8Bytes(record, RecordJsonContext.Default.Record);
+        var json = RecordJson.ToUtf8Bytes(record);
         // One write for the line and its newline: a wrapped command shares stdout, and its output
         // must not land between the two.
         var line = new byte[json.Length + 1];

@@ -13,7 +13,7 @@ public sealed class JsonlExporter : IExporter<ReportContent>
         using var writer = new Utf8JsonWriter(buffered, new JsonWriterOptions { SkipValidation = true });
         void Write(Record r)
         {
-            JsonSerializer.Serialize(writer, r, RecordJsonContext.Default.Record);
+            RecordJson.Write(writer, r);
             writer.Flush();
             buffered.WriteByte((byte)'\n');
             writer.Reset();
