@@ -16,7 +16,8 @@ public sealed class LatencyRecorder
     /// <summary>Buckets counted per CPU: every index below that of 2^LocalExponent ns.</summary>
     public static readonly int LocalBuckets = LatencyHistogram.Index(1L << LocalExponent);
 
-    private readonly long[] _local = new long[LocalBuckets];
+    // Pinned: never copied by a collection, so its pages are touched once (it is per CPU).
+    private readonly long[] _local = GC.AllocateArray<long>(LocalBuckets, pinned: true);
     private readonly LatencyHistogram _shared;
     private long _sum, _min = long.MaxValue, _max = long.MinValue;
 

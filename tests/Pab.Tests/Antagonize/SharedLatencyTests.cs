@@ -71,4 +71,37 @@ public class SharedLatencyTests
         Assert.InRange(low / (double)seen, 0.23, 0.27);
         Assert.Equal(seen, low + high);
     }
+
+    [Fact]
+    public void AnOrderWritesOneSamplesRecordPerKindForAllItsCpus()
+    {
+        var shared = new OrderLatencies(50, 1);
+        var summaries = new List<WorkerSummary>();
+        for (int cpu = 0; cpu < 4; cpu++)
+        {
+            var alloc = new LatencyRecorder(shared.AllocSlow);
+            var free = new LatencyRecorder(shared.FreeSlow);
+            var batch = Entries(Enumerable.Range(0, 100).Select(i => 100L + cpu * 1000 + i * 1000L));
+            var draws = new SplitMix64((ulong)cpu + 1);
+            alloc.Record(batch);
+            free.Record(batch);
+            shared.AllocSample.Add(batch, ref draws);
+            shared.FreeSample.Add(batch, ref draws);
+            summaries.Add(new WorkerSummary(cpu, 0, cpu, 100, 100, 0, 0, 10, 0, 1000, new HeldIntegral(), alloc, free));
+        }
+        var (records, _) = WorkerResults.Of(summaries, new ResultSettings(0, 4096, 0, 1000, Latencies: true), shared);
+        var samples = records.Where(r => r.Type == RecordType.Samples).ToList();
+        Assert.Equal(2, samples.Count);
+        Assert.All(samples, r =>
+        {
+            Assert.Null(r.Cpu);
+            Assert.Equal(400, r.Population);
+            Assert.Equal(50, r.Values!.Length);
+            Assert.Equal(400, r.Details!["operations_count"]);
+            // The slowest value, 100 + 3000 + 99000 ns, lies in the shared buckets: the max is exact.
+            Assert.Equal(102_100, r.Details["max_ns"]);
+        });
+        var p50 = records.Single(r => r.Metric == Metrics.KernelPageLatency("alloc", "p50"));
+        Assert.Equal((long)samples[0].Details!["p50_ns"], p50.Value);
+    }
 }
