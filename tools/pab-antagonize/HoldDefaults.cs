@@ -7,8 +7,9 @@ namespace Pab.Antagonize;
 /// the CPUs with a worker and the order. The workers together hold at most HoldShare of the machine's
 /// memory at their peak ((middle + spread) × 2^order pages per CPU), and never more than MaxMiddle
 /// blocks either side (the fixed default before: 2 CPUs and 1 GiB still get exactly that). Memory is
-/// MemTotal rounded up to an eighth of its power of two (981 MiB → 1 GiB, 3.78 GiB → 4 GiB), so the
-/// few MiB kernels reserve differently do not change it: kernels on one machine get the same hold.
+/// MemTotal rounded up to a quarter of the power of two below it (981 MiB and 955 MiB → 1 GiB, 3.78 GiB
+/// → 4 GiB), so what kernels reserve differently (more with more CPUs, a crash kernel) does not change
+/// it: kernels on one machine get the same hold.
 /// </summary>
 public static class HoldDefaults
 {
@@ -16,11 +17,11 @@ public static class HoldDefaults
     /// <summary>The share of the machine's memory the workers may hold at their peak: a third (well inside the hold limit's half).</summary>
     public const double HoldShare = 1.0 / 3;
 
-    /// <summary>MemTotal rounded up to a multiple of an eighth of the power of two below it.</summary>
+    /// <summary>MemTotal rounded up to a multiple of a quarter of the power of two below it.</summary>
     public static long MachineBytes(long memTotalBytes)
     {
-        if (memTotalBytes <= 8) return Math.Max(memTotalBytes, 0);
-        long step = (long)BitOperations.RoundUpToPowerOf2((ulong)memTotalBytes + 1) / 16;
+        if (memTotalBytes <= 4) return Math.Max(memTotalBytes, 0);
+        long step = (long)BitOperations.RoundUpToPowerOf2((ulong)memTotalBytes + 1) / 8;
         return (memTotalBytes + step - 1) / step * step;
     }
 

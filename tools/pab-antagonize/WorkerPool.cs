@@ -24,6 +24,13 @@ public sealed class WorkerPool : IDisposable
     }
 
     public IReadOnlyList<Worker> Workers { get; }
+
+    /// <summary>
+    /// A worker's stack: its loop needs little. The default (8 MiB, the stack ulimit) holds whole
+    /// 2 MiB-aligned ranges, which transparent huge pages fill at once as the stack first reaches one:
+    /// 2 MiB of our own memory per CPU now and then. A stack smaller than 2 MiB holds none.
+    /// </summary>
+    public const int StackBytes = 256 * 1024;
     /// <summary>What the workers record latencies into together.</summary>
     public OrderLatencies Latencies { get; }
 
@@ -80,7 +87,7 @@ public sealed class WorkerPool : IDisposable
                     return;
                 }
                 w.Run();
-            })
+            }, StackBytes)
             { Name = $"antagonist-cpu{w.Cpu}", IsBackground = true };
             _threads[i].Start();
         }
