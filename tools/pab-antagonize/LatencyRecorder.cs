@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Pab.Common;
 
 namespace Pab.Antagonize;
@@ -32,7 +31,7 @@ public sealed class LatencyRecorder
     public long Count { get; private set; }
 
     /// <summary>Records every entry's latency; the totals stay in registers.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // Not AggressiveOptimization: ReadyToRun compiles it ahead, so no JIT runs in a measured phase.
     public void Record(ReadOnlySpan<PabBatchEntry> entries)
     {
         long sum = _sum, min = _min, max = _max;
