@@ -9,6 +9,8 @@
 #   make check-kmod      sparse and checkpatch --strict on the module
 #   make check-scripts   shellcheck -S warning on every shell script (found by name and shebang)
 #   make test            every test (what CI runs); ends with "tests: N passed, N failed"
+#   make test-shapes     the default pipeline in guests of other shapes (1 to 16 CPUs, 512 MiB to
+#                        8 GiB, two NUMA nodes): scripts/test-shapes, one table row each (CI runs it)
 #   make bench           the full benchmark: here if this kernel loads modules, else in QEMU
 #                        (KERNEL=bzImage KDIR=tree for your own kernel)
 #   make compare NEW=SPEC    A/B over boots against BASE (default bookworm): scripts/compare-kernels
@@ -22,7 +24,7 @@ KDIR ?=
 # KDIR defaults to the unpacked headers of SUITE's kernel (fetched on first use).
 kdir = $(or $(KDIR),$(shell scripts/kernel-prep --suite $(SUITE) --print KDIR))
 
-.PHONY: compare all kmod tools kmod-vm vm-image vm-smoke deps clean test-matrix check-kmod check-scripts test bench page_alloc_bench.run
+.PHONY: test-shapes compare all kmod tools kmod-vm vm-image vm-smoke deps clean test-matrix check-kmod check-scripts test bench page_alloc_bench.run
 
 all: kmod tools
 
@@ -62,6 +64,9 @@ clean:
 
 test:
 	scripts/run-tests
+
+test-shapes:
+	scripts/test-shapes
 
 bench:
 	scripts/run-benchmark $(if $(KERNEL),--kernel $(KERNEL) --kdir $(KDIR))

@@ -53,6 +53,9 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
                 return (int)ExitCode.CommandNotStarted;
             }
         }
+        // Our memory stays in 4 KiB pages once no command will inherit the setting: the command under
+        // --idle-first has started by now; without a command, none will.
+        if (_command != null || _options.Command.Length == 0) NoHugePages.Disable();
         try
         {
             return RunChecked();
@@ -114,7 +117,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
             if (_options.SelftestCount is long count)
             {
                 BeginOrder(_out.Order, cpus);
-                return new Selftest(_out.Order, (uint)_options.SelftestHold, (ulong)count, ProcPath, _out).Run(cpus, topology);
+                return new Selftest(_out.Order, (uint)For(_out.Order, cpus.Length).SelftestHold, (ulong)count, ProcPath, _out).Run(cpus, topology);
             }
 
             foreach (int order in _options.Orders)
@@ -131,17 +134,26 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
         }
     }
 
-    private void BeginOrder(int order, int[] cpus) => _out.BeginOrder(order, AntagonistRecords.Meta(_options, order, cpus, Host));
+    private void BeginOrder(int order, int[] cpus) => _out.BeginOrder(order, AntagonistRecords.Meta(For(order, cpus.Length), order, cpus, Host));
 
+    /// <summary>The options of one order: the hold --middle and --spread did not give, derived from the machine.</summary>
+    private AntagonizeOptions For(int order, int cpus) => _options.ForOrder(order, cpus, Host.MemTotalBytes, Environment.SystemPageSize);
+
+    /// <summary>Every order's hold against the limit (derived holds stay well inside it; an explicit one may not).</summary>
     private Refusal? CheckHeldMemory(int cpus)
     {
-        bool selftest = _options.SelftestCount != null;
-        var refusal = Preflight.CheckHeldMemory(_options.Orders.Max(),
-            selftest ? _options.SelftestHold : _options.Middle + _options.Spread,
-            selftest ? $"--middle {_options.Middle}" : $"--middle {_options.Middle} --spread {_options.Spread}",
-            cpus, Environment.SystemPageSize, Host.MemTotalBytes, _options.NoHoldLimit, out string? warning);
-        if (warning != null) _out.Say($"warning: {warning}");
-        return refusal;
+        foreach (int order in _options.Orders.Order())
+        {
+            var o = For(order, cpus);
+            bool selftest = o.SelftestCount != null;
+            var refusal = Preflight.CheckHeldMemory(order,
+                selftest ? o.SelftestHold : o.Middle + o.Spread,
+                selftest ? $"--middle {o.Middle}" : $"--middle {o.Middle} --spread {o.Spread}",
+                cpus, Environment.SystemPageSize, Host.MemTotalBytes, o.NoHoldLimit, out string? warning);
+            if (warning != null) _out.Say($"warning: {warning}");
+            if (refusal != null) return refusal;
+        }
+        return null;
     }
 
     private int RunWorkers(int[] cpus, Topology topology, ModuleClient controlClient)
@@ -163,7 +175,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => OnSignal(ctx, Native.SIGTERM));
 
         (OrderWorkers?, int) Start(int order) =>
-            OrderWorkers.Start(o, order, cpus, topology, ProcPath, controlClient, _module.IsOriginal, _out);
+            OrderWorkers.Start(For(order, cpus.Length), order, cpus, topology, ProcPath, controlClient, _module.IsOriginal, _out);
         int exit;
         if (link != null)
         {
@@ -172,6 +184,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
             {
                 Start = Start,
                 BeginOrder = next => BeginOrder(next, cpus),
+                MiddleOf = order => For(order, cpus.Length).Middle,
             };
             (int status, string reason, exit) = phases.Run(command);
             if (exit == 0 && !phases.Antagonized)
@@ -194,7 +207,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
                 if (pinExit == 0)
                 {
                     workers.Control.Release();
-                    (childStatus, stopReason) = RunUntilStop(workers.Control, command, shield, startTs);
+                    (childStatus, stopReason) = RunUntilStop(workers.Control, command, shield, startTs, For(_out.Order, cpus.Length).Middle);
                 }
                 int stopExit = workers.Stop(stopReason, startTs, results: true);
                 exit = stopExit != 0 ? stopExit
@@ -217,9 +230,9 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
     }
 
     /// <summary>Waits for steady state, then for the command, the duration or a signal; returns the command's status (if it ran) and why the run stops.</summary>
-    private (int? Status, string Reason) RunUntilStop(AntagonistControl control, WrappedCommand? command, OomShield shield, long startTs)
+    private (int? Status, string Reason) RunUntilStop(AntagonistControl control, WrappedCommand? command, OomShield shield, long startTs, int middle)
     {
-        if (!SteadyState.Await(control, _out, _options.Middle, _out.Order, startTs))
+        if (!SteadyState.Await(control, _out, middle, _out.Order, startTs))
             return (null, "stopped before steady state");
         if (command != null && !control.StopRequested)
             return command.Run(shield, control);

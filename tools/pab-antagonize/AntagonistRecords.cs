@@ -33,6 +33,14 @@ public static class AntagonistRecords
             ["samples"] = o.Samples.ToString(CultureInfo.InvariantCulture),
             ["seed"] = o.Seed.ToString(CultureInfo.InvariantCulture),
         };
+        // What the machine decided (HoldDefaults), so compare can say when two sides' machines held differently.
+        string derived = string.Join(',', new[] { o.DeriveMiddle ? "middle" : null, o.DeriveSpread ? "spread" : null }.OfType<string>());
+        if (derived.Length > 0)
+        {
+            opts["hold_derived"] = derived;
+            if (host.MemTotalBytes is long total)
+                opts["hold_machine_bytes"] = HoldDefaults.MachineBytes(total).ToString(CultureInfo.InvariantCulture);
+        }
         if (o.Duration is TimeSpan d) opts["duration_s"] = d.TotalSeconds.ToString(CultureInfo.InvariantCulture);
         if (o.Command.Length > 0) opts["command"] = string.Join(' ', o.Command);
         if (o.IdleFirst) opts["idle_first"] = "true";

@@ -31,12 +31,13 @@ public static class AntagonizeCommand
     };
     private static readonly Option<int> MiddleOption = new("--middle")
     {
-        Description = "Blocks each worker holds on average: targets are drawn from middle ± spread", DefaultValueFactory = _ => 1000,
+        Description = "Blocks each worker holds on average: targets are drawn from middle ± spread " +
+            $"[default: from the machine, per order: all workers together hold at most a third of its memory at their peak, at most {HoldDefaults.MaxMiddle} blocks]",
         CustomParser = r => CliValues.Integer(r, 1, MaxBlocks),
     };
     private static readonly Option<int> SpreadOption = new("--spread")
     {
-        Description = "How far targets range either side of the middle, in blocks", DefaultValueFactory = _ => 1000,
+        Description = "How far targets range either side of the middle, in blocks [default: as --middle's default]",
         CustomParser = r => CliValues.Integer(r, 0, MaxBlocks),
     };
     private static readonly Option<int> BatchOption = new("--batch")
@@ -54,7 +55,7 @@ public static class AntagonizeCommand
     };
     private static readonly Option<int> SamplesOption = new("--samples")
     {
-        Description = "Latencies kept per CPU and kind in the uniform sample", DefaultValueFactory = _ => 50_000,
+        Description = "Latencies kept per kind in the uniform sample, one sample for all CPUs", DefaultValueFactory = _ => 100_000,
         CustomParser = r => CliValues.Integer(r, 0, int.MaxValue),
     };
     private static readonly Option<string?> DurationOption = new("--duration")
@@ -152,7 +153,9 @@ public static class AntagonizeCommand
     {
         options = null;
         int[] orders = pr.GetValue(OrderOption) ?? [];
-        int middle = pr.GetValue(MiddleOption), spread = pr.GetValue(SpreadOption);
+        bool deriveMiddle = pr.GetResult(MiddleOption) == null, deriveSpread = pr.GetResult(SpreadOption) == null;
+        int middle = deriveMiddle ? HoldDefaults.MaxMiddle : pr.GetValue(MiddleOption);
+        int spread = deriveSpread ? HoldDefaults.MaxMiddle : pr.GetValue(SpreadOption);
         int batch = pr.GetValue(BatchOption), samples = pr.GetValue(SamplesOption);
         string[] command = pr.GetValue(CommandArgument) ?? [];
         if ((long)middle + spread > MaxBlocks) return $"--middle + --spread ({(long)middle + spread}) is more than {MaxBlocks} blocks per CPU";
@@ -175,7 +178,9 @@ public static class AntagonizeCommand
         if (selftest != null && command.Length > 0) return "--selftest: not with a COMMAND";
         options = new AntagonizeOptions(orders, pr.GetValue(CpusOption), middle, spread, batch,
             !pr.GetValue(NoLatenciesOption), samples, duration, pr.GetValue(SeedOption), command, selftest,
-            pr.GetValue(NoHoldLimitOption), idleFirst, (long)ballast << 20, pr.GetValue(NiceOption)) { WaitLoaded = waitLoaded, OrderFile = pr.GetValue(OrderFileOption) };
+            pr.GetValue(NoHoldLimitOption), idleFirst, (long)ballast << 20, pr.GetValue(NiceOption)) {
+            WaitLoaded = waitLoaded, OrderFile = pr.GetValue(OrderFileOption), DeriveMiddle = deriveMiddle, DeriveSpread = deriveSpread,
+        };
         return null;
     }
 }

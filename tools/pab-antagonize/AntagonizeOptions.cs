@@ -19,6 +19,23 @@ public sealed record AntagonizeOptions(
     /// </summary>
     public const int DefaultNice = 5;
 
+    /// <summary>--middle was not given: it is derived from the machine for each order (<see cref="HoldDefaults"/>).</summary>
+    public bool DeriveMiddle { get; init; }
+
+    /// <summary>--spread was not given: derived like the middle.</summary>
+    public bool DeriveSpread { get; init; }
+
+    /// <summary>
+    /// The options for one order on <paramref name="cpus"/> CPUs: what --middle and --spread did not
+    /// say, derived from the machine's memory (MemTotal; unknown: the largest default).
+    /// </summary>
+    public AntagonizeOptions ForOrder(int order, int cpus, long? memTotalBytes, long pageSize)
+    {
+        if (!DeriveMiddle && !DeriveSpread) return this;
+        int blocks = memTotalBytes is long total and > 0 ? HoldDefaults.Blocks(order, cpus, total, pageSize) : HoldDefaults.MaxMiddle;
+        return this with { Middle = DeriveMiddle ? blocks : Middle, Spread = DeriveSpread ? blocks : Spread };
+    }
+
     /// <summary>Blocks each selftest thread allocates before freeing them (the module's limit per call).</summary>
     public int SelftestHold => Math.Clamp(Middle, 1, Pab.Common.Abi.BatchMax);
 }

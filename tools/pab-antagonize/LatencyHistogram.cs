@@ -13,6 +13,8 @@ namespace Pab.Antagonize;
 /// Why not one bucket per nanosecond: latencies run from ~100 ns to tens of ms under reclaim, which would need
 /// ~10^8 counters per CPU; keeping every value would grow with the run and allocate in the hot loop.
 /// This needs 31 × 1024 counters (248 KiB) per histogram, fixed, up to 2^40 ns (18 min; beyond is clamped).
+/// The workers do not each hold one: <see cref="LatencyRecorder"/> keeps a CPU's fast buckets and adds
+/// slow values to one histogram the order's CPUs share.
 /// </summary>
 public sealed class LatencyHistogram
 {
@@ -84,6 +86,23 @@ public sealed class LatencyHistogram
         int shift = (int)(index / SubBuckets) - 1;
         long top = index % SubBuckets + SubBuckets;
         return (top << shift, ((top + 1) << shift) - 1);
+    }
+
+    /// <summary>Counts one value of bucket <paramref name="index"/> with an atomic add, for writers on several CPUs (counts only: no totals).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void CountShared(int index) => Interlocked.Increment(ref _counts[index]);
+
+    /// <summary>Adds buckets 0 to counts.Length - 1 and the totals of the values they hold (a CPU's part, see <see cref="LatencyRecorder"/>).</summary>
+    public void Add(ReadOnlySpan<long> counts, long count, long sum, long min, long max)
+    {
+        for (int i = 0; i < counts.Length; i++) _counts[i] += counts[i];
+        Count += count;
+        _sum += sum;
+        if (count > 0)
+        {
+            _min = Math.Min(_min, min);
+            _max = Math.Max(_max, max);
+        }
     }
 
     public void Add(LatencyHistogram other)

@@ -21,6 +21,9 @@ public sealed class OrderPhases(PhaseLink.AntagonistEnd link, RunOutput output, 
     /// <summary>Begins an order after the first (which has begun already): its meta record.</summary>
     public required Action<int> BeginOrder { get; init; }
 
+    /// <summary>The middle each order's workers hold (derived per order unless --middle was given).</summary>
+    public Func<int, int>? MiddleOf { get; init; }
+
     /// <summary>Whether the command asked for an antagonized phase (and so some workers ran).</summary>
     public bool Antagonized { get; private set; }
 
@@ -66,7 +69,7 @@ public sealed class OrderPhases(PhaseLink.AntagonistEnd link, RunOutput output, 
                 Antagonized = true;
                 releaseTs = Stopwatch.GetTimestamp();
                 workers.Control.Release();
-                bool steady = SteadyState.Await(workers.Control, output, options.Middle, order, releaseTs, Memory());
+                bool steady = SteadyState.Await(workers.Control, output, MiddleOf?.Invoke(order) ?? options.Middle, order, releaseTs, Memory());
                 link.Send(steady ? PhaseLink.Steady : PhaseLink.Stopped);
                 word = link.Receive();
             }

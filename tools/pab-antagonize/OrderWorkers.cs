@@ -72,7 +72,7 @@ public sealed class OrderWorkers : IDisposable
 
         var o = _options;
         var (records, messages) = WorkerResults.Of([.. _pool.Workers.Select(w => w.Summary())],
-            new ResultSettings(_order, Environment.SystemPageSize, Control.SteadyTimestamp, Stopwatch.Frequency, o.Latencies));
+            new ResultSettings(_order, Environment.SystemPageSize, Control.SteadyTimestamp, Stopwatch.Frequency, o.Latencies), _pool.Latencies);
         foreach (var r in records) _out.Write(r);
         foreach (var m in messages) _out.Say(m);
         if (_pool.Workers.FirstOrDefault(w => w.Error != null) is { } failed)

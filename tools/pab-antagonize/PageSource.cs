@@ -70,7 +70,8 @@ public sealed class ModulePageSource(ModuleClient client, bool singlePageCalls, 
 /// </summary>
 public sealed class IdQueue(int capacity)
 {
-    private ulong[] _ring = new ulong[Math.Max(capacity, 1)];
+    // Pinned: never copied by a collection, so a worker's memory is touched once (it is per CPU).
+    private ulong[] _ring = GC.AllocateArray<ulong>(Math.Max(capacity, 1), pinned: true);
     private int _head;
 
     public int Count { get; private set; }

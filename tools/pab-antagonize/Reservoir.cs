@@ -9,12 +9,17 @@ namespace Pab.Antagonize;
 /// draw per value past the first Capacity. Algorithm L draws fewer numbers but needs logarithms and
 /// exponentials for each replacement; under TCG those are emulated floating point and made latency
 /// recording cost a fifth of the antagonist's CPU, against a few integer instructions here.
+/// One reservoir serves every CPU of an order, so its memory does not grow with the CPU count: a batch
+/// reserves its positions in the stream with one atomic add, and each writer draws with its own
+/// generator. Two CPUs that pick the same slot at the same moment may land in either order; that is
+/// the only departure from the sequential algorithm, and it does not depend on the values.
 /// Storage is allocated once; Add never allocates.
 /// </summary>
 public sealed class Reservoir
 {
     private readonly long[] _values;
     private SplitMix64 _random;
+    private long _seen;
 
     public Reservoir(int capacity, ulong seed)
     {
@@ -27,23 +32,30 @@ public sealed class Reservoir
 
     public int Capacity => _values.Length;
     /// <summary>Values offered so far (the population the sample stands for).</summary>
-    public long Seen { get; private set; }
+    public long Seen => Volatile.Read(ref _seen);
 
+    /// <summary>One value, drawn with the reservoir's own generator (one writer only).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Add(long value) => Offer(_values, ref _random, Seen++, value);
+    public void Add(long value) => Offer(_values, ref _random, _seen++, value);
 
-    /// <summary>Offers every entry's latency, as Add(long) each would, with the counter and generator in registers.</summary>
-    public void Add(ReadOnlySpan<PabBatchEntry> entries)
+    /// <summary>Offers every entry's latency with the reservoir's own generator (one writer only).</summary>
+    public void Add(ReadOnlySpan<PabBatchEntry> entries) => Add(entries, ref _random);
+
+    /// <summary>
+    /// Offers every entry's latency, as Add(long) each would, drawing with <paramref name="random"/>
+    /// (the caller's own): safe while other threads add with theirs.
+    /// </summary>
+    public void Add(ReadOnlySpan<PabBatchEntry> entries, ref SplitMix64 random)
     {
-        long n = Seen;
-        SplitMix64 random = _random;
+        if (entries.IsEmpty) return;
+        long n = Interlocked.Add(ref _seen, entries.Length) - entries.Length;
+        SplitMix64 local = random;
         foreach (ref readonly PabBatchEntry e in entries)
-            Offer(_values, ref random, n++, e.LatencyNs);
-        Seen = n;
-        _random = random;
+            Offer(_values, ref local, n++, e.LatencyNs);
+        random = local;
     }
 
-    // Algorithm R for the n-th value (from 0), for both Add overloads.
+    // Algorithm R for the n-th value (from 0), for every Add.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Offer(long[] values, ref SplitMix64 random, long n, long value)
     {
@@ -58,6 +70,6 @@ public sealed class Reservoir
         }
     }
 
-    /// <summary>The sample: every value while fewer than Capacity were seen, else Capacity of them.</summary>
+    /// <summary>The sample: every value while fewer than Capacity were seen, else Capacity of them. Read once the writers have ended.</summary>
     public ReadOnlySpan<long> Sample => _values.AsSpan(0, (int)Math.Min(Seen, _values.Length));
 }

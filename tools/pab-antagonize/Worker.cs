@@ -25,7 +25,8 @@ public sealed class Worker
     /// <summary>Longest pause between retries after ENOMEM.</summary>
     public const int MaxBackoffMs = 64;
 
-    public Worker(int cpu, int node, IPageSource source, AntagonistControl control, WorkerSettings settings)
+    /// <param name="shared">What the order's workers record latencies into together; null: a set of its own.</param>
+    public Worker(int cpu, int node, IPageSource source, AntagonistControl control, WorkerSettings settings, OrderLatencies? shared = null)
     {
         Cpu = cpu;
         Node = node;
@@ -34,10 +35,15 @@ public sealed class Worker
         _settings = settings;
         _pattern = new TargetPattern(SplitMix64.Derive(settings.Seed, cpu), settings.Middle, settings.Spread);
         _entries = GC.AllocateArray<PabBatchEntry>(settings.Batch, pinned: true);
-        int samples = settings.Latencies ? settings.Samples : 0;
-        AllocSample = new Reservoir(samples, SplitMix64.Derive(settings.Seed ^ 0xA110C, cpu));
-        FreeSample = new Reservoir(samples, SplitMix64.Derive(settings.Seed ^ 0xF4EE, cpu));
+        Shared = shared ?? new OrderLatencies(settings.Latencies ? settings.Samples : 0, settings.Seed);
+        AllocLatency = new LatencyRecorder(Shared.AllocSlow);
+        FreeLatency = new LatencyRecorder(Shared.FreeSlow);
+        _allocDraws = new SplitMix64(SplitMix64.Derive(settings.Seed ^ 0xA110C, cpu));
+        _freeDraws = new SplitMix64(SplitMix64.Derive(settings.Seed ^ 0xF4EE, cpu));
     }
+
+    // This worker's draws into the shared samples.
+    private SplitMix64 _allocDraws, _freeDraws;
 
     public int Cpu { get; }
     public int Node { get; }
@@ -52,10 +58,11 @@ public sealed class Worker
     public long EndTimestamp { get; private set; }
     /// <summary>Held blocks integrated over Stopwatch ticks, before and after steady state was declared.</summary>
     public HeldIntegral HeldTicks => _held;
-    public LatencyHistogram AllocLatency { get; } = new();
-    public LatencyHistogram FreeLatency { get; } = new();
-    public Reservoir AllocSample { get; }
-    public Reservoir FreeSample { get; }
+    public LatencyRecorder AllocLatency { get; }
+    public LatencyRecorder FreeLatency { get; }
+    public OrderLatencies Shared { get; }
+    public Reservoir AllocSample => Shared.AllocSample;
+    public Reservoir FreeSample => Shared.FreeSample;
     /// <summary>Set when a call failed in a way retrying cannot fix; the worker then stops everyone.</summary>
     public string? Error { get; private set; }
     public int ErrorErrno { get; private set; }
@@ -99,7 +106,7 @@ public sealed class Worker
         if (_settings.Latencies)
         {
             AllocLatency.Record(batch);
-            AllocSample.Add(batch);
+            Shared.AllocSample.Add(batch, ref _allocDraws);
         }
         Held += done;
         Allocs += done;
@@ -130,7 +137,7 @@ public sealed class Worker
         if (_settings.Latencies)
         {
             FreeLatency.Record(batch[..done]);
-            FreeSample.Add(batch[..done]);
+            Shared.FreeSample.Add(batch[..done], ref _freeDraws);
         }
         Held -= done;
         Frees += done;
@@ -155,7 +162,7 @@ public sealed class Worker
 
     /// <summary>What the worker did, for <see cref="WorkerResults"/>; read after it ended.</summary>
     public WorkerSummary Summary() => new(Cpu, Node, Tid, Allocs, Frees, Failures, Remote, PeakHeld,
-        StartTimestamp, EndTimestamp, _held, AllocLatency, FreeLatency, AllocSample, FreeSample);
+        StartTimestamp, EndTimestamp, _held, AllocLatency, FreeLatency);
 
     /// <summary>Exponential backoff after ENOMEM: 1, 2, 4 … 64 ms, cut short by a stop.</summary>
     private void Backoff()

@@ -13,8 +13,9 @@ public sealed class WorkerPool : IDisposable
     private readonly int[] _pinErrors;
     private readonly ModulePageSource[]? _noInfoSources;
 
-    private WorkerPool(List<ModuleClient> clients, Worker[] workers, ModulePageSource[]? noInfoSources)
+    private WorkerPool(List<ModuleClient> clients, Worker[] workers, ModulePageSource[]? noInfoSources, OrderLatencies latencies)
     {
+        Latencies = latencies;
         _clients = clients;
         _noInfoSources = noInfoSources;
         Workers = workers;
@@ -23,6 +24,15 @@ public sealed class WorkerPool : IDisposable
     }
 
     public IReadOnlyList<Worker> Workers { get; }
+
+    /// <summary>
+    /// A worker's stack: its loop needs little. The default (8 MiB, the stack ulimit) holds whole
+    /// 2 MiB-aligned ranges, which transparent huge pages fill at once as the stack first reaches one:
+    /// 2 MiB of our own memory per CPU now and then. A stack smaller than 2 MiB holds none.
+    /// </summary>
+    public const int StackBytes = 256 * 1024;
+    /// <summary>What the workers record latencies into together.</summary>
+    public OrderLatencies Latencies { get; }
 
     /// <summary>
     /// Opens a file per CPU and makes its worker; throws <see cref="ModuleException"/>, with what it opened closed.
@@ -34,6 +44,7 @@ public sealed class WorkerPool : IDisposable
         var clients = new List<ModuleClient>();
         var workers = new Worker[cpus.Length];
         var sources = new ModulePageSource[cpus.Length];
+        var latencies = new OrderLatencies(settings.Latencies ? settings.Samples : 0, settings.Seed);
         try
         {
             for (int i = 0; i < cpus.Length; i++)
@@ -41,7 +52,7 @@ public sealed class WorkerPool : IDisposable
                 var client = ModuleClient.Open(procPath);
                 clients.Add(client);
                 var source = sources[i] = new ModulePageSource(client, settings.Batch == 1, settings.Middle + settings.Spread);
-                workers[i] = new Worker(cpus[i], topology.NodeOf(cpus[i]), source, control, settings);
+                workers[i] = new Worker(cpus[i], topology.NodeOf(cpus[i]), source, control, settings, latencies);
             }
         }
         catch (ModuleException)
@@ -49,7 +60,7 @@ public sealed class WorkerPool : IDisposable
             foreach (var c in clients) c.Dispose();
             throw;
         }
-        return new WorkerPool(clients, workers, noInfoCall ? sources : null);
+        return new WorkerPool(clients, workers, noInfoCall ? sources : null, latencies);
     }
 
     /// <summary>
@@ -76,7 +87,7 @@ public sealed class WorkerPool : IDisposable
                     return;
                 }
                 w.Run();
-            })
+            }, StackBytes)
             { Name = $"antagonist-cpu{w.Cpu}", IsBackground = true };
             _threads[i].Start();
         }

@@ -7,7 +7,7 @@ namespace Pab.Antagonize;
 public sealed record WorkerSummary(
     int Cpu, int Node, int Tid, long Allocs, long Frees, long Failures, long Remote, int PeakHeld,
     long StartTimestamp, long EndTimestamp, HeldIntegral HeldTicks,
-    LatencyHistogram AllocLatency, LatencyHistogram FreeLatency, Reservoir AllocSample, Reservoir FreeSample);
+    LatencyRecorder AllocLatency, LatencyRecorder FreeLatency);
 
 /// <summary>How to turn workers into records: the order, the page size, when steady state began, the clock's rate.</summary>
 public sealed record ResultSettings(int Order, long PageSize, long SteadyTimestamp, double TicksPerSecond, bool Latencies);
@@ -37,7 +37,8 @@ public static class WorkerResults
         return (afterSteady, whole);
     }
 
-    public static (List<Record> Records, List<string> Messages) Of(IReadOnlyList<WorkerSummary> workers, ResultSettings s)
+    /// <param name="shared">What the workers recorded latencies into together (needed when s.Latencies).</param>
+    public static (List<Record> Records, List<string> Messages) Of(IReadOnlyList<WorkerSummary> workers, ResultSettings s, OrderLatencies? shared = null)
     {
         var records = new List<Record>();
         var messages = new List<string>();
@@ -87,31 +88,34 @@ public static class WorkerResults
         messages.Add(string.Create(CultureInfo.InvariantCulture,
             $"order {order}, {workers.Count} CPUs: {allocs} allocations in {runS:0.00} s ({rate / workers.Count:0} pages/s per CPU), {failures} failures, {remote} remote"));
 
-        if (s.Latencies) AddLatencies(workers, order, records, messages);
+        if (s.Latencies && shared != null) AddLatencies(workers, shared, order, records, messages);
         return (records, messages);
     }
 
-    private static void AddLatencies(IReadOnlyList<WorkerSummary> workers, int order, List<Record> records, List<string> messages)
+    private static void AddLatencies(IReadOnlyList<WorkerSummary> workers, OrderLatencies shared, int order, List<Record> records, List<string> messages)
     {
         var allocAll = new LatencyHistogram();
         var freeAll = new LatencyHistogram();
+        allocAll.Add(shared.AllocSlow);
+        freeAll.Add(shared.FreeSlow);
         foreach (var w in workers)
         {
-            allocAll.Add(w.AllocLatency);
-            freeAll.Add(w.FreeLatency);
-            foreach (var (metric, sample, hist) in new[]
-                     {
-                         (Metrics.KernelPageAllocLatenciesNs, w.AllocSample, w.AllocLatency),
-                         (Metrics.KernelPageFreeLatenciesNs, w.FreeSample, w.FreeLatency),
-                     })
+            w.AllocLatency.AddTo(allocAll);
+            w.FreeLatency.AddTo(freeAll);
+        }
+        // One sample per kind for all CPUs (its memory does not grow with them), its details exact over every operation.
+        foreach (var (metric, sample, hist) in new[]
+                 {
+                     (Metrics.KernelPageAllocLatenciesNs, shared.AllocSample, allocAll),
+                     (Metrics.KernelPageFreeLatenciesNs, shared.FreeSample, freeAll),
+                 })
+        {
+            records.Add(new Record
             {
-                records.Add(new Record
-                {
-                    Type = RecordType.Samples, Metric = metric, Cpu = w.Cpu, Unit = Units.Nanoseconds,
-                    Values = sample.Sample.ToArray(), Population = sample.Seen, Details = PercentileDetails(hist),
-                    Order = order, Label = Antagonist.Label,
-                });
-            }
+                Type = RecordType.Samples, Metric = metric, Unit = Units.Nanoseconds,
+                Values = sample.Sample.ToArray(), Population = sample.Seen, Details = PercentileDetails(hist),
+                Order = order, Label = Antagonist.Label,
+            });
         }
         foreach (var (kind, hist) in new[] { ("alloc", allocAll), ("free", freeAll) })
         {

@@ -89,12 +89,14 @@ public sealed class AntagonizeVmTests(ITestOutputHelper output)
         foreach (string metric in new[] { Metrics.KernelPageAllocLatenciesNs, Metrics.KernelPageFreeLatenciesNs })
         {
             var samples = s.Records.Where(r => r.Type == RecordType.Samples && r.Metric == metric).ToList();
-            Assert.Equal(cpus, samples.Count);
+            // One sample for all CPUs (its memory does not grow with them).
+            Assert.Single(samples);
             Assert.All(samples, r =>
             {
+                Assert.Null(r.Cpu);
                 Assert.NotEmpty(r.Values!);
-                Assert.True(r.Values!.Length <= 50_000);
-                Assert.Equal(Math.Min(r.Population!.Value, 50_000), r.Values.Length);
+                Assert.True(r.Values!.Length <= 100_000);
+                Assert.Equal(Math.Min(r.Population!.Value, 100_000), r.Values.Length);
                 Assert.True(r.Details!["p50_ns"] > 0 && r.Details["p50_ns"] <= r.Details["p99_ns"] && r.Details["p99_ns"] <= r.Details["max_ns"]);
             });
             Assert.Equal(allocs, samples.Sum(r => r.Population));

@@ -37,7 +37,7 @@ public class HeldBytesTests
         var h = new HeldIntegral();
         for (int i = 0; i + 1 < times.Length; i++) h.Add(heldAt[i], times[i], times[i + 1], steady);
         return new WorkerSummary(cpu, 0, 1000 + cpu, Allocs: 10, Frees: 10, Failures: 0, Remote: 0, PeakHeld: heldAt.Max(),
-            start, end, h, new LatencyHistogram(), new LatencyHistogram(), new Reservoir(0, 1), new Reservoir(0, 1));
+            start, end, h, new LatencyRecorder(new LatencyHistogram()), new LatencyRecorder(new LatencyHistogram()));
     }
 
     // Worker 0 holds 100 blocks over [0, 1000), 200 over [1000, 2000); worker 1 holds 50 over [0, 2000)

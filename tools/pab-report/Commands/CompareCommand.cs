@@ -86,6 +86,11 @@ internal static class CompareCommand
         if (failed) return (int)ExitCode.Failed;
         var cmp = Comparison.Run(data, names, pr.GetValue(AlphaOption), pr.GetValue(MinChangeOption) / 100);
         cmp.SideInfo.AddRange(SideInfo.Describe(sides, names, data));
+        foreach (string hold in HoldDifferences.Describe(names, data))
+        {
+            stderr.WriteLine($"pab-report: warning: {hold}");
+            cmp.SideInfo.Add(hold);
+        }
         var content = new CompareContent(cmp, data);
         FileOutput<CompareContent>[] outputs =
         [
