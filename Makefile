@@ -1,8 +1,8 @@
 # page-alloc-bench top-level build.
 #   make                 kmod (against KDIR; default: the cached kernel of SUITE) + tools
 #   make kmod            the module in kmod/ (KDIR=..., LLVM=1 passed through)
-#   make tools           pab-load, pab-exhaust, pab-antagonize (native), pab-report, self-contained
-#                        linux-x64, all in build/bin (pab-report's runtime in build/bin/report)
+#   make tools           pab-load, pab-exhaust, pab-antagonize, pab-report: Native AOT executables
+#                        for linux-x64 in build/bin (no runtime beside them)
 #   make kmod-vm         the module and guest image for SUITE's kernel, as vm-run uses them
 #   make vm-smoke        boot SUITE's kernel and run a command in it
 #   make deps            install the Debian packages the project needs
