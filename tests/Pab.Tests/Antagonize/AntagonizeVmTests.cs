@@ -111,7 +111,9 @@ public sealed class AntagonizeVmTests(ITestOutputHelper output)
     {
         var r = VmHarness.RunScript(Helpers + """
 
-            child='echo "child adj=$(cat /proc/self/oom_score_adj) parent_adj=$(cat /proc/$PPID/oom_score_adj) label=$PAB_LABEL order=$PAB_ORDER run=$PAB_RUN_ID"; sleep 3; exit 7'
+            # The child's own value at once (inherited at fork); the antagonist's a second later: it raises
+            # its shield again when the start returns, which a shell's first command can beat.
+            child='adj=$(cat /proc/self/oom_score_adj); sleep 1; echo "child adj=$adj parent_adj=$(cat /proc/$PPID/oom_score_adj) label=$PAB_LABEL order=$PAB_ORDER run=$PAB_RUN_ID"; sleep 2; exit 7'
             for o in 0 4; do
                 pab-antagonize --order $o -- sh -c "$child" >wrap$o.jsonl 2>wrap$o.err
                 echo "=== wrap$o rc=$?"; cat wrap$o.jsonl; cat wrap$o.err >&2; outstanding
