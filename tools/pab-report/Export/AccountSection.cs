@@ -1,5 +1,7 @@
 using System.Globalization;
+using Pab.Common;
 using Pab.Common.Kernel;
+using Pab.Report.Merge;
 using Pab.Report.Summaries;
 
 namespace Pab.Report.Export;
@@ -14,9 +16,11 @@ public static class AccountSection
 {
     private const double GiB = 1 << 30;
 
-    public static void Write(TextWriter w, KernelAccount account, bool markdown, Action<TextWriter, Table> writeTable)
+    public static void Write(TextWriter w, MergedData data, bool markdown, Action<TextWriter, Table> writeTable)
     {
+        var account = KernelAccount.Of(data);
         if (account.IsEmpty) return;
+        var failures = data.Groups().Where(g => g.Key.Metric == Metrics.KernelAllocFailures).ToList();
         foreach (int order in account.Orders)
         {
             var idle = account.Of(order, KernelAccount.Idle);
@@ -29,7 +33,11 @@ public static class AccountSection
             if (table.Count > 0) writeTable(w, table);
             else w.WriteLine("(no headline counter moved)");
             if (others.Count > 0)
-                w.WriteLine((markdown ? "\n" : "") + "Also moved: " + string.Join(", ", others) + ".");
+                w.WriteLine((markdown ? "\n" : "") + "Also moved: " + string.Join(", ", others.Select(Short)) + ".");
+            foreach (var g in failures.Where(g => g.Key.Order == order))
+                foreach (var s in g.Series)
+                    if (Summary.Values([s]).Sum() is > 0 and var n)
+                        w.WriteLine((markdown ? "\n" : "") + $"Failures{(data.Runs.Count > 1 ? " in run " + s.Owner.Id : "")}: " + FailureRule.Of(data, order, s.Owner, n).Describe() + ".");
             var free = FreeTable(idle, antagonized);
             if (free.Count > 0)
             {
@@ -56,7 +64,7 @@ public static class AccountSection
                 others.Add(counter);
                 continue;
             }
-            string name = counter.StartsWith(AccountMetrics.VmStatPrefix, StringComparison.Ordinal) ? counter[AccountMetrics.VmStatPrefix.Length..] : counter;
+            string name = Short(counter);
             table.Add(name,
                 Number(KernelAccount.Mean(idle, counter)), Number(KernelAccount.Mean(antagonized, counter)),
                 Number(KernelAccount.Mean(idle, counter, r => r.FilledBytes / GiB)),
@@ -86,6 +94,10 @@ public static class AccountSection
         }
         return table;
     }
+
+    /// <summary>vmstat_compact_stall → compact_stall: the section's title says where counters come from.</summary>
+    private static string Short(string counter) =>
+        counter.StartsWith(AccountMetrics.VmStatPrefix, StringComparison.Ordinal) ? counter[AccountMetrics.VmStatPrefix.Length..] : counter;
 
     private static string MiB(double bytes) => double.IsNaN(bytes) ? "-" : (bytes / (1 << 20)).ToString("0.0", CultureInfo.InvariantCulture);
 
