@@ -14,7 +14,9 @@ public sealed class PhaseAccount(RecordWriter writer, TextWriter log)
     private Dictionary<string, long>? _vmstatStart;
     private long _startTicks;
     private long _filled;
-    private bool _saidNoVmstat, _saidNoFreeLists, _saidBuddyOnly;
+    private bool _saidNoVmstat, _saidNoFreeLists, _saidBuddyOnly, _saidNoTrace;
+    private readonly TraceCounts _trace = new();
+    private int _pageblockOrder = 9;
 
     /// <summary>Reads the start state and writes the free lists' record.</summary>
     public void Begin(ExhaustSettings s)
@@ -27,6 +29,11 @@ public sealed class PhaseAccount(RecordWriter writer, TextWriter log)
             _saidNoVmstat = true;
             log.WriteLine($"pab-exhaust: cannot read {VmStat.Path}: the phases' counters are not recorded");
         }
+        if (_trace.Begin() is { } why && !_saidNoTrace)
+        {
+            _saidNoTrace = true;
+            log.WriteLine($"pab-exhaust: allocator events are not counted: {why}");
+        }
         _startTicks = Stopwatch.GetTimestamp();
     }
 
@@ -37,15 +44,20 @@ public sealed class PhaseAccount(RecordWriter writer, TextWriter log)
     public void End(ExhaustSettings s)
     {
         double seconds = (Stopwatch.GetTimestamp() - _startTicks) / (double)Stopwatch.Frequency;
+        var events = _trace.End(_pageblockOrder);
         var after = VmStat.Read();
+        Record Count(string metric, long value) => new()
+        {
+            Type = RecordType.Metric, Metric = metric, Label = s.Label, Order = s.Order, Unit = Units.Count, Value = value,
+            Details = new Dictionary<string, double> { ["duration_s"] = Math.Round(seconds, 3), ["filled_bytes"] = _filled },
+        };
         if (_vmstatStart != null && after != null)
             foreach (var (counter, delta) in VmStat.Deltas(_vmstatStart, after))
-                writer.Write(new Record
-                {
-                    Type = RecordType.Metric, Metric = AccountMetrics.VmStat(s.Label, counter), Label = s.Label, Order = s.Order,
-                    Unit = Units.Count, Value = delta,
-                    Details = new Dictionary<string, double> { ["duration_s"] = Math.Round(seconds, 3), ["filled_bytes"] = _filled },
-                });
+                writer.Write(Count(AccountMetrics.VmStat(s.Label, counter), delta));
+        // Every event's count, 0 included: where tracing was not possible there are none.
+        if (events != null)
+            foreach (var (ev, n) in events)
+                writer.Write(Count(AccountMetrics.Trace(s.Label, ev), n));
         WriteFree(s, "end");
         _vmstatStart = null;
     }
@@ -64,6 +76,7 @@ public sealed class PhaseAccount(RecordWriter writer, TextWriter log)
             _saidBuddyOnly = true;
             log.WriteLine($"pab-exhaust: cannot read {FreeLists.PageTypeInfoPath} (root only): free lists recorded per zone, not per migratetype");
         }
+        if (lists.PageblockOrder is int po) _pageblockOrder = po;
         writer.Write(new Record
         {
             Type = RecordType.Metric, Metric = AccountMetrics.FreeBytes(s.Label, point), Label = s.Label, Order = s.Order,

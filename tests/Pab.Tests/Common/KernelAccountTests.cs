@@ -134,4 +134,49 @@ public sealed class KernelAccountTests
         Assert.True(VmStatHeadline.Contains("thp_fault_fallback"));
         Assert.False(VmStatHeadline.Contains("pgfault"));
     }
+
+    [Fact]
+    public void HistOfTheGuestCountsPerOrder()
+    {
+        var hits = TraceCounts.ParseHist(Fixture("guest-6.1-zone-locked-hist.txt"), "order");
+        Assert.Equal(new Dictionary<long, long> { [9] = 32, [0] = 504 }, hits);
+        Assert.Empty(TraceCounts.ParseHist(Fixture("guest-6.1-zone-locked-hist.txt"), "fallback_order"));
+    }
+
+    [Fact]
+    public void TraceCountsAddsItsTriggersAndRemovesThemAndAStaleOne()
+    {
+        using var dir = new TempDir("pab-trace-");
+        string Ev(string ev, string file) => Path.Combine(dir.Path, "events", "kmem", ev, file);
+        foreach (var ev in new[] { "mm_page_alloc_extfrag", "mm_page_alloc_zone_locked", "mm_page_pcpu_drain" })
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Ev(ev, "trigger"))!);
+            File.WriteAllText(Ev(ev, "trigger"), "");
+        }
+        // A run killed outright left its trigger (the kernel shows it with its state).
+        File.WriteAllText(Ev("mm_page_pcpu_drain", "trigger"), "hist:keys=order:vals=hitcount:sort=hitcount:size=1024 [active]\n");
+        var trace = new TraceCounts(dir.Path);
+        Assert.Null(trace.Begin());
+        const string Spec = "hist:keys=order:vals=hitcount:sort=hitcount:size=1024";
+        Assert.Equal($"{Spec} [active]\n!{Spec}\n{Spec}\n", File.ReadAllText(Ev("mm_page_pcpu_drain", "trigger"))); // the stale one removed, ours added
+        File.WriteAllText(Ev("mm_page_alloc_extfrag", "hist"),
+            "{ fallback_order:          3 } hitcount:          5\n{ fallback_order:         10 } hitcount:          2\n{ fallback_order:          8 } hitcount:          1\n");
+        File.WriteAllText(Ev("mm_page_alloc_zone_locked", "hist"), Fixture("guest-6.1-zone-locked-hist.txt"));
+        File.WriteAllText(Ev("mm_page_pcpu_drain", "hist"), "\nTotals:\n    Hits: 0\n");
+        var counts = trace.End(pageblockOrder: 9)!;
+        Assert.Equal(8, counts["mm_page_alloc_extfrag"]);
+        Assert.Equal(6, counts["mm_page_alloc_extfrag_fragmenting"]); // fallback orders 3 and 8, below pageblock order 9
+        Assert.Equal(536, counts["mm_page_alloc_zone_locked"]);
+        Assert.Equal(0, counts["mm_page_pcpu_drain"]);
+        // Every trigger added was removed: tracing is left as it was found.
+        Assert.EndsWith("!hist:keys=fallback_order:vals=hitcount:sort=hitcount:size=1024\n", File.ReadAllText(Ev("mm_page_alloc_extfrag", "trigger")));
+        Assert.Null(trace.End(9)); // nothing active any more
+    }
+
+    [Fact]
+    public void WithoutTracefsTraceCountsSaysWhy()
+    {
+        using var dir = new TempDir("pab-notrace-");
+        Assert.Contains("cannot add a hist trigger", new TraceCounts(dir.Path).Begin());
+    }
 }

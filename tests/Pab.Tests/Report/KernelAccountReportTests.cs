@@ -115,4 +115,25 @@ public sealed class KernelAccountReportTests : IDisposable
         // Its own false-alarm count: every side's explanatory row counted apart from the headline rows.
         Assert.Matches(@"\d+ explanatory comparison\(s\) tested at α = 0\.05, apart from the headline rows: about [\d.]+ would be called changed by chance alone; \d+ were\.", account);
     }
+
+    [Fact]
+    public void HtmlDrawsTheFreeBlocksOfEachOrderAndTheCountersRunValues()
+    {
+        string html = _dir.Of("r.html");
+        Assert.Equal(0, RunCli(Fixture, "--html", html).Code);
+        string page = File.ReadAllText(html);
+        string account = page[page.IndexOf("<h2>The kernel's account</h2>", StringComparison.Ordinal)..];
+        foreach (int order in new[] { 0, 4 })
+            Assert.Matches($"free memory by block order at the end of each phase, order {order} \\(mean of runs\\)</h3></figcaption>\n<svg", account);
+        // Both phases' lines, in the legend, and a strip plot per headline counter.
+        Assert.Contains(">idle<", account);
+        Assert.Contains(">antagonized<", account);
+        Assert.Contains("<h3>antagonized_vmstat_oom_kill order 4</h3>", account);
+
+        string a = Side("base", 1, _ => 1), b = Side("new", 2, _ => 1);
+        Assert.Equal(0, RunCli("compare", "base=" + a, "new=" + b, "--html", html).Code);
+        page = File.ReadAllText(html);
+        Assert.Contains(">base idle<", page);
+        Assert.Contains(">new antagonized<", page);
+    }
 }

@@ -70,7 +70,7 @@ public static class AccountSection
                 Number(KernelAccount.Mean(idle, counter, r => r.FilledBytes / GiB)),
                 Number(KernelAccount.Mean(antagonized, counter, r => r.FilledBytes / GiB)),
                 Number(KernelAccount.Mean(antagonized, counter, r => r.DurationSeconds)),
-                VmStatHeadline.Meaning(name) ?? "");
+                VmStatHeadline.Meaning(name) ?? (name.StartsWith(AccountMetrics.TracePrefix, StringComparison.Ordinal) ? "event: " + TraceCounts.Meaning(name[AccountMetrics.TracePrefix.Length..]) : ""));
         }
         return table;
     }
