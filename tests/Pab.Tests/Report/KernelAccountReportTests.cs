@@ -136,4 +136,24 @@ public sealed class KernelAccountReportTests : IDisposable
         Assert.Contains(">base idle<", page);
         Assert.Contains(">new antagonized<", page);
     }
+
+    /// <summary>
+    /// Calibration on real boots (docs/report.md): 4 boots each of Debian 6.1 and of 6.1 with
+    /// transparent_hugepage=never, through scripts/compare-kernels; their records without latency samples.
+    /// </summary>
+    [Fact]
+    public void WithoutTransparentHugePagesThpFaultAllocIsLower()
+    {
+        string dir = RepoPaths.Of("tests", "Pab.Tests", "Report", "fixtures", "account", "thp");
+        var (code, stdout, stderr) = RunCli("compare", "base=" + Path.Combine(dir, "base"), "nothp=" + Path.Combine(dir, "nothp"));
+        Assert.True(code == 0, stderr);
+        string account = stdout[stdout.IndexOf("The kernel's account:", StringComparison.Ordinal)..];
+        // The counter never moves without THP: lower in both phases of both orders, the interval excluding no change.
+        foreach (string phase in new[] { "idle", "antagonized" })
+            foreach (int order in new[] { 0, 4 })
+                Assert.Matches($@"{phase}_vmstat_thp_fault_alloc\s+{order}\s+base[^\n]*\n\s+nothp\s+4\s+0\s+0 … 0\s+-[\d,]+ \[-[\d,]+, -[\d,]+\]\s+lower\s", account);
+        // Beside the headline verdicts, better or worse, and what changed with them.
+        Assert.Matches(@"idle_available_bytes\s+4\s+base[^\n]*\n\s+nothp[^\n]*higher \(better\)", stdout);
+        Assert.Contains("nothp: order-4 idle_available_bytes +5.1 % (better); with it (idle phase): ", stdout);
+    }
 }

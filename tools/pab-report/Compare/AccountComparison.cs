@@ -14,7 +14,10 @@ public static class AccountComparison
     public static List<ComparisonRow> Rows(Comparison cmp, IReadOnlyList<MergedData> sides, IReadOnlyList<string> names)
     {
         var accounts = sides.Select(KernelAccount.Of).ToList();
-        var perSide = accounts.Select(Summaries).ToList();
+        // A counter that moved on any side is compared on every side that measured its phase: where it never moved, 0.
+        var counters = accounts.SelectMany(a => a.Phases).GroupBy(p => p.Key)
+            .ToDictionary(g => g.Key, g => g.SelectMany(p => p.Value).SelectMany(r => r.Counters.Keys).Distinct().Where(KernelAccount.IsHeadline).ToList());
+        var perSide = accounts.Select(a => Summaries(a, counters)).ToList();
         var keys = perSide.SelectMany(p => p.Keys).Distinct().Order().ToList();
         var rows = new List<ComparisonRow>();
         foreach (var key in keys)
@@ -28,14 +31,13 @@ public static class AccountComparison
         return rows;
     }
 
-    /// <summary>One side's rows: every headline counter that moved in some run of the phase, every run of the phase a sample.</summary>
-    private static Dictionary<GroupKey, RowRuns> Summaries(KernelAccount account)
+    /// <summary>One side's rows: every headline counter that moved in some run of the phase on any side, every run of the phase a sample.</summary>
+    private static Dictionary<GroupKey, RowRuns> Summaries(KernelAccount account, Dictionary<(int, string), List<string>> counters)
     {
         var rows = new Dictionary<GroupKey, RowRuns>();
         foreach (var ((order, phase), runs) in account.Phases)
         {
-            var counters = runs.SelectMany(r => r.Counters.Keys).Distinct().Where(KernelAccount.IsHeadline);
-            foreach (string counter in counters)
+            foreach (string counter in counters[(order, phase)])
             {
                 var key = new GroupKey($"{phase}_{counter}", order < 0 ? null : order, null);
                 var values = runs.Select(r => { double v = r.Counters.GetValueOrDefault(counter); return new RunValue(r.Run, v, [v]); }).ToList();
