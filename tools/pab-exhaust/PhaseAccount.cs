@@ -15,7 +15,9 @@ public sealed class PhaseAccount(RecordWriter writer, TextWriter log)
     private long _startTicks;
     private long _filled;
     private bool _saidNoVmstat, _saidNoFreeLists, _saidBuddyOnly, _saidNoTrace;
-    private readonly TraceCounts _trace = new();
+    // Opt-in for now: one guest run of ten with hist triggers hung (a soft lockup in pab-exhaust on 6.1
+    // under TCG, not yet understood), so allocator events are counted only with PAB_TRACE_EVENTS=1.
+    private readonly TraceCounts? _trace = Environment.GetEnvironmentVariable("PAB_TRACE_EVENTS") == "1" ? new() : null;
     private int _pageblockOrder = 9;
 
     /// <summary>Reads the start state and writes the free lists' record.</summary>
@@ -29,7 +31,7 @@ public sealed class PhaseAccount(RecordWriter writer, TextWriter log)
             _saidNoVmstat = true;
             log.WriteLine($"pab-exhaust: cannot read {VmStat.Path}: the phases' counters are not recorded");
         }
-        if (_trace.Begin() is { } why && !_saidNoTrace)
+        if (_trace?.Begin() is { } why && !_saidNoTrace)
         {
             _saidNoTrace = true;
             log.WriteLine($"pab-exhaust: allocator events are not counted: {why}");
@@ -44,7 +46,7 @@ public sealed class PhaseAccount(RecordWriter writer, TextWriter log)
     public void End(ExhaustSettings s)
     {
         double seconds = (Stopwatch.GetTimestamp() - _startTicks) / (double)Stopwatch.Frequency;
-        var events = _trace.End(_pageblockOrder);
+        var events = _trace?.End(_pageblockOrder);
         var after = VmStat.Read();
         Record Count(string metric, long value) => new()
         {
