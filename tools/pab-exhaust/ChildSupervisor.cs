@@ -19,6 +19,12 @@ public sealed unsafe class ChildSupervisor(RecordWriter writer, bool progress)
     /// <summary>How long the child may take to start (milliseconds normally; generous for a loaded emulated machine).</summary>
     public static TimeSpan StartLimit { get; } = TimeSpan.FromSeconds(300);
 
+    /// <summary>The kernel's account of each fill; lives as long as the supervisor (its files stay open).</summary>
+    public FillAccount Account { get; } = new();
+
+    /// <summary>Bytes the last recorded fill reached.</summary>
+    public long LastFilled { get; private set; }
+
     public (ExitCode, Outcome) Run(ExhaustSettings settings, int iteration, SharedPageMapping shared)
     {
         SharedPage* page = shared.Page;
@@ -44,6 +50,7 @@ public sealed unsafe class ChildSupervisor(RecordWriter writer, bool progress)
             {
                 cgroupBefore = ProcStatus.ReadCgroupUsageBytes();
                 parentMemory = ResidentMemory.Read();
+                Account.Begin();
                 Progress.TryFormat(stackalloc char[160], 0, 1, 0, 0, out _);
                 // From here until the child is dead the parent must not need a new page.
                 GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
@@ -75,13 +82,15 @@ public sealed unsafe class ChildSupervisor(RecordWriter writer, bool progress)
         if (progress) Progress.EndLine();
 
         var snapshot = ChildSnapshot.Read(page);
+        var account = Account.End();
         long? oomAfter = ProcStatus.ReadOomKills();
         long? oomDuring = oomBefore != null && oomAfter != null ? oomAfter - oomBefore : null;
         var outcome = Outcomes.Classify(status, snapshot, settings, Interruption.Signal, gaveUp, oomDuring);
         if (outcome.Kind is OutcomeKind.OomKilled or OutcomeKind.Capped)
         {
             double startSeconds = snapshot.ReadyTicks > spawnTicks ? (snapshot.ReadyTicks - spawnTicks) / (double)Stopwatch.Frequency : 0;
-            writer.Write(Outcomes.MetricRecord(settings, iteration, snapshot, outcome, cgroupBefore, parentMemory, startSeconds, parentCpu));
+            writer.Write(Outcomes.MetricRecord(settings, iteration, snapshot, outcome, cgroupBefore, parentMemory, startSeconds, parentCpu, account));
+            LastFilled = snapshot.Filled;
             return (ExitCode.Ok, outcome);
         }
         return (outcome.Kind == OutcomeKind.Interrupted ? ExitCode.Ok : ExitCode.ChildFailed, outcome);
@@ -134,6 +143,7 @@ public sealed unsafe class ChildSupervisor(RecordWriter writer, bool progress)
         long prevTicks = lastChange, prevFilled = 0;
         while (Sleep(pid, pidfd, progress ? 250 : 1000))
         {
+            Account.Sample();
             long now = Stopwatch.GetTimestamp();
             long filled = Volatile.Read(ref page->Filled);
             if (filled != lastFilled)

@@ -9,6 +9,7 @@ namespace Pab.Exhaust;
 public sealed class IterationLoop(ExhaustSettings settings, RecordWriter writer, TextWriter log, bool progress)
 {
     private readonly ChildSupervisor _child = new(writer, progress);
+    private readonly PhaseAccount _account = new(writer, log);
     private readonly ExhaustSettings _base = settings;
 
     /// <summary>The current phase's settings (its order and label).</summary>
@@ -24,6 +25,7 @@ public sealed class IterationLoop(ExhaustSettings settings, RecordWriter writer,
     public int RunPhase(string label)
     {
         Settings = Settings with { Label = label };
+        _account.Begin(Settings);
         for (int i = 0; i < _base.Iterations && !Interruption.Requested; i++)
         {
             var (code, outcome) = RunOnce(i);
@@ -33,10 +35,13 @@ public sealed class IterationLoop(ExhaustSettings settings, RecordWriter writer,
             {
                 log.WriteLine($"pab-exhaust: {label} iteration {i}: {outcome.Message}");
                 writer.Write(new Record { Type = RecordType.Event, Event = "error", Label = label, Order = Settings.Order, Iteration = i, Message = outcome.Message });
+                _account.End(Settings);
                 return (int)code;
             }
+            _account.AddFill(_child.LastFilled);
             _done++;
         }
+        _account.End(Settings);
         return 0;
     }
 
@@ -70,11 +75,14 @@ public sealed class IterationLoop(ExhaustSettings settings, RecordWriter writer,
     {
         ProcStatus.ReadOomKills();
         ProcStatus.ReadCgroupUsageBytes();
+        _child.Account.Begin();
+        _child.Account.Sample();
+        var account = _child.Account.End();
         ResidentMemory.Read();
         _ = Environment.CpuUsage.TotalTime;
         Progress.TryFormat(stackalloc char[160], 0, 1, 0, 0, out _);
         var snapshot = new ChildSnapshot(ChildState.Filling, ChildError.None, 0, 0, 1, 1, 1, false, 1, 1, 2, 1);
-        var record = Outcomes.MetricRecord(Settings, 0, snapshot, new Outcome(OutcomeKind.OomKilled, null), 1, new ResidentMemory(1, 1, 1), 1, 1);
+        var record = Outcomes.MetricRecord(Settings, 0, snapshot, new Outcome(OutcomeKind.OomKilled, null), 1, new ResidentMemory(1, 1, 1), 1, 1, account);
         record.Tool = writer.Tool;
         record.Run = writer.Run;
         record.Time = DateTimeOffset.UtcNow;

@@ -104,7 +104,8 @@ public static class Outcomes
 
     /// <summary>The metric record for one finished iteration.</summary>
     public static Record MetricRecord(ExhaustSettings settings, int iteration, ChildSnapshot s, Outcome outcome,
-        long? cgroupUsageBeforeFill, ResidentMemory? parent, double childStartSeconds, double? parentCpuSeconds = null)
+        long? cgroupUsageBeforeFill, ResidentMemory? parent, double childStartSeconds, double? parentCpuSeconds = null,
+        IReadOnlyDictionary<string, double>? kernelAccount = null)
     {
         double duration = s.DurationSeconds;
         var details = new Dictionary<string, double>
@@ -126,6 +127,9 @@ public static class Outcomes
         parent?.AddTo(details, "parent_");
         // CPU the parent spent while the child filled: it only waits, it never prints a count.
         if (parentCpuSeconds is { } c) details["parent_cpu_s"] = Math.Round(c, 6);
+        // The kernel's account of the fill: vmstat_* deltas and peak_* free lists (FillAccount).
+        if (kernelAccount != null)
+            foreach (var (k, v) in kernelAccount) details[k] = v;
         return new Record
         {
             Type = RecordType.Metric,

@@ -1,3 +1,4 @@
+using Pab.Common.Kernel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -54,7 +55,11 @@ public sealed class ExhaustCgroupTests(ITestOutputHelper output)
         Assert.Equal(File.ReadAllText("/proc/sys/kernel/osrelease").Trim(), meta.Host!.KernelRelease);
         Assert.Equal(Iterations.ToString(CultureInfo.InvariantCulture), meta.Options!["iterations"]);
         Assert.Equal(ToolInfo.Version, meta.ToolVersions!["pab-exhaust"]);
-        var records = all.Skip(1).ToList();
+        // The kernel's account of the phase (its free lists and counters) aside, one record per iteration.
+        var account = all.Skip(1).Where(r => AccountMetrics.TrySplit(r.Metric ?? "", out _, out _)).ToList();
+        Assert.Contains(account, r => r.Metric == "idle_free_bytes_start" && r.Value > 0);
+        Assert.Contains(account, r => r.Metric == "idle_vmstat_oom_kill" && r.Value >= Iterations);
+        var records = all.Skip(1).Except(account).ToList();
         Assert.Equal(Iterations, records.Count);
         // Exactly one OOM kill per iteration: the children, and nobody else.
         Assert.Equal(Iterations, box.OomKills);
@@ -97,7 +102,10 @@ public sealed class ExhaustCgroupTests(ITestOutputHelper output)
         // The meta record and one whole iteration, then the signal lands during the next one's fill (or start).
         string meta = (await p.StandardOutput.ReadLineAsync(timeout.Token))!;
         Assert.Equal(RecordType.Meta, JsonSerializer.Deserialize(meta, RecordJsonContext.Default.Record)!.Type);
-        string first = (await p.StandardOutput.ReadLineAsync(timeout.Token))!;
+        // The phase's starting free lists come before the first iteration's record.
+        string line = (await p.StandardOutput.ReadLineAsync(timeout.Token))!, first = line;
+        while (JsonSerializer.Deserialize(line, RecordJsonContext.Default.Record)!.Metric != "idle_available_bytes")
+            first += "\n" + (line = (await p.StandardOutput.ReadLineAsync(timeout.Token))!);
         if (Pab.Common.Native.kill(p.Id, Pab.Common.Native.SIGTERM) != 0)
         {
             // Gone before the signal: say how it ended (the OOM killer's choice shows as exit 137).
@@ -111,7 +119,7 @@ public sealed class ExhaustCgroupTests(ITestOutputHelper output)
         output.WriteLine(await stderrTask);
 
         Assert.Equal(128 + 15, p.ExitCode);
-        var lines = new[] { first }.Concat(rest.Split('\n', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        var lines = first.Split('\n').Concat(rest.Split('\n', StringSplitOptions.RemoveEmptyEntries)).ToList();
         var records = lines.Select(l => JsonSerializer.Deserialize(l, RecordJsonContext.Default.Record)!).ToList();
         Assert.All(records[..^1], r => Assert.Equal(RecordType.Metric, r.Type));
         Assert.Equal(RecordType.Event, records[^1].Type);

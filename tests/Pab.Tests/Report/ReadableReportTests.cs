@@ -215,7 +215,8 @@ public sealed partial class ReadableReportTests : IDisposable
         var on = new Ansi(true);
         var (code, stdout, _) = Run(["compare", "a=" + a, "b=" + b, "--export-markdown", md], on, on);
         Assert.True(code == 0);
-        Assert.Contains("\u001b[1;33mhigher\u001b[0m", stdout);
+        // The verdict says which way is better beside higher or lower (more available bytes are).
+        Assert.Contains("\u001b[1;33mhigher (better)\u001b[0m", stdout);
         Assert.DoesNotContain("\u001b[", File.ReadAllText(md));
         // Colour never shifts a column: without the codes the table is the uncoloured one.
         var (_, plain, _) = Run(["compare", "a=" + a, "b=" + b]);

@@ -1,3 +1,4 @@
+using Pab.Common;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -108,6 +109,37 @@ public sealed partial class BenchmarkVmTests(ITestOutputHelper output)
 
         AssertCompleteReport(Path.Combine(share.Path, "results.json"), iterations: 2, MemTotal(r.Stdout));
         AssertOnlyExhaustionChildrenKilled(r, expectedKills: 2 * 2 * 2);
+        AssertKernelsAccount(r.Stdout, Path.Combine(share.Path, "records.jsonl"));
+    }
+
+    /// <summary>The kernel's account of every order and phase is in the records and in the report (docs/record-format.md).</summary>
+    private static void AssertKernelsAccount(string report, string recordsPath)
+    {
+        var records = File.ReadLines(recordsPath).Select(l => JsonSerializer.Deserialize(l, RecordJsonContext.Default.Record)!)
+            .Where(x => x.Type == RecordType.Metric).ToList();
+        foreach (int order in new[] { 0, 4 })
+        {
+            Assert.Contains($"The kernel's account, order {order} (/proc/vmstat over each phase; mean of 1 run)", report);
+            foreach (string phase in new[] { "idle", "antagonized" })
+            {
+                // Each phase's two fills ended in OOM kills, as the kernel counted them.
+                var kills = records.Single(x => x.Metric == $"{phase}_vmstat_oom_kill" && x.Order == order);
+                Assert.Equal(2, kills.Value);
+                Assert.True(kills.Details!["filled_bytes"] > 0 && kills.Details["duration_s"] > 0);
+                foreach (string point in new[] { "start", "end" })
+                {
+                    // As root the free lists come from pagetypeinfo: per zone and migratetype, summing to the value.
+                    var free = records.Single(x => x.Metric == $"{phase}_free_bytes_{point}" && x.Order == order);
+                    Assert.Equal(free.Value, (long)Enumerable.Range(0, 11).Sum(k => free.Details![$"o{k}_bytes"]));
+                    Assert.Contains(free.Details!.Keys, k => k.StartsWith("n0_dma32_movable_o", StringComparison.Ordinal));
+                    Assert.Equal(9, free.Details["pageblock_order"]);
+                }
+                // Every fill says what the kernel counted during it.
+                Assert.All(records.Where(x => x.Metric == $"{phase}_available_bytes" && x.Order == order),
+                    x => Assert.Equal(1, x.Details!["vmstat_oom_kill"]));
+            }
+        }
+        Assert.Contains("Free memory by block order at the end of each phase (MiB)", report);
     }
 
     [VmFact]

@@ -24,6 +24,11 @@ public sealed class Comparison
     public int Tested => Rows.Sum(r => r.Sides.Skip(1).Count(s => s.Verdict is Verdict.Higher or Verdict.Lower or Verdict.NoChangeDetected));
     public int Called => Rows.Sum(r => r.Sides.Skip(1).Count(s => s.Verdict is Verdict.Higher or Verdict.Lower));
 
+    /// <summary>The kernel's account compared (AccountComparison): explanatory rows, tested apart from the headline rows.</summary>
+    public List<ComparisonRow> AccountRows { get; } = [];
+    public int AccountTested => AccountRows.Sum(r => r.Sides.Skip(1).Count(s => s.Verdict is Verdict.Higher or Verdict.Lower or Verdict.NoChangeDetected));
+    public int AccountCalled => AccountRows.Sum(r => r.Sides.Skip(1).Count(s => s.Verdict is Verdict.Higher or Verdict.Lower));
+
     public static Comparison Run(IReadOnlyList<MergedData> sides, IReadOnlyList<string> names, double alpha, double minChange)
     {
         var cmp = new Comparison { Alpha = alpha, MinChange = minChange };
@@ -40,6 +45,7 @@ public sealed class Comparison
                 results.Add(cmp.Judge(names[i], baseRow, rows[i]));
             cmp.Rows.Add(new ComparisonRow(key, first.Unit, first.How, results));
         }
+        cmp.AccountRows.AddRange(AccountComparison.Rows(cmp, sides, names));
         return cmp;
     }
 

@@ -22,7 +22,13 @@ public static class ComparePage
             panels.Add(new MetricPanel(row.Key.ToString(), row.Unit, points));
         }
         var cdfs = CdfPanels.Of(sides.Select((d, i) => (cmp.SideNames[i], d, false)).ToList());
-        return new HtmlPage("page-alloc-bench comparison: " + string.Join(" vs ", cmp.SideNames), notes, table, panels, cdfs, cmp.SideNames);
+        var account = cmp.AccountRows.Select(row => new MetricPanel(row.Key.ToString(), row.Unit,
+            row.Sides.Where(s => s.Row != null).SelectMany(s => s.Row!.Runs.Select(r => new RunPoints(s.Name, r.Run.Id, r.Within))).ToList())).ToList();
+        return new HtmlPage("page-alloc-bench comparison: " + string.Join(" vs ", cmp.SideNames), notes, table, panels, cdfs, cmp.SideNames)
+        {
+            FreeBlocks = FreeBlocksPanel.Of(sides.Select((d, i) => (cmp.SideNames[i], Pab.Report.Summaries.KernelAccount.Of(d))).ToList()),
+            AccountMetrics = account,
+        };
     }
 
     private static string? Class(Verdict v) => v switch

@@ -10,11 +10,11 @@ public static class CompareWriter
     public static readonly string[] Header = ["metric", "order", "side", "runs", "median of runs", "min … max of runs", "change [interval]", "verdict", "detectable"];
 
     /// <summary>The table's cells, one row per side of each compared row (also the HTML page's verdict table).</summary>
-    public static List<(string[] Cells, Verdict Verdict, bool Baseline)> Cells(Comparison cmp)
+    public static List<(string[] Cells, Verdict Verdict, bool Baseline)> Cells(Comparison cmp, IReadOnlyList<ComparisonRow>? rows = null)
     {
         var list = new List<(string[], Verdict, bool)>();
         int need = ShiftEstimate.RunsNeeded(cmp.Alpha);
-        foreach (var row in cmp.Rows)
+        foreach (var row in rows ?? cmp.Rows)
         {
             bool first = true;
             foreach (var side in row.Sides)
@@ -28,7 +28,7 @@ public static class CompareWriter
                     side.Row != null ? F(side.Median) : "-",
                     side.Row != null ? (side.Runs == 1 ? F(side.Min) : $"{F(side.Min)} … {F(side.Max)}") : "-",
                     first ? "(baseline)" : Change(side, row.Unit),
-                    first ? "" : Describe(side.Verdict, need),
+                    first ? "" : Describe(side.Verdict, need) + (Preferred.Judge(row.Key.Metric, side.Verdict) is { } b ? $" ({b})" : ""),
                     first || double.IsNaN(side.Detectable) ? "" : "±" + Magnitude(side.Detectable, side.Shift!.Scale, row.Unit),
                 };
                 list.Add((cells, side.Verdict, first));
@@ -111,6 +111,7 @@ public static class CompareWriter
             table.WriteMarkdown(w);
             w.WriteLine();
             foreach (string note in Notes(cmp)) w.WriteLine(note + "\n");
+            AccountCompareWriter.Write(cmp, w, markdown, colour);
         }
         else
         {
@@ -119,6 +120,7 @@ public static class CompareWriter
             table.WriteText(w, "", colour, (r, c) => c == verdictColumn && !cells[r].Baseline ? Colour(cells[r].Verdict) : null);
             w.WriteLine();
             foreach (string note in Notes(cmp)) w.WriteLine("  " + note);
+            AccountCompareWriter.Write(cmp, w, markdown, colour);
         }
     }
 }

@@ -129,7 +129,7 @@ internal static class HtmlCharts
     }
 
     /// <summary>The chart as an element to inline: ids made unique in the page (an HTML document shares one id space), a viewBox so CSS can scale it.</summary>
-    private static string Svg(PlotModel model, int height, string id)
+    internal static string Svg(PlotModel model, int height, string id)
     {
         // Axis titles and labels reach the SVG through OxyPlot's XML writer; it escapes them.
         foreach (var a in model.Axes) a.Title = a.Title is null ? null : HtmlText.Clean(a.Title);

@@ -47,6 +47,13 @@ public static partial class HtmlReport
             for (int i = 0; i < page.Metrics.Count; i++) WriteFigure(w, page.Metrics[i].Title, HtmlCharts.Strip(page.Metrics[i], key, $"m{i}"));
             w.Write("</section>\n");
         }
+        if (page.FreeBlocks.Count + page.AccountMetrics.Count > 0)
+        {
+            w.Write("<section id=\"account\">\n<h2>The kernel's account</h2>\n");
+            for (int i = 0; i < page.FreeBlocks.Count; i++) WriteFigure(w, page.FreeBlocks[i].Title, FreeBlocksChart.Svg(page.FreeBlocks[i], key, $"f{i}"));
+            for (int i = 0; i < page.AccountMetrics.Count; i++) WriteFigure(w, page.AccountMetrics[i].Title, HtmlCharts.Strip(page.AccountMetrics[i], key, $"a{i}"));
+            w.Write("</section>\n");
+        }
         if (page.Cdfs.Count > 0)
         {
             w.Write("<section id=\"cdfs\">\n<h2>Distributions</h2>\n");

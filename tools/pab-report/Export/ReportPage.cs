@@ -17,6 +17,15 @@ public static class ReportPage
             panels.Add(new MetricPanel(key.ToString(), runs[0].Series[0].Unit,
                 runs.Select(r => new RunPoints(r.Run.Id, r.Run.Id, Summary.Values(r.Series))).ToList()));
         }
-        return new HtmlPage($"page-alloc-bench results: {data.Runs.Count} run(s)", notes, null, panels, CdfPanels.Of([("", data, true)]));
+        var account = new List<MetricPanel>();
+        foreach (var (key, runs) in data.AccountGroupsByRun())
+            if (Pab.Common.Kernel.AccountMetrics.TrySplit(key.Metric, out _, out string name) && KernelAccount.IsHeadline(name))
+                account.Add(new MetricPanel(key.ToString(), runs[0].Series[0].Unit,
+                    runs.Select(r => new RunPoints(r.Run.Id, r.Run.Id, Summary.Values(r.Series))).ToList()));
+        return new HtmlPage($"page-alloc-bench results: {data.Runs.Count} run(s)", notes, null, panels, CdfPanels.Of([("", data, true)]))
+        {
+            FreeBlocks = FreeBlocksPanel.Of([("", KernelAccount.Of(data))]),
+            AccountMetrics = account,
+        };
     }
 }

@@ -55,6 +55,7 @@ public sealed class TextExporter(bool markdown) : IExporter<ReportContent>
             Heading(w, "Whole population (the antagonist's exact per-CPU figures: median of CPUs' p50, worst CPU's p99 and p99.9, overall max)");
             Write(w, exact);
         }
+        AccountSection.Write(w, data, markdown, Write);
         if (data.Derived.Count > 0)
         {
             w.WriteLine();

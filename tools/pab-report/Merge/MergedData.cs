@@ -1,4 +1,5 @@
 using Pab.Common;
+using Pab.Common.Kernel;
 using Pab.Report.Input;
 
 namespace Pab.Report.Merge;
@@ -32,14 +33,25 @@ public sealed class MergedData(
     public IEnumerable<Series> AllSeries => Measured.Concat(Derived)
         .OrderBy(s => s.Key.Group).ThenBy(s => s.Owner.Sequence).ThenBy(s => s.Key.Iteration ?? -1);
 
-    /// <summary>Series grouped into report rows, in report order: every run's values of a row together.</summary>
-    public IReadOnlyList<SeriesGroup> Groups() =>
-        AllSeries.GroupBy(s => s.Key.Group).OrderBy(g => g.Key)
+    /// <summary>Series grouped into report rows, in report order: every run's values of a row together. The kernel's account is apart (<see cref="AccountGroups"/>).</summary>
+    public IReadOnlyList<SeriesGroup> Groups() => GroupsWhere(account: false);
+
+    /// <summary>The kernel's account of each phase (/proc/vmstat deltas, free lists), grouped as <see cref="Groups"/>.</summary>
+    public IReadOnlyList<SeriesGroup> AccountGroups() => GroupsWhere(account: true);
+
+    private List<SeriesGroup> GroupsWhere(bool account) =>
+        AllSeries.Where(s => AccountMetrics.TrySplit(s.Key.Metric, out _, out _) == account)
+            .GroupBy(s => s.Key.Group).OrderBy(g => g.Key)
             .Select(g => new SeriesGroup(g.Key, g.ToList())).ToList();
 
     /// <summary>Each report row's series split by run, the runs in input order.</summary>
-    public IReadOnlyList<RunGroup> GroupsByRun() =>
-        Groups().Select(g => new RunGroup(g.Key, g.Series.GroupBy(s => s.Owner)
+    public IReadOnlyList<RunGroup> GroupsByRun() => ByRun(Groups());
+
+    /// <summary>The kernel's account split by run, as <see cref="GroupsByRun"/>.</summary>
+    public IReadOnlyList<RunGroup> AccountGroupsByRun() => ByRun(AccountGroups());
+
+    private static List<RunGroup> ByRun(IReadOnlyList<SeriesGroup> groups) =>
+        groups.Select(g => new RunGroup(g.Key, g.Series.GroupBy(s => s.Owner)
             .OrderBy(r => r.Key.Sequence).Select(r => new RunSeries(r.Key, r.ToList())).ToList())).ToList();
 
     public static MergedData Read(IEnumerable<InputSource> sources, KeepPolicy keep = KeepPolicy.Latest)

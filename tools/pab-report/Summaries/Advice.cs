@@ -49,8 +49,9 @@ public static class Advice
                     warnings.Add(new Warning(key, $"{outliers.Count} of {values.Length} values {(outliers.Count == 1 ? "is an outlier" : "are outliers")} (MAD-based score > {OutlierScore}: {Name(outliers, row)}); something else was running or the machine was not in a steady state: rerun on a quiet machine, or look at those iterations", where));
                 if (FirstIterationDiffers(ofRun) is { } first)
                     warnings.Add(new Warning(key, $"the first iteration ({row.Format(first.Value)}) is far from the rest (median {row.Format(first.RestMedian)}); a cold start (page cache, compaction) distorts it: add a warm-up iteration or discard the first", where));
-                if (key.Metric == Metrics.KernelAllocFailures && values.Any(v => v > 0))
-                    warnings.Add(new Warning(key, $"the kernel workers failed {UnitFormat.Count((long)values.Sum())} allocation(s); the other metrics of this order are suspect: check dmesg and the antagonist's options", where));
+                // Failures the fills' pressure explains are a measurement (FailureRule), shown in the kernel's account.
+                if (key.Metric == Metrics.KernelAllocFailures && values.Any(v => v > 0) && FailureRule.Of(data, key.Order, run, values.Sum()) is { Explained: false } failed)
+                    warnings.Add(new Warning(key, $"the kernel workers failed {UnitFormat.Count((long)values.Sum())} allocation(s) ({failed.Describe()}); the other metrics of this order are suspect: check dmesg and the antagonist's options", where));
             }
         }
         foreach (var e in data.Events.Where(e => e.Event == "error"))
