@@ -3,14 +3,14 @@
 # checkout's module: guest time of a whole run, what our processes hold during the fills, and idle
 # available bytes at order 0. The sides alternate (AB BA ...) so drift falls on both.
 #   bench/vs-original.sh [--runs 3] [--iterations 2] [--orders 0,4] [--orig TARBALL] [--keep DIR] [--vm-arg ARG]...
-# --orig: the original's built userspace (default /work/shared/anchors/original-userspace.tar.gz;
+# --orig: the original's built userspace (default ../shared/anchors/original-userspace.tar.gz;
 # its README says how it was built). It is unpacked into a temporary share, never into the tree.
 # Goals (issue #25): ours ≤ 0.6× the original's time at --iterations 2, ≤ 0.4× at 5; each of our
 # resident processes ≤ 8 MiB (rss, pss, anon) during a fill; idle available bytes at order 0 within
 # 1 % of the original's. Each side's time counts its module load and unload. Needs python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=3 iterations=2 orders=0,4 keep= vm_args=() orig=/work/shared/anchors/original-userspace.tar.gz
+runs=3 iterations=2 orders=0,4 keep= vm_args=() orig=$(dirname "$PWD")/shared/anchors/original-userspace.tar.gz
 while [ $# -gt 0 ]; do
 	case $1 in
 	--runs) runs=${2:?--runs needs a value}; shift 2 ;;
