@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime;
 using System.Runtime.InteropServices;
 using Pab.Common;
+using Pab.Common.Kernel;
 using static Pab.Common.Native;
 using static Pab.Exhaust.ExhaustNative;
 
@@ -125,7 +126,7 @@ public sealed unsafe class ChildSupervisor(RecordWriter writer, bool progress)
             return poll(&fd, 1, 0) == 0;
         }
         // Without pidfd: a zombie still answers kill(0), so look at its state instead.
-        var stat = ProcStatus.SafeRead($"/proc/{pid}/stat");
+        var stat = ProcText.Read($"/proc/{pid}/stat");
         if (stat == null) return false;
         int close = stat.LastIndexOf(')');
         return close < 0 || close + 2 >= stat.Length || stat[close + 2] != 'Z';

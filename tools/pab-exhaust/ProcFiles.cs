@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text;
 using Pab.Common;
+using Pab.Common.Kernel;
 using static Pab.Common.Native;
 using static Pab.Exhaust.ExhaustNative;
 
@@ -31,7 +31,7 @@ public static class ProcStatus
     /// <summary>The kernel's count of OOM kills so far (/proc/vmstat oom_kill, Linux 4.13+).</summary>
     public static long? ReadOomKills(string path = "/proc/vmstat")
     {
-        var text = SafeRead(path);
+        var text = ProcText.Read(path);
         if (text == null) return null;
         foreach (var line in text.Split('\n'))
             if (line.StartsWith("oom_kill ", StringComparison.Ordinal) &&
@@ -62,15 +62,8 @@ public static class ProcStatus
 
     public static long? ReadCgroupUsageBytes()
     {
-        var file = MemoryCgroupUsageFile(SafeRead("/proc/self/cgroup"));
-        var text = file == null ? null : SafeRead(file);
+        var file = MemoryCgroupUsageFile(ProcText.Read("/proc/self/cgroup"));
+        var text = file == null ? null : ProcText.Read(file);
         return text != null && long.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long v) ? v : null;
-    }
-
-    public static string? SafeRead(string path)
-    {
-        try { return File.ReadAllText(path, Encoding.UTF8); }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
     }
 }

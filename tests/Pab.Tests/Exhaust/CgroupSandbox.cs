@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pab.Common.Kernel;
 using Pab.Exhaust;
 
 namespace Pab.Tests.Exhaust;
@@ -25,7 +26,7 @@ public sealed class CgroupSandbox : IDisposable
             why = "PAB_SKIP_CGROUP=1";
             return null;
         }
-        string? self = ProcStatus.SafeRead("/proc/self/cgroup");
+        string? self = ProcText.Read("/proc/self/cgroup");
         string? usage = ProcStatus.MemoryCgroupUsageFile(self);
         if (usage == null)
         {
