@@ -8,8 +8,10 @@
 #   bench/antagonized-time.sh [--variants "base nice19 unpinned"] [--rounds 3] [--iterations 2]
 #                             [--orders 0,4] [--use DIR] [vm-run options, e.g. --cpus 8 --mem 1G]
 # --use DIR: summarise the records of an earlier run (its "records:" folder) instead of running.
-# Variants: base (the defaults), niceN (workers at niceness N), unpinned (pab-fill's threads not
-# pinned to a CPU each: built here from child/pab-fill.c without its pin). Tools: build/bin.
+# Variants: base (the defaults), niceN (workers at niceness N), batchN (N blocks per module call
+# instead of 256: more returns to user space, where a worker can be preempted), unpinned
+# (pab-fill's threads not pinned to a CPU each: built here from child/pab-fill.c without its pin).
+# Tools: build/bin.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -22,7 +24,7 @@ while [ $# -gt 0 ]; do
 	--iterations) iterations=$2; shift 2 ;;
 	--orders) orders=$2; shift 2 ;;
 	--use) use=$2; shift 2 ;;
-	-h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) vm+=("$1"); shift ;;
 	esac
 done
@@ -50,6 +52,7 @@ else
 			case $v in
 			unpinned) ex=/opt/pab/share/unpinned/pab-exhaust ;;
 			nice*) nice="--nice ${v#nice}" ;;
+			batch*) nice="--batch ${v#batch}" ;;
 			esac
 			pab-antagonize --order '"$orders"' --idle-first $nice -- $ex --iterations '"$iterations"' \
 				>/opt/pab/share/$v.$r.jsonl 2>/opt/pab/share/$v.$r.err || echo "$v round $r failed: $(tail -2 /opt/pab/share/$v.$r.err)"
