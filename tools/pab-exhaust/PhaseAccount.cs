@@ -16,8 +16,8 @@ public sealed class PhaseAccount(RecordWriter writer, TextWriter log, bool enabl
     private long _startTicks;
     private long _filled;
     private bool _saidNoVmstat, _saidNoFreeLists, _saidBuddyOnly, _saidNoTrace;
-    // Opt-in for now: one guest run of ten with hist triggers hung (a soft lockup in pab-exhaust on 6.1
-    // under TCG, not yet understood), so allocator events are counted only with PAB_TRACE_EVENTS=1.
+    // Opt-in for now: guest runs with hist triggers sometimes hang on 6.1 under TCG (one seen adding them
+    // while the antagonist ran; docs/record-format.md), so allocator events are counted only with PAB_TRACE_EVENTS=1.
     private readonly TraceCounts? _trace = enabled && Environment.GetEnvironmentVariable("PAB_TRACE_EVENTS") == "1" ? new() : null;
     private int _pageblockOrder = 9;
 
