@@ -6,20 +6,81 @@
 #   bench/compare-calibration.sh [--rounds 5] [--out DIR]   boots 4 sides × rounds with scripts/compare-kernels
 #   bench/compare-calibration.sh --use DIR                  only the statistics, over a finished DIR
 #   --save-fixtures: also copy DIR's runs, without their samples and events, to the unit tests' fixtures
+#   bench/compare-calibration.sh --aa SIDEDIR [--aa SIDEDIR…] [--save-fixtures]
+#                                  only the A/A, over every run in those folders (one kernel, one set of
+#                                  options: e.g. two sides of one compare-kernels run and a third's side)
+#   The A/A counts the headline rows and, apart, the kernel's account (explanatory rows).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds=5 out='' use='' save='' vm_mem=1024 cut_mib=21
+rounds=5 out='' use='' save='' vm_mem=1024 cut_mib=21 aa_dirs=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--rounds) rounds=${2:?--rounds needs a value}; shift 2 ;;
 	--out) out=${2:?--out needs a folder}; shift 2 ;;
 	--use) use=${2:?--use needs a folder}; shift 2 ;;
+	--aa) aa_dirs+=("${2:?--aa needs a folder}"); shift 2 ;;
 	--save-fixtures) save=1; shift ;;
-	-h | --help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "compare-calibration: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
 command -v jq >/dev/null || scripts/install-deps
+report=build/bin/pab-report
+
+# Every split of the runs given into two halves (the first run always on side x, so none counts twice):
+# how many headline and explanatory comparisons are called changed, and which rows most often.
+aa() {
+	local runs=("$@") n half splits=0 tested=0 called=0 atested=0 acalled=0 t c at ac mask i x y tmp
+	n=${#runs[@]} half=$((${#runs[@]} / 2))
+	[ "$n" -ge 8 ] || { echo "compare-calibration: A/A needs at least 8 runs of one kernel, found $n" >&2; exit 1; }
+	tmp=$(mktemp -d)
+	: >"$tmp/called-rows"
+	for ((mask = 1; mask < (1 << n); mask += 2)); do
+		x=() y=()
+		for ((i = 0; i < n; i++)); do
+			if (((mask >> i) & 1)); then x+=("${runs[i]}"); else y+=("${runs[i]}"); fi
+		done
+		[ ${#x[@]} -eq "$half" ] || continue
+		"$report" compare "x=$(IFS=,; echo "${x[*]}")" "y=$(IFS=,; echo "${y[*]}")" --export-json "$tmp/split.json" >/dev/null 2>&1
+		read -r t c at ac < <(jq -r '"\(.tested) \(.called) \(.account_tested) \(.account_called)"' "$tmp/split.json")
+		jq -r '(.rows, .account_rows)[] | select(.sides[1].verdict == "higher" or .sides[1].verdict == "lower") | "\(.metric) order \(.order // "-")"' \
+			"$tmp/split.json" >>"$tmp/called-rows"
+		splits=$((splits + 1)) tested=$((tested + t)) called=$((called + c)) atested=$((atested + at)) acalled=$((acalled + ac))
+	done
+	pct() { awk -v c="$1" -v t="$2" 'BEGIN { printf "%.2f", t ? 100 * c / t : 0 }'; }
+	echo "A/A: $splits splits of $n runs of one kernel into $half against $((n - half)):"
+	echo "  headline rows: $called of $tested comparisons called changed ($(pct "$called" "$tested") %; goal at most 5 %)"
+	echo "  the kernel's account: $acalled of $atested comparisons called changed ($(pct "$acalled" "$atested") %; goal at most 5 %)"
+	if [ -s "$tmp/called-rows" ]; then
+		echo "  rows called most often (times, of $splits splits):"
+		sort "$tmp/called-rows" | uniq -c | sort -rn | head -n 10 | sed 's/^/   /'
+	fi
+	rm -rf "$tmp"
+}
+
+if [ ${#aa_dirs[@]} -gt 0 ]; then
+	make -s tools
+	runs=()
+	for d in "${aa_dirs[@]}"; do
+		[ -d "$d" ] || { echo "compare-calibration: --aa $d: no such folder" >&2; exit 2; }
+		shopt -s nullglob
+		runs+=("$d"/round-*.jsonl "$d"/round-*.jsonl.gz)
+		shopt -u nullglob
+	done
+	if [ -n "$save" ]; then
+		# Each run without its samples and events, gzipped, named after its result folder and side.
+		fixtures=tests/Pab.Tests/Report/fixtures/account/aa
+		rm -rf "$fixtures"
+		mkdir -p "$fixtures"
+		for f in "${runs[@]}"; do
+			side=$(basename "$(dirname "$f")") result=$(basename "$(dirname "$(dirname "$f")")")
+			jq -c 'select(.type == "meta" or .type == "metric")' "$f" | gzip -9n >"$fixtures/$result-$side-$(basename "${f%.gz}").gz"
+		done
+		echo "compare-calibration: fixtures in $fixtures" >&2
+	fi
+	aa "${runs[@]}"
+	exit 0
+fi
 if [ -z "$use" ]; then
 	use=${out:-build/results/calibration-$(date -u +%Y%m%dT%H%M%SZ)}
 	scripts/compare-kernels --rounds "$rounds" --out "$use" a=bookworm b=bookworm noinit=bookworm+init_on_alloc=0 \
@@ -27,7 +88,6 @@ if [ -z "$use" ]; then
 else
 	make -s tools
 fi
-report=build/bin/pab-report
 if [ -n "$save" ]; then
 	fixtures=tests/Pab.Tests/Report/fixtures/calibration
 	rm -rf "$fixtures"
@@ -42,30 +102,9 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# --- A/A: every split of a's and b's runs into two halves (the first run always on side x) ---
+# --- A/A: every split of a's and b's runs into two halves ---
 mapfile -t runs < <(ls "$use"/a/round-*.jsonl "$use"/b/round-*.jsonl 2>/dev/null)
-n=${#runs[@]} half=$((${#runs[@]} / 2))
-[ "$n" -ge 8 ] || { echo "compare-calibration: A/A needs at least 8 runs in $use/a and $use/b, found $n" >&2; exit 1; }
-splits=0 tested=0 called=0
-: >"$tmp/called-rows"
-for ((mask = 1; mask < (1 << n); mask += 2)); do
-	x=() y=()
-	for ((i = 0; i < n; i++)); do
-		if (((mask >> i) & 1)); then x+=("${runs[i]}"); else y+=("${runs[i]}"); fi
-	done
-	[ ${#x[@]} -eq "$half" ] || continue
-	"$report" compare "x=$(IFS=,; echo "${x[*]}")" "y=$(IFS=,; echo "${y[*]}")" --export-json "$tmp/split.json" >/dev/null 2>&1
-	read -r t c < <(jq -r '"\(.tested) \(.called)"' "$tmp/split.json")
-	jq -r '.rows[] | select(.sides[1].verdict == "higher" or .sides[1].verdict == "lower") | "\(.metric) order \(.order // "-")"' \
-		"$tmp/split.json" >>"$tmp/called-rows"
-	splits=$((splits + 1)) tested=$((tested + t)) called=$((called + c))
-done
-echo "A/A: $splits splits of $n runs of one kernel into $half against $((n - half)): $called of $tested comparisons called changed" \
-	"($(awk -v c="$called" -v t="$tested" 'BEGIN { printf "%.2f", 100 * c / t }') %; goal at most 5 %)"
-if [ -s "$tmp/called-rows" ]; then
-	echo "  rows called most often (times, of $splits splits):"
-	sort "$tmp/called-rows" | uniq -c | sort -rn | head -n 8 | sed 's/^/   /'
-fi
+aa "${runs[@]}"
 
 # --- known effects, one row each, against a ---
 row() { # SIDE METRIC ORDER: change and interval of that row, in percent

@@ -13,7 +13,7 @@ namespace Pab.Exhaust;
 /// for it to die (killing it when it stalls, takes too long to start, or a signal came), and
 /// writes the iteration's record when the OOM killer (or --max-bytes) ended it.
 /// </summary>
-public sealed unsafe class ChildSupervisor(RecordWriter writer, bool progress)
+public sealed unsafe class ChildSupervisor(RecordWriter writer, bool progress, bool kernelAccount = true)
 {
     /// <summary>How long a filling child may go without a new chunk before the parent gives up on it.</summary>
     public static TimeSpan StallLimit { get; } = TimeSpan.FromSeconds(120);
@@ -21,7 +21,7 @@ public sealed unsafe class ChildSupervisor(RecordWriter writer, bool progress)
     public static TimeSpan StartLimit { get; } = TimeSpan.FromSeconds(300);
 
     /// <summary>The kernel's account of each fill; lives as long as the supervisor (its files stay open).</summary>
-    public FillAccount Account { get; } = new();
+    public FillAccount Account { get; } = new(kernelAccount);
 
     /// <summary>Bytes the last recorded fill reached.</summary>
     public long LastFilled { get; private set; }

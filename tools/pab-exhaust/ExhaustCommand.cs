@@ -64,6 +64,11 @@ public static class ExhaustCommand
         Description = "madvise(MADV_HUGEPAGE) every mapping: fewer, larger faults where THP is enabled; not the original's behaviour, so off by default",
     };
 
+    public static readonly Option<bool> NoKernelAccountOption = new("--no-kernel-account")
+    {
+        Description = "Do not record the kernel's account (/proc/vmstat deltas and free lists of every phase and fill); for measuring what it costs",
+    };
+
     static ExhaustCommand()
     {
         LabelOption.Validators.Add(r =>
@@ -109,6 +114,7 @@ public static class ExhaustCommand
             Progress = pr.GetValue(ProgressOption),
             ForceTouch = pr.GetValue(TouchOption),
             HugePages = pr.GetValue(HugePagesOption),
+            KernelAccount = !pr.GetValue(NoKernelAccountOption),
             Link = link,
         }, null);
     }
@@ -126,6 +132,7 @@ public static class ExhaustCommand
             "counting every chunk the kernel gave. One JSON-lines record per iteration on stdout; progress and errors on stderr.")
         {
             IterationsOption, LabelOption, OrderOption, ChunkOption, MmapSizeOption, MaxBytesOption, ProgressOption, TouchOption, HugePagesOption,
+            NoKernelAccountOption,
         };
         root.SetAction(pr =>
         {

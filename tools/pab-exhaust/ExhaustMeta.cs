@@ -19,6 +19,7 @@ public static class ExhaustMeta
             ["workers"] = N(s.Workers),
             ["force_touch"] = s.ForceTouch ? "true" : "false",
             ["huge_pages"] = s.HugePages ? "true" : "false",
+            ["kernel_account"] = s.KernelAccount ? "true" : "false",
         };
         if (s.Order is int order) options["order"] = N(order);
         if (s.MaxBytes is long max) options["max_bytes"] = N(max);

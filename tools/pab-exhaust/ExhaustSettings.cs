@@ -26,6 +26,8 @@ public sealed partial record ExhaustSettings
     public bool ForceTouch { get; init; }
     /// <summary>Ask for transparent huge pages (MADV_HUGEPAGE) on every mapping.</summary>
     public bool HugePages { get; init; }
+    /// <summary>Record the kernel's account (vmstat deltas, free lists) of every phase and fill; off to measure what it costs.</summary>
+    public bool KernelAccount { get; init; } = true;
 
     /// <summary>Set under pab-antagonize --idle-first: then both phases are measured, idle first.</summary>
     public PhaseLink.CommandEnd? Link { get; init; }

@@ -5,27 +5,30 @@ namespace Pab.Exhaust;
 
 /// <summary>
 /// The kernel's account of one fill: /proc/vmstat before and after it, and the free lists nearest its
-/// peak (<see cref="PeakSampler"/>), as details of the fill's record.
+/// peak (<see cref="PeakSampler"/>), as details of the fill's record. Disabled (--no-kernel-account),
+/// it reads and holds nothing: no files open, no buffers.
 /// </summary>
-public sealed class FillAccount : IDisposable
+public sealed class FillAccount(bool enabled = true) : IDisposable
 {
     private static readonly long PageSize = Environment.SystemPageSize;
-    private readonly PeakSampler _peak = new();
+    private readonly PeakSampler? _peak = enabled ? new() : null;
     private Dictionary<string, long>? _before;
 
     /// <summary>Before the child is told to go (may allocate).</summary>
     public void Begin()
     {
+        if (_peak == null) return;
         _before = VmStat.Read();
         _peak.Start();
     }
 
     /// <summary>While the child fills: allocation-free.</summary>
-    public void Sample() => _peak.Sample();
+    public void Sample() => _peak?.Sample();
 
-    /// <summary>After the child is dead: vmstat_{counter} per counter that moved, and peak_* from the last sample before the OOM kill.</summary>
-    public Dictionary<string, double> End()
+    /// <summary>After the child is dead: vmstat_{counter} per counter that moved, and peak_* from the last sample before the OOM kill; null when disabled.</summary>
+    public Dictionary<string, double>? End()
     {
+        if (_peak == null) return null;
         long end = Stopwatch.GetTimestamp();
         var details = new Dictionary<string, double>(StringComparer.Ordinal);
         if (_before != null && VmStat.Read() is { } after)
@@ -42,5 +45,5 @@ public sealed class FillAccount : IDisposable
         return details;
     }
 
-    public void Dispose() => _peak.Dispose();
+    public void Dispose() => _peak?.Dispose();
 }

@@ -8,8 +8,8 @@ namespace Pab.Exhaust;
 /// </summary>
 public sealed class IterationLoop(ExhaustSettings settings, RecordWriter writer, TextWriter log, bool progress)
 {
-    private readonly ChildSupervisor _child = new(writer, progress);
-    private readonly PhaseAccount _account = new(writer, log);
+    private readonly ChildSupervisor _child = new(writer, progress, settings.KernelAccount);
+    private readonly PhaseAccount _account = new(writer, log, settings.KernelAccount);
     private readonly ExhaustSettings _base = settings;
 
     /// <summary>The current phase's settings (its order and label).</summary>

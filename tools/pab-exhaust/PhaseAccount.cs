@@ -7,22 +7,24 @@ namespace Pab.Exhaust;
 /// <summary>
 /// The kernel's account of one phase: free lists at its start and end, and every /proc/vmstat counter
 /// that moved over it, with the phase's duration and the bytes its fills took (docs/record-format.md).
+/// Disabled (--no-kernel-account), it reads and writes nothing.
 /// </summary>
-public sealed class PhaseAccount(RecordWriter writer, TextWriter log)
+public sealed class PhaseAccount(RecordWriter writer, TextWriter log, bool enabled = true)
 {
     private static readonly long PageSize = Environment.SystemPageSize;
     private Dictionary<string, long>? _vmstatStart;
     private long _startTicks;
     private long _filled;
     private bool _saidNoVmstat, _saidNoFreeLists, _saidBuddyOnly, _saidNoTrace;
-    // Opt-in for now: one guest run of ten with hist triggers hung (a soft lockup in pab-exhaust on 6.1
-    // under TCG, not yet understood), so allocator events are counted only with PAB_TRACE_EVENTS=1.
-    private readonly TraceCounts? _trace = Environment.GetEnvironmentVariable("PAB_TRACE_EVENTS") == "1" ? new() : null;
+    // Opt-in for now: guest runs with hist triggers sometimes hang on 6.1 under TCG (one seen adding them
+    // while the antagonist ran; docs/record-format.md), so allocator events are counted only with PAB_TRACE_EVENTS=1.
+    private readonly TraceCounts? _trace = enabled && Environment.GetEnvironmentVariable("PAB_TRACE_EVENTS") == "1" ? new() : null;
     private int _pageblockOrder = 9;
 
     /// <summary>Reads the start state and writes the free lists' record.</summary>
     public void Begin(ExhaustSettings s)
     {
+        if (!enabled) return;
         _filled = 0;
         WriteFree(s, "start");
         _vmstatStart = VmStat.Read();
@@ -45,6 +47,7 @@ public sealed class PhaseAccount(RecordWriter writer, TextWriter log)
     /// <summary>Writes the counters that moved since <see cref="Begin"/>, then the end state.</summary>
     public void End(ExhaustSettings s)
     {
+        if (!enabled) return;
         double seconds = (Stopwatch.GetTimestamp() - _startTicks) / (double)Stopwatch.Frequency;
         var events = _trace?.End(_pageblockOrder);
         var after = VmStat.Read();

@@ -129,6 +129,42 @@ public sealed class ExhaustCgroupTests(ITestOutputHelper output)
         Assert.Equal("", File.ReadAllText(Path.Join(box.Dir, "cgroup.procs")).Trim());
     }
 
+    [CgroupFact]
+    public async Task NoKernelAccountWritesNoAccountRecordsOrDetailsAndTheDefaultWritesThem()
+    {
+        foreach (bool on in new[] { false, true })
+        {
+            using var box = CgroupSandbox.TryCreate(LimitBytes, out string why) ?? throw new InvalidOperationException(why);
+            string[] args = on ? ["--iterations", "1"] : ["--iterations", "1", "--no-kernel-account"];
+            using var p = StartInCgroup(box, args);
+            var stderrTask = p.StandardError.ReadToEndAsync();
+            string stdout = await p.StandardOutput.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+            await p.WaitForExitAsync(timeout.Token);
+            output.WriteLine(stdout);
+            output.WriteLine(await stderrTask);
+            Assert.Equal(0, p.ExitCode);
+            var all = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => JsonSerializer.Deserialize(l, RecordJsonContext.Default.Record)!).ToList();
+            Assert.Equal(on ? "true" : "false", all[0].Options!["kernel_account"]);
+            var account = all.Where(r => AccountMetrics.TrySplit(r.Metric ?? "", out _, out _)).ToList();
+            var fill = Assert.Single(all, r => r.Metric == "idle_available_bytes");
+            var accountDetails = fill.Details!.Keys.Where(k => k.StartsWith(AccountMetrics.VmStatPrefix, StringComparison.Ordinal) || k.StartsWith("peak_", StringComparison.Ordinal)).ToList();
+            if (on)
+            {
+                Assert.Contains(account, r => r.Metric == "idle_free_bytes_start");
+                Assert.Contains(account, r => r.Metric == "idle_free_bytes_end");
+                Assert.Contains(account, r => r.Metric == "idle_vmstat_oom_kill" && r.Value >= 1);
+                Assert.Contains(AccountMetrics.VmStatPrefix + "oom_kill", accountDetails);
+            }
+            else
+            {
+                Assert.Empty(account);
+                Assert.Empty(accountDetails);
+            }
+        }
+    }
+
     /// <summary>
     /// Starts pab-exhaust inside the cgroup: the shell moves itself in and only then becomes
     /// the tool, so nothing fills outside it; --max-bytes 2G is a second guard should the limit not hold.

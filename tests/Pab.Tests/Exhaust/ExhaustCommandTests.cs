@@ -42,6 +42,19 @@ public class ExhaustCommandTests
     }
 
     [Fact]
+    public void TheKernelsAccountIsOnUnlessNoKernelAccountIsGiven()
+    {
+        var (on, error, parse) = Parse([]);
+        Assert.Empty(parse);
+        Assert.Null(error);
+        Assert.True(on!.KernelAccount);
+        Assert.Equal("true", ExhaustMeta.Of(on, HostInfo.Collect()).Options!["kernel_account"]);
+        var (off, _, _) = Parse(["--no-kernel-account"]);
+        Assert.False(off!.KernelAccount);
+        Assert.Equal("false", ExhaustMeta.Of(off, HostInfo.Collect()).Options!["kernel_account"]);
+    }
+
+    [Fact]
     public void DefaultsAreFiveIdleIterationsWithoutOrder()
     {
         var (s, error, parse) = Parse([]);
@@ -145,7 +158,7 @@ public class ExhaustCommandTests
     [Fact]
     public void EveryOptionIsAStaticFieldAndOnTheCommand()
     {
-        string[] expected = ["--chunk", "--huge-pages", "--iterations", "--label", "--max-bytes", "--mmap-size", "--order", "--progress", "--touch"];
+        string[] expected = ["--chunk", "--huge-pages", "--iterations", "--label", "--max-bytes", "--mmap-size", "--no-kernel-account", "--order", "--progress", "--touch"];
         var fields = typeof(ExhaustCommand).GetFields(BindingFlags.Public | BindingFlags.Static)
             .Where(f => typeof(Option).IsAssignableFrom(f.FieldType))
             .Select(f => ((Option)f.GetValue(null)!).Name).Order(StringComparer.Ordinal);

@@ -156,4 +156,43 @@ public sealed class KernelAccountReportTests : IDisposable
         Assert.Matches(@"idle_available_bytes\s+4\s+base[^\n]*\n\s+nothp[^\n]*higher \(better\)", stdout);
         Assert.Contains("nothp: order-4 idle_available_bytes +5.1 % (better); with it (idle phase): ", stdout);
     }
+
+    [Fact]
+    public void ExportJsonCarriesTheAccountRowsBetterOrWorseAndWhatChangedWithAHeadline()
+    {
+        string dir = RepoPaths.Of("tests", "Pab.Tests", "Report", "fixtures", "account", "thp");
+        string json = _dir.Of("cmp.json");
+        var (code, stdout, stderr) = RunCli("compare", "base=" + Path.Combine(dir, "base"), "nothp=" + Path.Combine(dir, "nothp"), "--export-json", json);
+        Assert.True(code == 0, stderr);
+        var root = JsonNode.Parse(File.ReadAllText(json))!.AsObject();
+        static JsonObject Row(JsonNode rows, string metric, int order) =>
+            rows.AsArray().Single(r => r!["metric"]!.GetValue<string>() == metric && r["order"]!.GetValue<int>() == order)!.AsObject();
+
+        // The headline row: which way is better, and the side's judgement in the text's words.
+        var idle = Row(root["rows"]!, "idle_available_bytes", 4);
+        Assert.Equal("higher", idle["preferred"]!.GetValue<string>());
+        var nothp = idle["sides"]![1]!;
+        Assert.Equal("higher", nothp["verdict"]!.GetValue<string>());
+        Assert.Equal("better", nothp["judgement"]!.GetValue<string>());
+        Assert.Null(idle["sides"]![0]!["judgement"]);
+        // What changed with it: the idle phase's counters at order 4, as the text's "with it" line names them.
+        var withIt = nothp["with_it"]!.AsArray().Select(x => x!["metric"]!.GetValue<string>()).ToList();
+        Assert.Contains("idle_vmstat_thp_fault_alloc", withIt);
+        Assert.All(withIt, m => Assert.StartsWith("idle_", m));
+        string line = stdout.Split('\n').Single(l => l.Contains("nothp: order-4 idle_available_bytes", StringComparison.Ordinal));
+        Assert.All(withIt, m => Assert.Contains(m["idle_vmstat_".Length..] + " ", line));
+
+        // The explanatory rows with their own counts, the same as the text's.
+        var thp = Row(root["account_rows"]!, "antagonized_vmstat_thp_fault_alloc", 0)["sides"]![1]!;
+        Assert.Equal("lower", thp["verdict"]!.GetValue<string>());
+        Assert.True(thp["high"]!.GetValue<double>() < 0);
+        int tested = root["account_tested"]!.GetValue<int>(), called = root["account_called"]!.GetValue<int>();
+        Assert.Contains($"{tested} explanatory comparison(s) tested", stdout);
+        Assert.Contains($"; {called} were.", stdout);
+        Assert.Equal(called, root["account_rows"]!.AsArray().Count(r => r!["sides"]![1]!["verdict"]!.GetValue<string>() is "higher" or "lower"));
+        // A counter with a better direction says it; one with none (pages freed) has no judgement.
+        var stall = Row(root["account_rows"]!, "antagonized_vmstat_allocstall_movable", 4);
+        Assert.Equal("lower", stall["preferred"]!.GetValue<string>());
+        Assert.Null(Row(root["account_rows"]!, "antagonized_vmstat_pgfree", 4)["preferred"]);
+    }
 }

@@ -22,7 +22,25 @@ public sealed class CompareKernelsTests
         Assert.Equal(new Dictionary<string, int> { ["a"] = 2, ["b"] = 2, ["c"] = 2 }, firsts);
     }
 
+    [Fact]
+    public void ASidesOwnOptionsFollowItsKernelAfterASpaceAndComeAfterTheCommonOnes()
+    {
+        var r = Run("--dry-run", "--rounds", "2", "on=bookworm", "off=bookworm+init_on_alloc=0  --no-kernel-account\t--iterations 2", "--", "--iterations", "3");
+        Assert.True(r.Code == 0, r.Output);
+        // The kernel part is unchanged (the boot order names the side); only the side with options has a line.
+        Assert.Equal(["round 1: on off", "round 2: off on", "side off: page-alloc-bench --iterations 3 --no-kernel-account --iterations 2"],
+            r.Stdout.TrimEnd().Split('\n'));
+        // Without options after --, the defaults are the common part.
+        var d = Run("--dry-run", "--rounds", "1", "on=bookworm", "off=bookworm --no-kernel-account");
+        Assert.Equal("side off: page-alloc-bench --iterations 5 --alloc-orders 0,4 --no-kernel-account", d.Stdout.TrimEnd().Split('\n')[^1]);
+    }
+
     [Theory]
+    [InlineData(new[] { "a=bookworm", "b=bookworm no-dash" }, "side b: 'no-dash' is not a page-alloc-bench option")]
+    [InlineData(new[] { "a=bookworm", "b=bookworm   " }, "side b: nothing after the kernel but white space")]
+    [InlineData(new[] { "a=bookworm", "b=bookworm --records x" }, "side b: --records is compare-kernels' own")]
+    [InlineData(new[] { "a=bookworm", "b=bookworm --run-id=x" }, "side b: --run-id is compare-kernels' own")]
+    [InlineData(new[] { "a=bookworm", "b=Not_A_Suite --no-kernel-account" }, "neither a Debian suite nor BZIMAGE:KDIR")]
     [InlineData(new[] { "a=bookworm" }, "give at least two sides")]
     [InlineData(new[] { "a=bookworm", "a=trixie" }, "side name 'a' given twice")]
     [InlineData(new[] { "a=bookworm", "b=/nonexistent/bzImage:/tmp" }, "kernel image '/nonexistent/bzImage' does not exist")]
@@ -52,7 +70,8 @@ public sealed class CompareKernelsVmTests(ITestOutputHelper output)
         using var temp = new TempDir("pab-compare-kernels-");
         string dir = Path.Combine(temp.Path, "out");
         string[] bench = ["--", "--iterations", "1", "--alloc-orders", "0"];
-        var r = Run(["--rounds", "1", "--out", dir, "base=bookworm", "noinit=bookworm+init_on_alloc=0", .. bench]);
+        // noinit also has an option of its own: its boots run without the kernel's account.
+        var r = Run(["--rounds", "1", "--out", dir, "base=bookworm", "noinit=bookworm+init_on_alloc=0 --no-kernel-account", .. bench]);
         output.WriteLine(r.Output);
         Assert.True(r.Code == 0, r.Output);
         foreach (string side in new[] { "base", "noinit" })
@@ -62,6 +81,8 @@ public sealed class CompareKernelsVmTests(ITestOutputHelper output)
             Assert.Contains("antagonized_available_bytes", records);
         }
         Assert.Contains("init_on_alloc=0", File.ReadAllText(Path.Combine(dir, "noinit", "round-1.jsonl")));
+        AssertKernelAccount(dir, "base", true);
+        AssertKernelAccount(dir, "noinit", false);
         Assert.Contains("round 1/1, noinit: done", r.Stderr);
         Assert.Contains("left", r.Stderr);
         // One boot a side: a table, but no verdict.
@@ -79,5 +100,17 @@ public sealed class CompareKernelsVmTests(ITestOutputHelper output)
         Assert.Contains("1 boot(s) to run", resumed.Stderr);
         Assert.DoesNotContain("base: done", resumed.Stderr);
         Assert.True(File.Exists(Path.Combine(dir, "noinit", "round-1.jsonl")));
+        // The side's own option came back from the plan.
+        AssertKernelAccount(dir, "noinit", false);
+    }
+
+    /// <summary>pab-exhaust's meta says whether it recorded the kernel's account, and the records agree.</summary>
+    private static void AssertKernelAccount(string dir, string side, bool on)
+    {
+        string records = File.ReadAllText(Path.Combine(dir, side, "round-1.jsonl"));
+        Assert.Contains($"\"kernel_account\":\"{(on ? "true" : "false")}\"", records);
+        Assert.Equal(on, records.Contains("\"idle_vmstat_", StringComparison.Ordinal));
+        Assert.Equal(on, records.Contains("\"antagonized_free_bytes_end\"", StringComparison.Ordinal));
+        Assert.Equal(on, records.Contains("\"vmstat_", StringComparison.Ordinal));
     }
 }

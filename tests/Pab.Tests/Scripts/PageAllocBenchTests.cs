@@ -21,6 +21,16 @@ public sealed class PageAllocBenchTests
     }
 
     [Fact]
+    public void KernelAccountTakesTrueOrFalseAndSaysSoOtherwise()
+    {
+        using var dir = new TempDir("pab-bench-account");
+        var r = Exec.Run("sh", [RepoPaths.Of("scripts", "page-alloc-bench"), "--kernel-account=maybe", "--records", dir.Of("run.jsonl")], TimeSpan.FromMinutes(1));
+        Assert.Equal(2, r.Code);
+        Assert.Contains("page-alloc-bench: --kernel-account 'maybe' must be true or false", r.Stderr);
+        Assert.Contains("--kernel-account=true|false", Exec.Run("sh", [RepoPaths.Of("scripts", "page-alloc-bench"), "--help"], TimeSpan.FromMinutes(1)).Stdout);
+    }
+
+    [Fact]
     public void ItsRunIdHasTheFormTheToolsMakeTheirsIn()
     {
         PublishedTools.Of("pab-load");

@@ -47,6 +47,19 @@ public static class AccountComparison
         return rows;
     }
 
+    /// <summary>
+    /// The explanatory rows called changed on side <paramref name="side"/> beside a headline row: the same order,
+    /// the phase that explains the metric (the "with it" of compare's text and JSON).
+    /// </summary>
+    public static IEnumerable<(ComparisonRow Row, SideResult Side)> ChangedWith(Comparison cmp, ComparisonRow row, int side)
+    {
+        string phase = PhaseOf(row.Key.Metric);
+        return cmp.AccountRows
+            .Where(a => a.Key.Order == row.Key.Order && a.Key.Metric.StartsWith(phase + "_", StringComparison.Ordinal) && side < a.Sides.Count)
+            .Select(a => (a, a.Sides[side]))
+            .Where(x => x.Item2.Verdict is Verdict.Higher or Verdict.Lower && x.Item2.Shift != null);
+    }
+
     /// <summary>The phase of the kernel's account that explains a headline metric: idle for idle_*, else antagonized.</summary>
     public static string PhaseOf(string metric) =>
         metric.StartsWith(KernelAccount.Idle + "_", StringComparison.Ordinal) ? KernelAccount.Idle : KernelAccount.Antagonized;

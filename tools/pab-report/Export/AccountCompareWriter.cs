@@ -45,11 +45,8 @@ public static class AccountCompareWriter
                 var side = row.Sides[i];
                 if (side.Verdict is not (Verdict.Higher or Verdict.Lower) || side.Shift == null) continue;
                 string phase = AccountComparison.PhaseOf(row.Key.Metric);
-                var changed = cmp.AccountRows
-                    .Where(a => a.Key.Order == row.Key.Order && a.Key.Metric.StartsWith(phase + "_", StringComparison.Ordinal))
-                    .Select(a => (a, s: a.Sides[i]))
-                    .Where(x => x.s.Verdict is Verdict.Higher or Verdict.Lower && x.s.Shift != null)
-                    .Select(x => $"{x.a.Key.Metric[(phase.Length + 1)..].Replace("vmstat_", "", StringComparison.Ordinal)} {Change(x.s.Shift!)}")
+                var changed = AccountComparison.ChangedWith(cmp, row, i)
+                    .Select(x => $"{x.Row.Key.Metric[(phase.Length + 1)..].Replace("vmstat_", "", StringComparison.Ordinal)} {Change(x.Side.Shift!)}")
                     .ToList();
                 string order = row.Key.Order is int o ? $"order-{o} " : "";
                 string better = Preferred.Judge(row.Key.Metric, side.Verdict) is { } b ? $" ({b})" : "";
