@@ -8,7 +8,7 @@ public sealed record ProbeOutcome(string Mode, int ProbeOrder, uint Attempts, ui
 
 /// <summary>
 /// The records of the high-order probe at a phase's end, as a pure function of its outcomes: per mode the
-/// success rate (ppm of attempts), the successes and exact latency percentiles over the attempts, each
+/// success rate (ppm of attempts, with the counts in its details) and exact latency percentiles over the attempts, each
 /// named with the phase first (idle_high_order_nocompact_success_rate) and carrying the antagonist's order.
 /// </summary>
 public static class ProbeRecords
@@ -35,8 +35,6 @@ public static class ProbeRecords
         };
         if (o.FreeBlocksBefore is long free) details["free_blocks_before_count"] = free;
         records.Add(Metric(phase, order, Metrics.HighOrder(phase, o.Mode, Metrics.HighOrderSuccessRate), ppm, Units.PartsPerMillion, details));
-        records.Add(Metric(phase, order, Metrics.HighOrder(phase, o.Mode, Metrics.HighOrderSuccesses), o.Successes, Units.Count,
-            new() { ["probe_order"] = o.ProbeOrder, ["attempts_count"] = o.Attempts }));
         long[] sorted = [.. o.LatenciesNs];
         Array.Sort(sorted);
         foreach (var (name, q) in Percentiles)

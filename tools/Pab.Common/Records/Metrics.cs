@@ -32,8 +32,11 @@ public static class Metrics
     /// </summary>
     public static string HighOrder(string phase, string mode, string what) => $"{phase}_high_order_{mode}_{what}";
 
-    /// <summary>What the probe records per phase and mode, after <see cref="HighOrder"/>'s mode.</summary>
-    public const string HighOrderSuccessRate = "success_rate", HighOrderSuccesses = "successes";
+    /// <summary>What the probe records per phase and mode, after <see cref="HighOrder"/>'s mode: successes per attempt.</summary>
+    public const string HighOrderSuccessRate = "success_rate";
+
+    /// <summary>Whether a metric is the high-order probe's (this rewrite's own, kept out of the original's JSON).</summary>
+    public static bool IsHighOrder(string metric) => metric.Contains("_high_order_", StringComparison.Ordinal);
 
     /// <summary>An exact percentile over the probe's attempts: idle_high_order_compact_latency_p99_ns.</summary>
     public static string HighOrderLatency(string phase, string mode, string percentile) => HighOrder(phase, mode, $"latency_{percentile}_ns");
