@@ -9,13 +9,17 @@ namespace Pab.Antagonize;
 /// </summary>
 public sealed class HighOrderProbe(ModuleClient client, int probeOrder, int count, RunOutput output, string procRoot = "/proc")
 {
+    // Made once, before anything is measured: the probes at the phases' ends then allocate nothing that
+    // could make our own footprint differ between phases.
+    private readonly long[] _latencies = new long[count];
+
     public int ProbeOrder => probeOrder;
     public int Count => count;
 
     /// <summary>Probes at the end of <paramref name="phase"/>; 0, or the exit code when a call failed (said and recorded).</summary>
     public int Run(string phase, int order)
     {
-        var latencies = new long[count];
+        var latencies = _latencies;
         foreach (var (name, mode) in ProbeRecords.Modes)
         {
             long? free = ProcText.Read(Path.Combine(procRoot, "buddyinfo")) is { } bi
@@ -26,7 +30,7 @@ public sealed class HighOrderProbe(ModuleClient client, int probeOrder, int coun
             {
                 return output.Fail(new Refusal(ExitCode.ModuleCallFailed, $"{phase} probe, {name}, order {probeOrder}: {e.Message}"));
             }
-            var outcome = new ProbeOutcome(name, probeOrder, r.Attempts, r.Successes, r.ElapsedNs, latencies[..(int)r.Attempts], free);
+            var outcome = new ProbeOutcome(name, probeOrder, r.Attempts, r.Successes, r.ElapsedNs, r.Attempts == latencies.Length ? latencies : latencies[..(int)r.Attempts], free);
             foreach (var record in ProbeRecords.Of(phase, order, Environment.SystemPageSize, outcome)) output.Write(record);
             output.Say(ProbeRecords.Say(phase, order, outcome));
         }

@@ -21,6 +21,7 @@ public static class ProbeRecords
 
     public static readonly (string Name, double Q)[] Percentiles = [("p50", 0.50), ("p90", 0.90), ("p99", 0.99), ("max", 1.0)];
 
+    /// <summary>The records of one outcome; sorts its latencies in place.</summary>
     public static List<Record> Of(string phase, int order, long pageSize, ProbeOutcome o)
     {
         var records = new List<Record>();
@@ -35,7 +36,7 @@ public static class ProbeRecords
         };
         if (o.FreeBlocksBefore is long free) details["free_blocks_before_count"] = free;
         records.Add(Metric(phase, order, Metrics.HighOrder(phase, o.Mode, Metrics.HighOrderSuccessRate), ppm, Units.PartsPerMillion, details));
-        long[] sorted = [.. o.LatenciesNs];
+        long[] sorted = o.LatenciesNs;
         Array.Sort(sorted);
         foreach (var (name, q) in Percentiles)
             if (sorted.Length > 0)

@@ -120,7 +120,7 @@ public class ProbeTests
     [Fact]
     public void RecordsPerModeNameThePhaseFirstWithRateInPpmAndExactPercentiles()
     {
-        long[] lat = [.. Enumerable.Range(1, 100).Select(i => (long)i * 1000)];
+        long[] lat = [.. Enumerable.Range(1, 100).Reverse().Select(i => (long)i * 1000)]; // sorted by the records
         var outcome = new ProbeOutcome("compact", 9, 100, 37, 2_500_000_000, lat, 40);
         var records = ProbeRecords.Of("antagonized", 4, 4096, outcome);
 
