@@ -660,23 +660,24 @@ static long pab_ioctl_selftest(struct pab_selftest __user *uarg)
 }
 
 /*
- * The probe's flags. NOCOMPACT is GFP_KERNEL without __GFP_RECLAIM (no
- * direct reclaim or compaction, and no kswapd or kcompactd woken to change
- * memory behind it), with __GFP_NOMEMALLOC so it is not let into reserves
- * or made to reserve a highatomic pageblock: it counts what the free lists
- * hold above the watermark. COMPACT is GFP_KERNEL with __GFP_RETRY_MAYFAIL:
- * direct reclaim and compaction, retried while they progress, and a failure
- * rather than the OOM killer. Both GFP_KERNEL's unmovable migratetype, the
- * kind of allocation that pins pageblocks; 0 for an unknown mode.
+ * The probe's flags, movable as a huge page is: blocks are taken from
+ * movable pageblocks first, so probing does not turn pageblocks unmovable
+ * behind it. NOCOMPACT drops __GFP_RECLAIM (no direct reclaim or
+ * compaction, no kswapd or kcompactd woken) and adds __GFP_NOMEMALLOC (no
+ * reserves, no highatomic pageblock reserved): what the free lists hold
+ * above the watermark. COMPACT adds __GFP_RETRY_MAYFAIL: direct reclaim and
+ * compaction, retried while they progress, a failure rather than the OOM
+ * killer. 0 for an unknown mode.
  */
 static gfp_t pab_probe_gfp(u32 mode)
 {
 	switch (mode) {
 	case PAB_PROBE_NOCOMPACT:
-		return (GFP_KERNEL & ~__GFP_RECLAIM) | __GFP_NOMEMALLOC |
-		       __GFP_NOWARN;
+		return ((GFP_KERNEL | __GFP_MOVABLE) & ~__GFP_RECLAIM) |
+		       __GFP_NOMEMALLOC | __GFP_NOWARN;
 	case PAB_PROBE_COMPACT:
-		return GFP_KERNEL | __GFP_RETRY_MAYFAIL | __GFP_NOWARN;
+		return GFP_KERNEL | __GFP_MOVABLE | __GFP_RETRY_MAYFAIL |
+		       __GFP_NOWARN;
 	default:
 		return 0;
 	}
