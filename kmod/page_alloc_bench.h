@@ -34,10 +34,11 @@
 #define PAB_PROBE_MAX		_BITUL(20)
 
 /*
- * PROBE modes. NOCOMPACT takes only what the free lists hold: no reclaim or
- * compaction, direct or woken in the background, so probing does not change
- * what it probes. COMPACT may reclaim and compact directly and retries
- * while that makes progress, but fails rather than OOM-kill.
+ * PROBE modes, both movable allocations as huge pages are. NOCOMPACT takes
+ * only what the free lists hold: no reclaim or compaction, direct or woken
+ * in the background, so probing does not change what it probes. COMPACT
+ * may reclaim and compact directly and retries while that makes progress,
+ * but fails rather than OOM-kill.
  */
 #define PAB_PROBE_NOCOMPACT	0
 #define PAB_PROBE_COMPACT	1
