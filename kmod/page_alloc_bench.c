@@ -15,6 +15,7 @@
 #include <linux/gfp.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
+#include <linux/list.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -658,6 +659,97 @@ static long pab_ioctl_selftest(struct pab_selftest __user *uarg)
 	return 0;
 }
 
+/*
+ * The probe's flags, movable as a huge page is: blocks are taken from
+ * movable pageblocks first, so probing does not turn pageblocks unmovable
+ * behind it. NOCOMPACT drops __GFP_RECLAIM (no direct reclaim or
+ * compaction, no kswapd or kcompactd woken) and adds __GFP_NOMEMALLOC (no
+ * reserves, no highatomic pageblock reserved): what the free lists hold
+ * above the watermark. COMPACT adds __GFP_RETRY_MAYFAIL: direct reclaim and
+ * compaction, retried while they progress, a failure rather than the OOM
+ * killer. 0 for an unknown mode.
+ */
+static gfp_t pab_probe_gfp(u32 mode)
+{
+	switch (mode) {
+	case PAB_PROBE_NOCOMPACT:
+		return ((GFP_KERNEL | __GFP_MOVABLE) & ~__GFP_RECLAIM) |
+		       __GFP_NOMEMALLOC | __GFP_NOWARN;
+	case PAB_PROBE_COMPACT:
+		return GFP_KERNEL | __GFP_MOVABLE | __GFP_RETRY_MAYFAIL |
+		       __GFP_NOWARN;
+	default:
+		return 0;
+	}
+}
+
+/* Frees the probe's blocks, chained through their head pages' lru. */
+static void pab_probe_free(struct list_head *held, unsigned int order)
+{
+	struct page *page, *next;
+	unsigned int n = 0;
+
+	list_for_each_entry_safe(page, next, held, lru) {
+		list_del(&page->lru);
+		__free_pages(page, order);
+		if (!(++n % PAB_CHUNK))
+			cond_resched();
+	}
+}
+
+static long pab_ioctl_probe(struct pab_probe __user *uarg)
+{
+	s64 lat[PAB_CHUNK];
+	struct pab_probe p;
+	s64 __user *ulat;
+	LIST_HEAD(held);
+	u64 start;
+	gfp_t gfp;
+	int ret = 0;
+
+	if (copy_from_user(&p, uarg, sizeof(p)))
+		return -EFAULT;
+	gfp = pab_probe_gfp(p.mode);
+	if (!pab_order_valid(p.order) || p.count == 0 ||
+	    p.count > PAB_PROBE_MAX || p.flags || !gfp)
+		return -EINVAL;
+	ulat = u64_to_user_ptr(p.latencies);
+
+	p.attempts = 0;
+	p.successes = 0;
+	start = ktime_get_ns();
+	while (p.attempts < p.count && !ret) {
+		unsigned int n = min_t(u32, p.count - p.attempts, PAB_CHUNK);
+		unsigned int i;
+
+		for (i = 0; i < n; i++) {
+			/* A clock for all CPUs: a long attempt may move. */
+			u64 t0 = ktime_get_ns();
+			struct page *page = alloc_pages(gfp, p.order);
+
+			lat[i] = ktime_get_ns() - t0;
+			if (page) {
+				list_add_tail(&page->lru, &held);
+				p.successes++;
+			}
+		}
+		if (copy_to_user(ulat + p.attempts, lat, n * sizeof(lat[0])))
+			ret = -EFAULT;
+		p.attempts += n;
+		if (!ret && p.attempts < p.count)
+			ret = pab_batch_yield();
+	}
+	p.elapsed_ns = ktime_get_ns() - start;
+
+	pab_probe_free(&held, p.order);
+	if (ret)
+		return ret;
+	if (copy_to_user(&uarg->attempts, &p.attempts,
+			 sizeof(p) - offsetof(struct pab_probe, attempts)))
+		return -EFAULT;
+	return 0;
+}
+
 static long pab_unknown_ioctl(unsigned int cmd)
 {
 	pr_info_ratelimited("unknown ioctl %#x from %s[%d]\n", cmd,
@@ -687,6 +779,8 @@ static long pab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return pab_ioctl_batch(pf, uarg, true, pab_step_queue_alloc);
 	case PAB_IOCTL_QUEUE_FREE:
 		return pab_ioctl_batch(pf, uarg, true, pab_step_queue_free);
+	case PAB_IOCTL_PROBE:
+		return pab_ioctl_probe(uarg);
 	default:
 		return pab_unknown_ioctl(cmd);
 	}

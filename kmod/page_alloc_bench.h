@@ -22,7 +22,7 @@
 #endif
 
 #define PAB_PROC_NAME		"page_alloc_bench"
-#define PAB_ABI_VERSION		2
+#define PAB_ABI_VERSION		3
 #define PAB_IOCTL_MAGIC		0x12
 
 /* Most entries one batched call takes. */
@@ -30,6 +30,18 @@
 /* Most alloc/free pairs one self-test call runs. */
 #define PAB_SELFTEST_MAX	_BITULL(32)
 #define PAB_VERSION_LEN		32
+/* Most attempts one PROBE call makes. */
+#define PAB_PROBE_MAX		_BITUL(20)
+
+/*
+ * PROBE modes, both movable allocations as huge pages are. NOCOMPACT takes
+ * only what the free lists hold: no reclaim or compaction, direct or woken
+ * in the background, so probing does not change what it probes. COMPACT
+ * may reclaim and compact directly and retries while that makes progress,
+ * but fails rather than OOM-kill.
+ */
+#define PAB_PROBE_NOCOMPACT	0
+#define PAB_PROBE_COMPACT	1
 
 /*
  * The layout checks below hold for the kernel and for userspace (C11) alike:
@@ -234,6 +246,45 @@ PAB_ABI_OFFSET(pab_selftest, allocs, 16);
 PAB_ABI_OFFSET(pab_selftest, failures, 24);
 PAB_ABI_OFFSET(pab_selftest, elapsed_ns, 32);
 
+/**
+ * struct pab_probe - argument of PROBE, the high-order probe
+ * @latencies: in: user pointer to @count __s64; out: each attempt's
+ *             alloc_pages() time in ns, failed attempts included
+ * @count: in: attempts to make, 1..PAB_PROBE_MAX
+ * @order: in: order of every attempt
+ * @mode: in: PAB_PROBE_NOCOMPACT or PAB_PROBE_COMPACT
+ * @flags: in: must be 0
+ * @attempts: out: attempts made, @count on success
+ * @successes: out: attempts that got a block
+ * @elapsed_ns: out: time all attempts took, freeing excluded
+ *
+ * Makes @count attempts to allocate a block of @order, a failure not ending
+ * the call, holding every block it gets, then frees them all before it
+ * returns: a snapshot of how many such blocks the kernel can hand out now,
+ * of which nothing is left held. Any error (-EFAULT on @latencies, -EINTR
+ * for a fatal signal) frees what was got and writes nothing back.
+ */
+struct pab_probe {
+	__u64 latencies;
+	__u32 count;
+	__s32 order;
+	__u32 mode;
+	__u32 flags;
+	__u32 attempts;
+	__u32 successes;
+	__u64 elapsed_ns;
+};
+
+PAB_ABI_SIZE(pab_probe, 40);
+PAB_ABI_OFFSET(pab_probe, latencies, 0);
+PAB_ABI_OFFSET(pab_probe, count, 8);
+PAB_ABI_OFFSET(pab_probe, order, 12);
+PAB_ABI_OFFSET(pab_probe, mode, 16);
+PAB_ABI_OFFSET(pab_probe, flags, 20);
+PAB_ABI_OFFSET(pab_probe, attempts, 24);
+PAB_ABI_OFFSET(pab_probe, successes, 28);
+PAB_ABI_OFFSET(pab_probe, elapsed_ns, 32);
+
 #define PAB_IOCTL_ALLOC_PAGE	_IOWR(PAB_IOCTL_MAGIC, 1, struct pab_alloc_page)
 #define PAB_IOCTL_FREE_PAGE	_IOWR(PAB_IOCTL_MAGIC, 3, struct pab_free_page)
 #define PAB_IOCTL_INFO		_IOR(PAB_IOCTL_MAGIC, 16, struct pab_info)
@@ -242,5 +293,6 @@ PAB_ABI_OFFSET(pab_selftest, elapsed_ns, 32);
 #define PAB_IOCTL_SELFTEST	_IOWR(PAB_IOCTL_MAGIC, 19, struct pab_selftest)
 #define PAB_IOCTL_QUEUE_ALLOC	_IOWR(PAB_IOCTL_MAGIC, 20, struct pab_batch)
 #define PAB_IOCTL_QUEUE_FREE	_IOWR(PAB_IOCTL_MAGIC, 21, struct pab_batch)
+#define PAB_IOCTL_PROBE		_IOWR(PAB_IOCTL_MAGIC, 22, struct pab_probe)
 
 #endif /* _PAGE_ALLOC_BENCH_H */

@@ -35,9 +35,11 @@
 
 #define PROC_PATH	"/proc/" PAB_PROC_NAME
 #define KADDR		((void *)0xffffffff81000000UL)
+/* Probe attempts per test call: more than one of the module's chunks. */
+#define PAB_CHUNK_TEST	40
 
 /* Test points main() runs; the unload one is skipped without --module. */
-#define TESTS		16
+#define TESTS		18
 
 static int passed, failed;	/* checks, over all test points */
 
@@ -110,6 +112,23 @@ static int batch(int fd, unsigned long cmd, struct pab_batch_entry *e,
 
 	if (done)
 		*done = b.done;
+	return ret;
+}
+
+/* PROBE of count attempts into lat (may be NULL: a static buffer). */
+static int probe(int fd, int order, __u32 count, __u32 mode, __s64 *lat,
+		 struct pab_probe *out)
+{
+	static __s64 buf[4096];
+	struct pab_probe p = {
+		.latencies = (uintptr_t)(lat ? lat : buf), .count = count,
+		.order = order, .mode = mode,
+		.attempts = 0xdeadbeef, .successes = 0xdeadbeef,
+	};
+	int ret = xioctl(fd, PAB_IOCTL_PROBE, &p);
+
+	if (out)
+		*out = p;
 	return ret;
 }
 
@@ -323,6 +342,8 @@ static void test_bad_orders(int fd, unsigned int max_order)
 		      "queue free order %d", orders[k]);
 		CHECK(xioctl(fd, PAB_IOCTL_SELFTEST, &st) == -EINVAL,
 		      "selftest order %d", orders[k]);
+		CHECK(probe(fd, orders[k], 1, PAB_PROBE_NOCOMPACT, NULL, NULL) == -EINVAL,
+		      "probe order %d", orders[k]);
 	}
 	CHECK(info_of(fd).file_outstanding == 0, "bad orders allocated");
 }
@@ -332,7 +353,7 @@ static void test_bad_pointers(int fd)
 	unsigned long cmds[] = {
 		PAB_IOCTL_ALLOC_PAGE, PAB_IOCTL_FREE_PAGE, PAB_IOCTL_INFO,
 		PAB_IOCTL_ALLOC_BATCH, PAB_IOCTL_FREE_BATCH, PAB_IOCTL_SELFTEST,
-		PAB_IOCTL_QUEUE_ALLOC, PAB_IOCTL_QUEUE_FREE,
+		PAB_IOCTL_QUEUE_ALLOC, PAB_IOCTL_QUEUE_FREE, PAB_IOCTL_PROBE,
 	};
 	void *ptrs[] = { NULL, (void *)1, KADDR, (void *)-4096L };
 	long pg = sysconf(_SC_PAGESIZE);
@@ -673,6 +694,134 @@ static void test_selftest_killable(void)
 	CHECK(now_ns() - t0 < 2000000000ULL, "took %llu" " ns to die", now_ns() - t0);
 }
 
+static void test_probe(int fd, unsigned int max_order)
+{
+	static __s64 lat[PAB_CHUNK_TEST + 1];
+	long pg = sysconf(_SC_PAGESIZE);
+	struct pab_probe p;
+	__u32 mode, k;
+	char *m;
+	int ret;
+
+	for (mode = PAB_PROBE_NOCOMPACT; mode <= PAB_PROBE_COMPACT; mode++) {
+		memset(lat, 0xa5, sizeof(lat));
+		ret = probe(fd, 4, PAB_CHUNK_TEST, mode, lat, &p);
+		CHECK(ret == 0, "mode %u: %s", mode, strerror(-ret));
+		CHECK(p.attempts == PAB_CHUNK_TEST, "mode %u attempts %u", mode, p.attempts);
+		CHECK(p.successes == PAB_CHUNK_TEST, "mode %u successes %u", mode, p.successes);
+		CHECK(p.elapsed_ns > 0, "mode %u elapsed 0", mode);
+		for (k = 0; k < PAB_CHUNK_TEST; k++)
+			if (lat[k] < 0 || (__u64)lat[k] > p.elapsed_ns) {
+				CHECK(false, "mode %u latency %u: %lld", mode, k, lat[k]);
+				break;
+			}
+		CHECK(lat[PAB_CHUNK_TEST] == (__s64)0xa5a5a5a5a5a5a5a5ULL, "wrote past count");
+		CHECK(info_of(fd).total_outstanding == 0, "probe left %llu",
+		      info_of(fd).total_outstanding);
+	}
+	tap_diag("probe order 4, %d attempts: %u got, %llu ns", PAB_CHUNK_TEST,
+		 p.successes, p.elapsed_ns);
+
+	/* The highest order, and one attempt: the kernel may have none. */
+	ret = probe(fd, (int)max_order, 4, PAB_PROBE_NOCOMPACT, NULL, &p);
+	CHECK(ret == 0 && p.attempts == 4 && p.successes <= 4, "max order %d %u/%u",
+	      ret, p.successes, p.attempts);
+	ret = probe(fd, 0, 1, PAB_PROBE_COMPACT, NULL, &p);
+	CHECK(ret == 0 && p.attempts == 1 && p.successes == 1, "one %d", ret);
+
+	/* Bad arguments: nothing allocated, nothing written. */
+	CHECK(probe(fd, 0, 0, PAB_PROBE_NOCOMPACT, NULL, NULL) == -EINVAL, "count 0");
+	CHECK(probe(fd, 0, PAB_PROBE_MAX + 1, PAB_PROBE_NOCOMPACT, NULL, NULL) == -EINVAL,
+	      "count over max");
+	CHECK(probe(fd, 0, UINT32_MAX, PAB_PROBE_NOCOMPACT, NULL, NULL) == -EINVAL,
+	      "count u32 max");
+	for (mode = 2; mode < 6; mode++)
+		CHECK(probe(fd, 0, 1, mode, NULL, NULL) == -EINVAL, "mode %u", mode);
+	CHECK(probe(fd, 0, 1, UINT32_MAX, NULL, NULL) == -EINVAL, "mode u32 max");
+	{
+		struct pab_probe f = { .latencies = (uintptr_t)lat, .count = 1, .flags = 1 };
+
+		CHECK(xioctl(fd, PAB_IOCTL_PROBE, &f) == -EINVAL, "flags");
+	}
+
+	/*
+	 * A latency buffer that ends mid-way: -EFAULT after blocks were got,
+	 * every one of them freed. Also a buffer that is not there at all.
+	 */
+	m = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED) {
+		CHECK(false, "mmap: %s", strerror(errno));
+		return;
+	}
+	munmap(m + pg, pg);
+	{
+		__u32 fit = pg / sizeof(__s64);
+		__s64 *edge = (__s64 *)(m + pg) - fit / 2;
+
+		ret = probe(fd, 2, fit, PAB_PROBE_NOCOMPACT, edge, &p);
+		CHECK(ret == -EFAULT, "straddle %d", ret);
+		CHECK(p.attempts == 0xdeadbeef && p.successes == 0xdeadbeef,
+		      "straddle wrote back %u/%u", p.successes, p.attempts);
+		ret = probe(fd, 2, 64, PAB_PROBE_COMPACT, (__s64 *)(m + pg), &p);
+		CHECK(ret == -EFAULT, "unmapped %d", ret);
+	}
+	munmap(m, pg);
+	/* Results that cannot be written back: the blocks are freed anyway. */
+	m = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m != MAP_FAILED) {
+		struct pab_probe *ro = (struct pab_probe *)m;
+
+		*ro = (struct pab_probe){ .latencies = (uintptr_t)lat, .count = 8, .order = 3 };
+		mprotect(m, pg, PROT_READ);
+		CHECK(xioctl(fd, PAB_IOCTL_PROBE, ro) == -EFAULT, "ro result");
+		munmap(m, pg);
+	}
+	CHECK(info_of(fd).total_outstanding == 0, "probe left %llu",
+	      info_of(fd).total_outstanding);
+}
+
+/*
+ * A long probe dies promptly on SIGKILL, and its blocks come back. Top
+ * order without compaction: the free blocks of that order run out early
+ * and every attempt after fails fast, so it is long but holds no more than
+ * what was free in such blocks.
+ */
+static void test_probe_killable(unsigned int max_order)
+{
+	long before = free_kb(), after = 0;
+	__u64 t0;
+	pid_t pid;
+	int status, k;
+
+	pid = fork();
+	if (pid == 0) {
+		static __s64 lat[PAB_PROBE_MAX];
+		int fd = open_pab();
+		struct pab_probe p = {
+			.latencies = (uintptr_t)lat, .count = PAB_PROBE_MAX,
+			.order = (int)max_order, .mode = PAB_PROBE_NOCOMPACT,
+		};
+
+		xioctl(fd, PAB_IOCTL_PROBE, &p);
+		_exit(0);
+	}
+	usleep(300000);
+	CHECK(waitpid(pid, &status, WNOHANG) == 0, "the probe ended before the kill");
+	t0 = now_ns();
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "status %#x", status);
+	CHECK(now_ns() - t0 < 2000000000ULL, "took %llu" " ns to die", now_ns() - t0);
+	/* Within 8 MiB: other processes' memory moves too. */
+	for (k = 0; k < 20; k++) {
+		after = free_kb();
+		if (after > before - 8192)
+			break;
+		usleep(100000);
+	}
+	CHECK(after > before - 8192, "free %ld kB before, %ld kB after", before, after);
+}
+
 /* A killed client's pages are given back. */
 static void test_killed_child(int fd, unsigned int max_order)
 {
@@ -919,6 +1068,8 @@ int main(int argc, char **argv)
 	TEST("queues", test_queues(fd, fd2, max_order));
 	TEST("selftest", test_selftest(fd, max_order));
 	TEST("selftest_killable", test_selftest_killable());
+	TEST("probe", test_probe(fd, max_order));
+	TEST("probe_killable", test_probe_killable(max_order));
 	TEST("killed_child", test_killed_child(fd, max_order));
 	TEST("threads", test_threads(fd));
 	close(fd2);

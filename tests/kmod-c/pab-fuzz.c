@@ -723,6 +723,53 @@ static void do_selftest(struct worker *w)
 			  st->count);
 }
 
+/*
+ * The high-order probe: bounded so the processes together hold little
+ * (it frees everything before it returns); its latencies go to e[], as
+ * many as fit, or to a bad pointer.
+ */
+static void do_probe(struct worker *w)
+{
+	struct pab_probe *p;
+	__u32 mode, count, flags;
+	size_t room;
+	bool good, valid;
+	void *lat;
+	int ret, want, order;
+
+	p = some_ptr(w, sizeof(*p), &good);
+	if (!good) {
+		call(w, PAB_IOCTL_PROBE, p);
+		return;
+	}
+	order = some_order(w);
+	mode = pick(w, 16) ? pick(w, 2) : (__u32)rnd(w);
+	count = pick(w, 16) ? 1 + pick(w, 64) : pick(w, 2) ? (__u32)rnd(w) : 0;
+	if (order > 3 && count > 4 && count <= PAB_PROBE_MAX)
+		count = 4;
+	flags = pick(w, 32) ? 0 : 1 + pick(w, 8);
+	/* Mostly e[]; the rest may overlap the struct (rw), end early or fault. */
+	lat = pick(w, 8) ? (void *)w->e : some_ptr(w, 64, &good);
+	room = lat == (void *)w->e ? sizeof(w->e) : ptr_room(w, lat);
+	valid = order >= 0 && order <= (int)max_order && mode <= PAB_PROBE_COMPACT &&
+		count && count <= PAB_PROBE_MAX && !flags;
+	/* Past e[] lies this worker's own state: never let the kernel write there. */
+	if (valid && lat == (void *)w->e && count > room / sizeof(__s64))
+		count = room / sizeof(__s64);
+	want = !valid ? EINVAL : count > room / sizeof(__s64) ? EFAULT : 0;
+
+	*p = (struct pab_probe){ .latencies = (uintptr_t)lat, .count = count,
+				 .order = order, .mode = mode, .flags = flags };
+	ret = call(w, PAB_IOCTL_PROBE, p);
+	/* The latencies may have overwritten the arguments; the results come last. */
+	if (ret != want && ret != EINTR)
+		violation("probe order %d mode %u count %u flags %u into %zu bytes: %d, wanted %d",
+			  order, mode, count, flags, room, ret, want);
+	else if (!ret && (p->attempts != count || p->successes > count))
+		violation("probe of %u: %u attempts, %u successes", count, p->attempts,
+			  p->successes);
+}
+
 /* Random command numbers: near misses of the real ones and noise. */
 static void do_raw(struct worker *w)
 {
@@ -748,7 +795,7 @@ static void do_raw(struct worker *w)
 	switch ((unsigned int)cmd) {
 	case PAB_IOCTL_ALLOC_PAGE: case PAB_IOCTL_FREE_PAGE: case PAB_IOCTL_INFO:
 	case PAB_IOCTL_ALLOC_BATCH: case PAB_IOCTL_FREE_BATCH: case PAB_IOCTL_SELFTEST:
-	case PAB_IOCTL_QUEUE_ALLOC: case PAB_IOCTL_QUEUE_FREE:
+	case PAB_IOCTL_QUEUE_ALLOC: case PAB_IOCTL_QUEUE_FREE: case PAB_IOCTL_PROBE:
 		return;
 	}
 	if (((unsigned int)cmd >> 8 & 0xff) == 'T' || ((unsigned int)cmd >> 8 & 0xff) == 'f' ||
@@ -780,7 +827,7 @@ static void check_canary(struct worker *w, const char *after)
 static void step(struct worker *w)
 {
 	check_canary(w, "an earlier call");
-	switch (pick(w, 24)) {
+	switch (pick(w, 25)) {
 	case 0 ... 4:
 		do_alloc(w);
 		break;
@@ -804,6 +851,9 @@ static void step(struct worker *w)
 		break;
 	case 21:
 		do_selftest(w);
+		break;
+	case 22:
+		do_probe(w);
 		break;
 	default:
 		do_raw(w);

@@ -31,6 +31,8 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
 
     // --idle-first: the command, started before anything else, and its link.
     private OomShield? _shield;
+    // --probe-order: the probe, resolved against the loaded module.
+    private HighOrderProbe? _probe;
     private PhaseLink.AntagonistEnd? _link;
     private WrappedCommand? _command;
 
@@ -107,6 +109,16 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
             // Every order is checked before anything is measured: the largest against the kernel's limit, each by a probe.
             if (ModuleCheck.Check(ProcPath, ProcRoot, control, _options, _options.Orders.Max(), out _module) is { } bad)
                 return _out.Fail(bad);
+            if (_options.Probe is { } probeSettings)
+            {
+                if (_module.IsOriginal)
+                    return _out.Fail(new Refusal(ExitCode.AbiMismatch,
+                        $"--probe-order needs this project's module (its probe call), but the loaded {Abi.ModuleName} is the original module, which has only the single-page alloc and free calls; load this project's with `pab-load remove` and `pab-load insert`"));
+                var (resolved, refused) = probeSettings.Resolve(ProcRoot, SysRoot, Environment.SystemPageSize, (int)_module.Info!.Value.MaxOrder, Host.MemTotalBytes);
+                if (refused != null) return _out.Fail(refused);
+                _options = _options with { Probe = resolved };
+                _probe = new HighOrderProbe(control, resolved!.Order!.Value, resolved.Count!.Value, _out, ProcRoot);
+            }
             string? notice = _module.IsOriginal ? ModuleCheck.Notice(_options) : null;
             if (notice != null)
             {
@@ -185,6 +197,8 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
                 Start = Start,
                 BeginOrder = next => BeginOrder(next, cpus),
                 MiddleOf = order => For(order, cpus.Length).Middle,
+                Probe = _probe,
+                ProbeAtRest = o.Probe?.AtRest == true,
             };
             (int status, string reason, exit) = phases.Run(command);
             if (exit == 0 && !phases.Antagonized)
@@ -209,7 +223,12 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
                     workers.Control.Release();
                     (childStatus, stopReason) = RunUntilStop(workers.Control, command, shield, startTs, For(_out.Order, cpus.Length).Middle);
                 }
-                int stopExit = workers.Stop(stopReason, startTs, results: true);
+                // The probe sees the antagonist's memory only if it reached steady state and no worker failed.
+                var probe = _probe != null && workers.Control.SteadyTimestamp != 0 && !workers.Failed ? _probe : null;
+                int order = _out.Order;
+                int stopExit = workers.Stop(stopReason, startTs, results: true,
+                    probe != null ? () => probe.Run(Label, order) : null,
+                    probe != null && o.Probe!.AtRest ? () => probe.Run(ProbeRecords.RestLabel, order) : null);
                 exit = stopExit != 0 ? stopExit
                     : pinExit != 0 ? pinExit
                     : childStatus is int status ? status

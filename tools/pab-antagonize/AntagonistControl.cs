@@ -8,6 +8,7 @@ public sealed class AntagonistControl(int workers, bool parked = false)
     private int _notAtMiddle = workers;
     private readonly ManualResetEventSlim _wake = new(false);
     private readonly ManualResetEventSlim _go = new(!parked);
+    private readonly ManualResetEventSlim _free = new(true);
 
     /// <summary>How many workers share it.</summary>
     public int Workers { get; } = workers;
@@ -31,6 +32,18 @@ public sealed class AntagonistControl(int workers, bool parked = false)
 
     /// <summary>A worker waits here, holding nothing and making no calls, until released or stopped.</summary>
     public void WaitForRelease() => _go.Wait();
+
+    /// <summary>
+    /// Before a stop: the workers, once they stop allocating, keep what they hold until <see cref="LetFree"/>,
+    /// so the memory they leave can be probed as they left it.
+    /// </summary>
+    public void HoldAtStop() => _free.Reset();
+
+    /// <summary>A stopped worker waits here, holding its blocks and making no calls, while the main thread probes.</summary>
+    public void WaitToFree() => _free.Wait();
+
+    /// <summary>Lets the stopped workers free what they hold.</summary>
+    public void LetFree() => _free.Set();
 
     /// <summary>A worker held the middle count for the first time.</summary>
     public void ReachedMiddle()

@@ -48,6 +48,13 @@ public static class AntagonistRecords
         opts["nice"] = o.Nice.ToString(CultureInfo.InvariantCulture);
         if (o.BallastBytes > 0) opts["test_ballast_bytes"] = o.BallastBytes.ToString(CultureInfo.InvariantCulture);
         if (o.SelftestCount is long n) opts["selftest"] = n.ToString(CultureInfo.InvariantCulture);
+        if (o.Probe is { } p)
+        {
+            if (p.Order is int po) opts["probe_order"] = po.ToString(CultureInfo.InvariantCulture);
+            if (p.OrderSource != null) opts["probe_order_source"] = p.OrderSource;
+            if (p.Count is int pc) opts["probe_count"] = pc.ToString(CultureInfo.InvariantCulture);
+            if (p.AtRest) opts["probe_at_rest"] = "true";
+        }
         var meta = Record.Meta(host, opts);
         meta.Order = order;
         meta.Label = Antagonist.Label;

@@ -109,6 +109,25 @@ public static class AntagonizeCommand
         HelpName = "COUNT",
         CustomParser = r => CliValues.Integer(r, 1L, (long)Abi.SelftestMax),
     };
+    private static readonly Option<int?> ProbeOrderOption = new("--probe-order")
+    {
+        Description = "At the end of each phase (idle and antagonized, per order) try to get --probe-count blocks of order N from the kernel, " +
+            "without compaction and then with it, and record how many it handed out and how long each try took; every block is freed at once " +
+            "[N default: the machine's pageblock order, from /proc/pagetypeinfo, else the huge page size, else 9]",
+        HelpName = "N",
+        Arity = ArgumentArity.ZeroOrOne,
+        CustomParser = r => r.Tokens.Count == 0 ? null : CliValues.Integer(r, 0, RunContext.MaxOrder),
+    };
+    private static readonly Option<int> ProbeCountOption = new("--probe-count")
+    {
+        Description = $"Blocks each probe tries to get [default: as many as make a quarter of MemTotal, at most {Abi.ProbeMax}]",
+        HelpName = "K",
+        CustomParser = r => CliValues.Integer(r, 1, (int)Abi.ProbeMax),
+    };
+    private static readonly Option<bool> ProbeAtRestOption = new("--probe-at-rest")
+    {
+        Description = "Also probe once the antagonist has freed everything, as each order ends (records labelled rest)",
+    };
     private static readonly Argument<string[]> CommandArgument = new("command")
     {
         Description = "Command to run antagonized, after -- (pab-antagonize --order 0 -- CMD ARGS); the antagonist stops when it ends and exits with its status",
@@ -124,7 +143,8 @@ public static class AntagonizeCommand
             "Records go to stdout as JSON lines (a `steady` event first), messages to stderr.")
         {
             OrderOption, CpusOption, MiddleOption, SpreadOption, BatchOption, LatenciesOption, NoLatenciesOption,
-            SamplesOption, DurationOption, WaitLoadedOption, SeedOption, NoHoldLimitOption, NiceOption, IdleFirstOption, OrderFileOption, BallastOption, SelftestOption, CommandArgument,
+            SamplesOption, DurationOption, WaitLoadedOption, SeedOption, NoHoldLimitOption, NiceOption, IdleFirstOption, OrderFileOption, BallastOption, SelftestOption,
+            ProbeOrderOption, ProbeCountOption, ProbeAtRestOption, CommandArgument,
         };
         root.SetAction(pr =>
         {
@@ -176,10 +196,16 @@ public static class AntagonizeCommand
         int ballast = pr.GetValue(BallastOption);
         long? selftest = pr.GetValue(SelftestOption);
         if (selftest != null && command.Length > 0) return "--selftest: not with a COMMAND";
+        bool probe = pr.GetResult(ProbeOrderOption) != null;
+        if (!probe && pr.GetResult(ProbeCountOption) != null) return "--probe-count: needs --probe-order (the probe is off without it)";
+        if (!probe && pr.GetValue(ProbeAtRestOption)) return "--probe-at-rest: needs --probe-order (the probe is off without it)";
+        if (probe && selftest != null) return "--probe-order: not with --selftest";
         options = new AntagonizeOptions(orders, pr.GetValue(CpusOption), middle, spread, batch,
             !pr.GetValue(NoLatenciesOption), samples, duration, pr.GetValue(SeedOption), command, selftest,
             pr.GetValue(NoHoldLimitOption), idleFirst, (long)ballast << 20, pr.GetValue(NiceOption)) {
             WaitLoaded = waitLoaded, OrderFile = pr.GetValue(OrderFileOption), DeriveMiddle = deriveMiddle, DeriveSpread = deriveSpread,
+            Probe = probe ? new ProbeSettings(pr.GetValue(ProbeOrderOption),
+                pr.GetResult(ProbeCountOption) != null ? pr.GetValue(ProbeCountOption) : null, pr.GetValue(ProbeAtRestOption)) : null,
         };
         return null;
     }

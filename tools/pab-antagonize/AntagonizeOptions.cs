@@ -19,6 +19,9 @@ public sealed record AntagonizeOptions(
     /// </summary>
     public const int DefaultNice = 5;
 
+    /// <summary>The high-order probe at each phase's end (--probe-order); null: none.</summary>
+    public ProbeSettings? Probe { get; init; }
+
     /// <summary>--middle was not given: it is derived from the machine for each order (<see cref="HoldDefaults"/>).</summary>
     public bool DeriveMiddle { get; init; }
 

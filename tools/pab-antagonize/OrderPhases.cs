@@ -24,6 +24,12 @@ public sealed class OrderPhases(PhaseLink.AntagonistEnd link, RunOutput output, 
     /// <summary>The middle each order's workers hold (derived per order unless --middle was given).</summary>
     public Func<int, int>? MiddleOf { get; init; }
 
+    /// <summary>The high-order probe, run at the end of each phase of each order (and at rest if asked); null: none.</summary>
+    public HighOrderProbe? Probe { get; init; }
+
+    /// <summary>Also probe once the workers have freed everything (--probe-at-rest).</summary>
+    public bool ProbeAtRest { get; init; }
+
     /// <summary>Whether the command asked for an antagonized phase (and so some workers ran).</summary>
     public bool Antagonized { get; private set; }
 
@@ -64,6 +70,15 @@ public sealed class OrderPhases(PhaseLink.AntagonistEnd link, RunOutput output, 
             string? word = link.Receive();
             bool asked = word == PhaseLink.Antagonize;
             long releaseTs = 0;
+            if (asked && Probe?.Run(Antagonist.IdleLabel, order) is int idleExit and not 0)
+            {
+                // Stopped as a failure: the antagonized phase is not started for the command.
+                _current = null;
+                workers.Stop("the idle probe failed", 0, false);
+                workers.Dispose();
+                Fail(idleExit);
+                return;
+            }
             if (asked)
             {
                 Antagonized = true;
@@ -75,7 +90,11 @@ public sealed class OrderPhases(PhaseLink.AntagonistEnd link, RunOutput output, 
             }
             bool next = word == PhaseLink.Next;
             _current = null; // stopping them is not a failure the command must be stopped for
-            exit = workers.Stop(next ? $"the command measured order {order}" : "the command ended", releaseTs, asked);
+            // The probe sees the antagonized phase's memory only if the workers ran it to its end.
+            bool probe = Probe != null && asked && !workers.Control.StopRequested;
+            exit = workers.Stop(next ? $"the command measured order {order}" : "the command ended", releaseTs, asked,
+                probe ? () => Probe!.Run(Antagonist.Label, order) : null,
+                probe && ProbeAtRest ? () => Probe!.Run(ProbeRecords.RestLabel, order) : null);
             workers.Dispose();
             if (exit != 0)
             {

@@ -31,6 +31,9 @@ public sealed class OrderWorkers : IDisposable
 
     public AntagonistControl Control { get; }
 
+    /// <summary>Whether a worker has failed (its error ends the run).</summary>
+    public bool Failed => _pool.Workers.Any(w => w.Error != null);
+
     /// <summary>
     /// Opens and starts the workers for <paramref name="order"/> and reports their pinning;
     /// the workers (null when they could not open) and 0, or the exit code of what failed.
@@ -60,15 +63,25 @@ public sealed class OrderWorkers : IDisposable
     /// <summary>
     /// Stops the workers and writes the stop event (<paramref name="startTs"/>: when they were
     /// released, 0 if never) and, when <paramref name="results"/>, what they measured; 0, or the
-    /// exit code of a worker's failure.
+    /// exit code of a worker's failure. <paramref name="whileHeld"/> runs once they have stopped
+    /// allocating and before they free (the antagonized probe), <paramref name="afterFreed"/> once
+    /// they have freed everything (the probe at rest); each returns 0 or an exit code.
     /// </summary>
-    public int Stop(string reason, long startTs, bool results)
+    public int Stop(string reason, long startTs, bool results, Func<int>? whileHeld = null, Func<int>? afterFreed = null)
     {
         long stopTs = Stopwatch.GetTimestamp();
+        int probeExit = 0;
+        if (whileHeld != null) Control.HoldAtStop();
         Control.RequestStop();
+        if (whileHeld != null)
+        {
+            _pool.WaitStopped();
+            try { probeExit = whileHeld(); }
+            finally { Control.LetFree(); }
+        }
         _pool.Join();
         WriteStop(reason, startTs == 0 ? 0 : Stopwatch.GetElapsedTime(startTs, stopTs).TotalSeconds);
-        if (!results) return 0;
+        if (!results) return probeExit;
 
         var o = _options;
         var (records, messages) = WorkerResults.Of([.. _pool.Workers.Select(w => w.Summary())],
@@ -79,7 +92,8 @@ public sealed class OrderWorkers : IDisposable
             return _out.Fail(failed.ErrorErrno == Native.EINVAL
                 ? new Refusal(ExitCode.OrderRejected, failed.Error + " (the kernel rejected the order)")
                 : new Refusal(ExitCode.ModuleCallFailed, failed.Error!));
-        return 0;
+        if (probeExit == 0 && afterFreed != null) probeExit = afterFreed();
+        return probeExit;
     }
 
     public void Dispose() => _pool.Dispose();

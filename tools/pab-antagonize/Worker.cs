@@ -84,13 +84,24 @@ public sealed class Worker
             }
         }
         if (Error != null) _control.RequestStop();
+        // Held for a probe of the memory as we leave it (HoldAtStop); the wait counts in no figure of ours.
+        long pausedAt = Stopwatch.GetTimestamp();
+        Integrate(pausedAt);
+        AtGate = true;
+        _control.WaitToFree();
+        _lastTimestamp = Stopwatch.GetTimestamp();
+        long paused = _lastTimestamp - pausedAt;
         while (Held > 0)
         {
             FreeStep(0);
             if (Error != null) break; // closing the file frees the rest
         }
-        EndTimestamp = Stopwatch.GetTimestamp();
+        EndTimestamp = Stopwatch.GetTimestamp() - paused;
     }
+
+    /// <summary>Stopped allocating: from here on it only frees (after any hold at stop).</summary>
+    public bool AtGate { get => _atGate; private set => _atGate = value; }
+    private volatile bool _atGate;
 
     private void AllocStep(int target)
     {

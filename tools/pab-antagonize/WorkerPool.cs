@@ -97,6 +97,13 @@ public sealed class WorkerPool : IDisposable
     /// <summary>The errno of worker <paramref name="index"/>'s sched_setaffinity; 0 when it is pinned.</summary>
     public int PinError(int index) => _pinErrors[index];
 
+    /// <summary>Waits until every worker has stopped allocating (it then holds its blocks, if asked to) or ended.</summary>
+    public void WaitStopped()
+    {
+        for (int i = 0; i < Workers.Count; i++)
+            while (!Workers[i].AtGate && _threads[i]?.IsAlive == true) Thread.Sleep(2);
+    }
+
     /// <summary>Waits for every worker to have freed what it held and ended.</summary>
     public void Join()
     {

@@ -90,6 +90,28 @@ public class WorkerTests
     }
 
     [Fact]
+    public void HeldAtStopKeepsItsBlocksUntilLetFreeAndThePauseCountsInNoFigure()
+    {
+        var (w, src, control) = Make(Defaults, 5_000);
+        control.HoldAtStop();
+        var t = new Thread(w.Run);
+        t.Start();
+        Assert.True(SpinWait.SpinUntil(() => w.AtGate, TimeSpan.FromSeconds(30)), "the worker never stopped allocating");
+        int held = src.HeldNow;
+        Thread.Sleep(1000); // the probe's time: nothing freed meanwhile
+        Assert.True(held > 0, "nothing held at the gate");
+        Assert.Equal(held, src.HeldNow);
+        Assert.True(t.IsAlive);
+        control.LetFree();
+        Assert.True(t.Join(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, src.HeldNow);
+        Assert.Equal(w.Allocs, w.Frees);
+        // The run is what it was without the second's hold: a few thousand fake calls take far less.
+        double runS = (w.EndTimestamp - w.StartTimestamp) / (double)System.Diagnostics.Stopwatch.Frequency;
+        Assert.InRange(runS, 0, 0.9);
+    }
+
+    [Fact]
     public void HeldCountsStepThroughTheMiddleAndStayInRange()
     {
         var (w, src, _) = Make(Defaults with { Batch = 300 }, 50_000);

@@ -23,6 +23,8 @@ public class AbiTests
                 P("INFO", PAB_IOCTL_INFO); P("ALLOC_BATCH", PAB_IOCTL_ALLOC_BATCH);
                 P("FREE_BATCH", PAB_IOCTL_FREE_BATCH); P("SELFTEST", PAB_IOCTL_SELFTEST);
                 P("QUEUE_ALLOC", PAB_IOCTL_QUEUE_ALLOC); P("QUEUE_FREE", PAB_IOCTL_QUEUE_FREE);
+                P("PROBE", PAB_IOCTL_PROBE); P("PROBE_MAX", PAB_PROBE_MAX);
+                P("PROBE_NOCOMPACT", PAB_PROBE_NOCOMPACT); P("PROBE_COMPACT", PAB_PROBE_COMPACT);
                 P("ABI_VERSION", PAB_ABI_VERSION); P("MAGIC", PAB_IOCTL_MAGIC);
                 P("BATCH_MAX", PAB_BATCH_MAX); P("SELFTEST_MAX", PAB_SELFTEST_MAX); P("VERSION_LEN", PAB_VERSION_LEN);
                 S(pab_alloc_page); O(pab_alloc_page, args.order); O(pab_alloc_page, result.id);
@@ -36,6 +38,9 @@ public class AbiTests
                 O(pab_batch, done); O(pab_batch, flags);
                 S(pab_selftest); O(pab_selftest, order); O(pab_selftest, hold); O(pab_selftest, count);
                 O(pab_selftest, allocs); O(pab_selftest, failures); O(pab_selftest, elapsed_ns);
+                S(pab_probe); O(pab_probe, latencies); O(pab_probe, count); O(pab_probe, order);
+                O(pab_probe, mode); O(pab_probe, flags); O(pab_probe, attempts); O(pab_probe, successes);
+                O(pab_probe, elapsed_ns);
                 return 0;
             }
             """);
@@ -81,6 +86,10 @@ public class AbiTests
         Assert.Equal(c["SELFTEST"], Abi.Selftest);
         Assert.Equal(c["QUEUE_ALLOC"], Abi.QueueAlloc);
         Assert.Equal(c["QUEUE_FREE"], Abi.QueueFree);
+        Assert.Equal(c["PROBE"], Abi.Probe);
+        Assert.Equal((long)Abi.ProbeMax, c["PROBE_MAX"]);
+        Assert.Equal((long)Abi.ProbeNoCompact, c["PROBE_NOCOMPACT"]);
+        Assert.Equal((long)Abi.ProbeCompact, c["PROBE_COMPACT"]);
         Assert.Equal(Abi.AbiVersion, c["ABI_VERSION"]);
         Assert.Equal(Abi.Magic, c["MAGIC"]);
         Assert.Equal(Abi.BatchMax, c["BATCH_MAX"]);
@@ -130,5 +139,15 @@ public class AbiTests
         Assert.Equal(c["pab_selftest.allocs"], Off<PabSelftest>(nameof(PabSelftest.Allocs)));
         Assert.Equal(c["pab_selftest.failures"], Off<PabSelftest>(nameof(PabSelftest.Failures)));
         Assert.Equal(c["pab_selftest.elapsed_ns"], Off<PabSelftest>(nameof(PabSelftest.ElapsedNs)));
+
+        Assert.Equal(c["pab_probe"], sizeof(PabProbe));
+        Assert.Equal(c["pab_probe.latencies"], Off<PabProbe>(nameof(PabProbe.Latencies)));
+        Assert.Equal(c["pab_probe.count"], Off<PabProbe>(nameof(PabProbe.Count)));
+        Assert.Equal(c["pab_probe.order"], Off<PabProbe>(nameof(PabProbe.Order)));
+        Assert.Equal(c["pab_probe.mode"], Off<PabProbe>(nameof(PabProbe.Mode)));
+        Assert.Equal(c["pab_probe.flags"], Off<PabProbe>(nameof(PabProbe.Flags)));
+        Assert.Equal(c["pab_probe.attempts"], Off<PabProbe>(nameof(PabProbe.Attempts)));
+        Assert.Equal(c["pab_probe.successes"], Off<PabProbe>(nameof(PabProbe.Successes)));
+        Assert.Equal(c["pab_probe.elapsed_ns"], Off<PabProbe>(nameof(PabProbe.ElapsedNs)));
     }
 }

@@ -20,6 +20,21 @@ public sealed class PageAllocBenchTests
         Assert.DoesNotContain("\"type\":\"metric\"", File.ReadAllText(dir.Of("run.jsonl")));
     }
 
+    [Theory]
+    [InlineData("--probe-count", "9x", "--probe-count '9x' is not a whole number")]
+    [InlineData("--probe-count=", "", "--probe-count '' is not a whole number")]
+    [InlineData("--probe-order=9;x", "", "--probe-order '9;x' is not a whole number")]
+    [InlineData("--probe-count", "1 --no-hold-limit", "--probe-count '1 --no-hold-limit' is not a whole number")]
+    public void ProbeValuesAreWholeNumbersBeforeAnythingRuns(string flag, string value, string message)
+    {
+        using var dir = new TempDir("pab-bench-probe");
+        string[] args = value.Length > 0 ? [flag, value] : [flag];
+        var r = Exec.Run("sh", [RepoPaths.Of("scripts", "page-alloc-bench"), .. args, "--records", dir.Of("run.jsonl")], TimeSpan.FromMinutes(1));
+        Assert.Equal(2, r.Code);
+        Assert.Contains("page-alloc-bench: " + message, r.Stderr);
+        Assert.False(File.Exists(dir.Of("run.jsonl")), "a record file was made before the options were checked");
+    }
+
     [Fact]
     public void KernelAccountTakesTrueOrFalseAndSaysSoOtherwise()
     {

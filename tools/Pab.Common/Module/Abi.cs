@@ -63,16 +63,33 @@ public struct PabSelftest
     public ulong ElapsedNs;
 }
 
+[StructLayout(LayoutKind.Sequential)]
+public struct PabProbe
+{
+    public ulong Latencies;    // user pointer to Count longs
+    public uint Count;
+    public int Order;
+    public uint Mode;          // Abi.ProbeNoCompact or Abi.ProbeCompact
+    public uint Flags;
+    public uint Attempts;
+    public uint Successes;
+    public ulong ElapsedNs;
+}
+
 public static unsafe class Abi
 {
     /// <summary>The module's name: its .ko, its /sys/module folder and its /proc file.</summary>
     public const string ModuleName = "page_alloc_bench";
     public const string ProcPath = "/proc/" + ModuleName;
-    public const int AbiVersion = 2;
+    public const int AbiVersion = 3;
     public const int Magic = 0x12;
     public const int BatchMax = 1024;
     public const ulong SelftestMax = 1UL << 32;
     public const int VersionLength = 32;
+    /// <summary>Most attempts one probe call makes (PAB_PROBE_MAX).</summary>
+    public const uint ProbeMax = 1U << 20;
+    /// <summary>Probe modes: only what the free lists hold, or with direct reclaim and compaction (PAB_PROBE_*).</summary>
+    public const uint ProbeNoCompact = 0, ProbeCompact = 1;
 
     // asm-generic/ioctl.h encoding, which x86-64 uses.
     private const int NrBits = 8, TypeBits = 8, SizeBits = 14;
@@ -90,4 +107,5 @@ public static unsafe class Abi
     public static readonly uint Selftest = Ioc(Read | Write, 19, sizeof(PabSelftest));
     public static readonly uint QueueAlloc = Ioc(Read | Write, 20, sizeof(PabBatch));
     public static readonly uint QueueFree = Ioc(Read | Write, 21, sizeof(PabBatch));
+    public static readonly uint Probe = Ioc(Read | Write, 22, sizeof(PabProbe));
 }

@@ -92,6 +92,22 @@ public sealed unsafe class ModuleClient : IDisposable
         return arg;
     }
 
+    /// <summary>
+    /// The high-order probe: latencies.Length attempts at <paramref name="order"/> in <paramref name="mode"/>
+    /// (<see cref="Abi.ProbeNoCompact"/>, <see cref="Abi.ProbeCompact"/>), each one's latency written to
+    /// <paramref name="latencies"/>; every block got is freed before it returns. Throws <see cref="ModuleException"/>.
+    /// </summary>
+    public PabProbe Probe(int order, uint mode, Span<long> latencies)
+    {
+        fixed (long* l = latencies)
+        {
+            var arg = new PabProbe { Latencies = (ulong)l, Count = (uint)latencies.Length, Order = order, Mode = mode };
+            int err = Ioctl(Abi.Probe, &arg);
+            if (err != 0) throw new ModuleException("probe", err);
+            return arg;
+        }
+    }
+
     /// <summary>Raw ioctl, for tests that send what the tools never would.</summary>
     public int RawIoctl(uint request, void* arg) => Ioctl(request, arg);
 

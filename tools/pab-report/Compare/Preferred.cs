@@ -5,7 +5,7 @@ namespace Pab.Report.Compare;
 
 /// <summary>
 /// Which way is better for a compared row: more available bytes, fewer failures and remote pages, lower
-/// latency, a higher allocation rate; fewer stalls, reclaim scans, fallbacks and failed compactions or
+/// latency, a higher allocation rate, more high-order blocks handed out by the probe; fewer stalls, reclaim scans, fallbacks and failed compactions or
 /// migrations in the kernel's account. Rows with no better direction (what the antagonist held, pages
 /// allocated or freed by the kernel) say only higher or lower.
 /// </summary>
@@ -19,6 +19,9 @@ public static class Preferred
         if (metric == Metrics.MemoryAvailableDiffBytes) return -1;
         if (metric is Metrics.KernelAllocFailures or Metrics.KernelPageAllocsRemote) return -1;
         if (metric.EndsWith("_ns", StringComparison.Ordinal)) return -1;
+        // The high-order probe: more blocks handed out is better.
+        if (Metrics.IsHighOrder(metric) && metric.EndsWith("_" + Metrics.HighOrderSuccessRate, StringComparison.Ordinal))
+            return +1;
         if (metric is Metrics.KernelPageAllocRate or Metrics.KernelPageAllocs or Metrics.KernelPageFrees or Metrics.KernelSelftestAllocRate) return +1;
         return 0;
     }

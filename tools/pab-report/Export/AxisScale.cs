@@ -26,6 +26,8 @@ internal sealed record AxisScale(double Factor, string Label)
                 if (m >= 1e6) return new(1e6, "millions");
                 if (m >= 1e4) return new(1e3, "thousands");
                 return new(1, "count");
+            case Units.PartsPerMillion:
+                return new(1e4, "%");
             default:
                 // "pages_per_s" reads "pages/s"; large values get an SI prefix.
                 string name = unit.Replace("_per_", "/").Replace('_', ' ');

@@ -47,7 +47,7 @@ public static class RecordChecks
     {
         // A difference of two amounts may be negative; an amount, a count, a time or a rate may not.
         if (v >= 0 || metric == Metrics.MemoryAvailableDiffBytes) return null;
-        return unit is Units.Bytes or Units.Nanoseconds or Units.Count or Units.PagesPerSecond
+        return unit is Units.Bytes or Units.Nanoseconds or Units.Count or Units.PagesPerSecond or Units.PartsPerMillion
             ? $"{v.ToString(CultureInfo.InvariantCulture)} is negative, impossible for {metric} (in {unit})"
             : null;
     }

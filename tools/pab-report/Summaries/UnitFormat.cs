@@ -35,6 +35,8 @@ public static class UnitFormat
             Units.Nanoseconds => Duration(value, digits, noise),
             PerSecond => Plain(value, digits, noise) + " /s",
             Units.PagesPerSecond => Plain(value, digits, noise) + " pages/s",
+            // A share reads as a percentage: 1,000,000 ppm is 100 %.
+            Units.PartsPerMillion => Plain(value / 1e4, digits, noise / 1e4) + " %",
             _ => Plain(value, digits, noise) + (unit == Units.Count ? "" : " " + unit),
         };
     }
