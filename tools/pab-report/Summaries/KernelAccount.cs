@@ -49,6 +49,8 @@ public sealed class KernelAccount
         foreach (var (key, runs) in data.AccountGroupsByRun())
         {
             if (!AccountMetrics.TrySplit(key.Metric, out string phase, out string name)) continue;
+            // A sweep's antagonized phases, one per CPU count, are phases of their own.
+            if (key.Cpus is int cpus) phase += "@" + cpus.ToString(System.Globalization.CultureInfo.InvariantCulture) + "cpus";
             int order = key.Order ?? -1;
             foreach (var r in runs)
             {
