@@ -29,7 +29,7 @@ public class CliTests
     [InlineData(new[] { "--cpus", "1-", "--order", "0" }, "--cpus")]
     [InlineData(new string[0], "--order")]
     [InlineData(new[] { "--cpu-count", "0", "--order", "0" }, "--cpu-count 0")]
-    [InlineData(new[] { "--cpu-count", "two", "--order", "0" }, "--cpu-count two")]
+    [InlineData(new[] { "--cpu-count", "two", "--order", "0" }, "--cpu-count 'two'")]
     [InlineData(new[] { "--cpu-count", "2", "--cpus", "0-1", "--order", "0" }, "--cpu-count: not with --cpus")]
     [InlineData(new[] { "--order", "0,4", "--", "true" }, "--order 0,4: a list needs --idle-first")]
     [InlineData(new[] { "--order", "0,4,0", "--idle-first", "--", "true" }, "--order 0,4,0: 0 is given twice")]
