@@ -29,11 +29,11 @@ internal static class SweepChart
         // Counts double from point to point (1, 2, 4 …): a base-2 axis spaces them evenly.
         model.Axes.Add(new LogarithmicAxis
         {
-            Position = AxisPosition.Bottom, Base = 2, Title = "CPUs the antagonist ran on (log scale)",
+            Position = AxisPosition.Bottom, Base = 2, Title = "CPUs the antagonist ran on (log scale); a point per count at its median, a bar from min to max",
             Minimum = counts[0] / 1.25, Maximum = counts[^1] * 1.25,
             MajorGridlineStyle = LineStyle.Solid, MajorGridlineColor = OxyColor.FromRgb(0xe4, 0xe4, 0xe4),
             LabelFormatter = v => counts.Any(c => Math.Abs(c - v) < 1e-6) ? v.ToString("0", CultureInfo.InvariantCulture) : "",
-            IsZoomEnabled = false, IsPanEnabled = false,
+            MinorTickSize = 0, IsZoomEnabled = false, IsPanEnabled = false,
         });
         double pad = hi > lo ? (hi - lo) * 0.08 : Math.Max(Math.Abs(hi) * 0.02, 1);
         model.Axes.Add(new LinearAxis
@@ -44,7 +44,7 @@ internal static class SweepChart
         });
         model.Legends.Add(new Legend
         {
-            LegendPosition = LegendPosition.TopRight, LegendPlacement = LegendPlacement.Inside,
+            LegendPosition = LegendPosition.BottomCenter, LegendPlacement = LegendPlacement.Outside, LegendOrientation = LegendOrientation.Horizontal,
             LegendBackground = OxyColor.FromAColor(220, OxyColors.White), LegendBorder = OxyColor.FromRgb(0xbb, 0xbb, 0xbb),
         });
         for (int s = 0; s < lines.Count; s++)
@@ -56,7 +56,7 @@ internal static class SweepChart
             var curve = new LineSeries
             {
                 Color = colour, StrokeThickness = 1.6, MarkerType = MarkerType.Circle, MarkerSize = 4, MarkerFill = colour,
-                Title = HtmlText.Clean(line.Side) + " (median; bar: min … max)",
+                Title = HtmlText.Clean(line.Side),
             };
             foreach (var p in line.Points.OrderBy(p => p.Cpus))
             {
@@ -77,7 +77,7 @@ internal static class SweepChart
             model.Series.Add(curve);
             if (line.Idle is double idle)
             {
-                var flat = new LineSeries { Color = colour, StrokeThickness = 1, LineStyle = LineStyle.Dash, Title = HtmlText.Clean(line.Side) + " idle (once)" };
+                var flat = new LineSeries { Color = colour, StrokeThickness = 1, LineStyle = LineStyle.Dash, Title = HtmlText.Clean(line.Side) + " idle" };
                 flat.Points.Add(new DataPoint(counts[0] / 1.25, idle / scale.Factor));
                 flat.Points.Add(new DataPoint(counts[^1] * 1.25, idle / scale.Factor));
                 model.Series.Add(flat);
