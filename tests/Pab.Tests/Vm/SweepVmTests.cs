@@ -52,7 +52,7 @@ public sealed class SweepVmTests(ITestOutputHelper output)
         Assert.Contains("antagonized_available_bytes at 2 CPUs", report.Stdout);
         Assert.Contains("memory_available_diff_bytes at 1 CPU ", report.Stdout);
         Assert.DoesNotContain("Not computed", report.Stdout);
-        Assert.DoesNotContain("replaced", report.Stderr);
+        Assert.Contains(" 0 replaced, 0 rejected", report.Stderr); // no count's records took another's place
         Assert.Contains("<section id=\"sweep\">", File.ReadAllText(Path.Combine(share.Path, "report.html")));
         KernelLogCheck.AssertClean(r.Dmesg);
     }
