@@ -164,7 +164,12 @@ pab_kmod_build() { # SRC_DIR
 	if [ -e "$out/.stamp" ] && [ -z "$(find "$src" -newer "$out/.stamp" -type f -print -quit)" ]; then
 		printf '%s\n' "$out"; return 0
 	fi
-	if [ -n "$CHROOT" ]; then work="$CHROOT/tmp/pab-kmod-build"; else work="$PAB_ROOT/build/vm/$KREL/kmod-build"; fi
+	# The chroot is shared by every checkout on this host: a folder of this checkout's own there, emptied
+	# first, so another checkout's objects (newer than our sources, whose times tar keeps) are not taken as ours.
+	local tag
+	tag=$(printf '%s' "$PAB_ROOT" | cksum | cut -d' ' -f1)
+	if [ -n "$CHROOT" ]; then work="$CHROOT/tmp/pab-kmod-build-$tag"; else work="$PAB_ROOT/build/vm/$KREL/kmod-build"; fi
+	[ -z "$CHROOT" ] || rm -rf "$work"
 	mkdir -p "$work"
 	# Sources only: build products of another kernel must not leak into this build.
 	tar -C "$src" -cf - --exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
@@ -174,7 +179,7 @@ pab_kmod_build() { # SRC_DIR
 	[ -n "${LLVM:-}" ] && mk+=(LLVM="$LLVM")
 	if [ ! -e "$work/Makefile" ]; then mk=(make -C "$KDIR" M="$work" modules); fi
 	if [ -n "$CHROOT" ]; then
-		local cwork=/tmp/pab-kmod-build
+		local cwork=/tmp/pab-kmod-build-$tag
 		mk=("${mk[@]//$work/$cwork}")
 		pab_chroot_run "$CHROOT" "${mk[@]}" >"$out/build.log" 2>&1 ||
 			{ cat "$out/build.log" >&2; pab_die "module build for $KREL failed (log: $out/build.log)"; }

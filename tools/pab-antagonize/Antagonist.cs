@@ -48,7 +48,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
             // and set-up, and it waits on the link until its first order's workers are ready.
             _shield = OomShield.Raise(_out.Say);
             _link = new PhaseLink.AntagonistEnd();
-            _command = new WrappedCommand(_options.Command, _out.Order, _out) { Link = _link };
+            _command = new WrappedCommand(_options.Command, _out.Order, _out) { Link = _link, AntagonistCpus = _options.CpuCount };
             if (_command.Start(_shield, IdleLabel, announce: false) != null)
             {
                 _link.Dispose();
@@ -86,7 +86,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
         {
             return _out.Fail(new Refusal(ExitCode.Error, "reading the CPU topology: " + e.Message));
         }
-        if ((Preflight.ResolveCpus(_options.Cpus, topology, out int[] cpus)
+        if ((Preflight.ResolveCpus(_options.Cpus, topology, out int[] cpus, _options.CpuCount)
              ?? Preflight.CheckRoot(Native.geteuid())
              ?? Preflight.CheckLoaded(ProcPath, ProcRoot)
              ?? CheckHeldMemory(cpus.Length)) is { } refusal)
@@ -175,7 +175,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
         // Test-only: memory of our own that must not show in what is measured.
         byte[]? ballast = o.BallastBytes > 0 ? Ballast(o.BallastBytes) : null;
         var link = _link;
-        var command = _command ?? (o.Command.Length > 0 ? new WrappedCommand(o.Command, _out.Order, _out) : null);
+        var command = _command ?? (o.Command.Length > 0 ? new WrappedCommand(o.Command, _out.Order, _out) { AntagonistCpus = o.CpuCount } : null);
         AntagonistControl? current = null; // without --idle-first: the workers a signal stops
         void OnSignal(PosixSignalContext ctx, int signal)
         {

@@ -41,6 +41,7 @@ public static class AntagonistRecords
             if (host.MemTotalBytes is long total)
                 opts["hold_machine_bytes"] = HoldDefaults.MachineBytes(total).ToString(CultureInfo.InvariantCulture);
         }
+        if (o.CpuCount is int count) opts["cpu_count"] = count.ToString(CultureInfo.InvariantCulture);
         if (o.Duration is TimeSpan d) opts["duration_s"] = d.TotalSeconds.ToString(CultureInfo.InvariantCulture);
         if (o.Command.Length > 0) opts["command"] = string.Join(' ', o.Command);
         if (o.IdleFirst) opts["idle_first"] = "true";

@@ -29,6 +29,12 @@ public static class AntagonizeCommand
             },
         },
     };
+    private static readonly Option<int> CpuCountOption = new("--cpu-count")
+    {
+        Description = "Run a worker on each of the first N online CPUs, and mark every record (and the command's antagonized ones) " +
+            "with antagonist_cpus N: one point of a CPU-count sweep (scripts/page-alloc-bench --antagonist-cpus)",
+        CustomParser = r => CliValues.Integer(r, 1, CpuList.MaxCpu + 1),
+    };
     private static readonly Option<int> MiddleOption = new("--middle")
     {
         Description = "Blocks each worker holds on average: targets are drawn from middle ± spread " +
@@ -142,7 +148,7 @@ public static class AntagonizeCommand
             "pab-antagonize --order N [options] -- COMMAND [ARGS...], or --order N,M,... --idle-first -- COMMAND. " +
             "Records go to stdout as JSON lines (a `steady` event first), messages to stderr.")
         {
-            OrderOption, CpusOption, MiddleOption, SpreadOption, BatchOption, LatenciesOption, NoLatenciesOption,
+            OrderOption, CpusOption, CpuCountOption, MiddleOption, SpreadOption, BatchOption, LatenciesOption, NoLatenciesOption,
             SamplesOption, DurationOption, WaitLoadedOption, SeedOption, NoHoldLimitOption, NiceOption, IdleFirstOption, OrderFileOption, BallastOption, SelftestOption,
             ProbeOrderOption, ProbeCountOption, ProbeAtRestOption, CommandArgument,
         };
@@ -152,7 +158,7 @@ public static class AntagonizeCommand
             {
                 return ToolCli.UsageError(Antagonist.Tool, error);
             }
-            return new Antagonist(options!, RecordWriter.Stdout(Antagonist.Tool), Console.Error).Run();
+            return new Antagonist(options!, new RecordWriter(Console.OpenStandardOutput(), Antagonist.Tool) { AntagonistCpus = options!.CpuCount }, Console.Error).Run();
         });
         return root;
     }
@@ -193,6 +199,8 @@ public static class AntagonizeCommand
         bool idleFirst = pr.GetValue(IdleFirstOption);
         if (idleFirst && command.Length == 0) return "--idle-first: needs a COMMAND to run in both phases";
         if (orders.Length > 1 && !idleFirst) return $"--order {string.Join(',', orders)}: a list needs --idle-first (one command measures each order in turn)";
+        int? cpuCount = pr.GetResult(CpuCountOption) != null ? pr.GetValue(CpuCountOption) : null;
+        if (cpuCount != null && pr.GetValue(CpusOption) != null) return "--cpu-count: not with --cpus (it takes the first N online CPUs)";
         int ballast = pr.GetValue(BallastOption);
         long? selftest = pr.GetValue(SelftestOption);
         if (selftest != null && command.Length > 0) return "--selftest: not with a COMMAND";
@@ -203,7 +211,7 @@ public static class AntagonizeCommand
         options = new AntagonizeOptions(orders, pr.GetValue(CpusOption), middle, spread, batch,
             !pr.GetValue(NoLatenciesOption), samples, duration, pr.GetValue(SeedOption), command, selftest,
             pr.GetValue(NoHoldLimitOption), idleFirst, (long)ballast << 20, pr.GetValue(NiceOption)) {
-            WaitLoaded = waitLoaded, OrderFile = pr.GetValue(OrderFileOption), DeriveMiddle = deriveMiddle, DeriveSpread = deriveSpread,
+            CpuCount = cpuCount, WaitLoaded = waitLoaded, OrderFile = pr.GetValue(OrderFileOption), DeriveMiddle = deriveMiddle, DeriveSpread = deriveSpread,
             Probe = probe ? new ProbeSettings(pr.GetValue(ProbeOrderOption),
                 pr.GetResult(ProbeCountOption) != null ? pr.GetValue(ProbeCountOption) : null, pr.GetValue(ProbeAtRestOption)) : null,
         };

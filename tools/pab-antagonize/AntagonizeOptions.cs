@@ -10,6 +10,9 @@ public sealed record AntagonizeOptions(
     /// <summary>Where to name the order being measured as each begins (--order-file); null: nowhere.</summary>
     public string? OrderFile { get; init; }
 
+    /// <summary>--cpu-count: the first N online CPUs, and every record marked with N; null: --cpus or every online CPU.</summary>
+    public int? CpuCount { get; init; }
+
     /// <summary>How long to wait for the module to be loaded before the checks (a pipeline loading it meanwhile); zero: not at all.</summary>
     public TimeSpan WaitLoaded { get; init; }
 

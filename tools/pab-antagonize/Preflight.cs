@@ -9,10 +9,19 @@ public sealed record Refusal(ExitCode Code, string Message);
 /// <summary>The checks made before any page is allocated, each with its own exit code.</summary>
 public static class Preflight
 {
-    /// <summary>The CPUs to run on: all online ones, or the --cpus list if every CPU in it is online.</summary>
-    public static Refusal? ResolveCpus(string? list, Topology topology, out int[] cpus)
+    /// <summary>The CPUs to run on: all online ones, the first <paramref name="count"/> of them, or the --cpus list if every CPU in it is online.</summary>
+    public static Refusal? ResolveCpus(string? list, Topology topology, out int[] cpus, int? count = null)
     {
         cpus = [.. topology.OnlineCpus];
+        if (count is int n)
+        {
+            if (n < 1) return new Refusal(ExitCode.Usage, $"--cpu-count {n}: at least 1");
+            if (n > cpus.Length)
+                return new Refusal(ExitCode.CpusOffline,
+                    $"--cpu-count {n}: only {cpus.Length} CPU{(cpus.Length == 1 ? " is" : "s are")} online ({CpuList.Format(topology.OnlineCpus)})");
+            cpus = cpus[..n];
+            return null;
+        }
         if (list == null) return cpus.Length > 0 ? null : new Refusal(ExitCode.CpusOffline, "no CPU is online (sysfs says so)");
         if (!CpuList.TryParse(list, out int[] requested, out string? error))
             return new Refusal(ExitCode.Usage, $"--cpus: {error}");

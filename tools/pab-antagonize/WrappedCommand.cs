@@ -29,6 +29,9 @@ public sealed class WrappedCommand(string[] command, int order, RunOutput output
     /// <summary>With --idle-first: the link the command inherits, through which it asks for the antagonized phase.</summary>
     public PhaseLink.AntagonistEnd? Link { get; init; }
 
+    /// <summary>With --cpu-count: the count, passed on so the command marks its antagonized records with it.</summary>
+    public int? AntagonistCpus { get; init; }
+
     public bool Started => _child != null;
 
     /// <summary>Runs the command to its end, terminating it if the workers stop first; returns its status and the stop reason.</summary>
@@ -45,6 +48,8 @@ public sealed class WrappedCommand(string[] command, int order, RunOutput output
         else psi.Environment[RunContext.LabelVariable] = label;
         psi.Environment[RunContext.OrderVariable] = order.ToString(CultureInfo.InvariantCulture);
         psi.Environment[RunContext.RunIdVariable] = RunContext.RunId;
+        if (AntagonistCpus is int count) psi.Environment[RunContext.AntagonistCpusVariable] = count.ToString(CultureInfo.InvariantCulture);
+        else psi.Environment.Remove(RunContext.AntagonistCpusVariable);
 
         shield.Lower();
         Process child;

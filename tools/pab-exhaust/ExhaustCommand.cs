@@ -49,6 +49,11 @@ public static class ExhaustCommand
         CustomParser = r => CliValues.Size(r),
     };
 
+    public static readonly Option<bool> SkipIdleOption = new("--skip-idle")
+    {
+        Description = "Under pab-antagonize --idle-first: measure only each order's antagonized phase (a CPU-count sweep measures idle once, at its first count)",
+    };
+
     public static readonly Option<bool> ProgressOption = new("--progress")
     {
         Description = "Show bytes so far and fill rate on stderr even when it is not a terminal",
@@ -99,6 +104,10 @@ public static class ExhaustCommand
             if (e != null) return (null, e);
             order = o;
         }
+        if (link == null && pr.GetValue(SkipIdleOption))
+            return (null, "--skip-idle: only under pab-antagonize --idle-first, which names the phases (alone, pab-exhaust measures the one --label says)");
+        var (cpus, cpusError) = ExhaustSettings.ParseCpusVariable(env(RunContext.AntagonistCpusVariable), RunContext.AntagonistCpusVariable);
+        if (cpusError != null) return (null, cpusError);
         long chunk = pr.GetValue(ChunkOption);
         long mmap = pr.GetValue(MmapSizeOption);
         long? max = pr.GetValue(MaxBytesOption);
@@ -116,6 +125,8 @@ public static class ExhaustCommand
             HugePages = pr.GetValue(HugePagesOption),
             KernelAccount = !pr.GetValue(NoKernelAccountOption),
             Link = link,
+            AntagonistCpus = cpus,
+            SkipIdle = pr.GetValue(SkipIdleOption),
         }, null);
     }
 
@@ -131,7 +142,7 @@ public static class ExhaustCommand
             "Measure how much memory userspace can get: a child fills memory on every CPU until the OOM killer ends it, " +
             "counting every chunk the kernel gave. One JSON-lines record per iteration on stdout; progress and errors on stderr.")
         {
-            IterationsOption, LabelOption, OrderOption, ChunkOption, MmapSizeOption, MaxBytesOption, ProgressOption, TouchOption, HugePagesOption,
+            IterationsOption, LabelOption, OrderOption, ChunkOption, MmapSizeOption, MaxBytesOption, ProgressOption, TouchOption, HugePagesOption, SkipIdleOption,
             NoKernelAccountOption,
         };
         root.SetAction(pr =>

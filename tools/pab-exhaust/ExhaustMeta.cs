@@ -13,7 +13,8 @@ public static class ExhaustMeta
         {
             ["iterations"] = N(s.Iterations),
             // Under pab-antagonize --idle-first one run measures both phases.
-            ["label"] = s.Link != null ? $"{ExhaustSettings.IdleLabel},{ExhaustSettings.AntagonizedLabel}" : s.Label,
+            ["label"] = s.Link == null ? s.Label
+                : s.SkipIdle ? ExhaustSettings.AntagonizedLabel : $"{ExhaustSettings.IdleLabel},{ExhaustSettings.AntagonizedLabel}",
             ["chunk_bytes"] = N(s.ChunkBytes),
             ["mmap_bytes"] = N(s.MmapBytes),
             ["workers"] = N(s.Workers),
@@ -22,6 +23,7 @@ public static class ExhaustMeta
             ["kernel_account"] = s.KernelAccount ? "true" : "false",
         };
         if (s.Order is int order) options["order"] = N(order);
+        if (s.AntagonistCpus is int cpus) options["antagonist_cpus"] = N(cpus);
         if (s.MaxBytes is long max) options["max_bytes"] = N(max);
         var meta = Record.Meta(host, options);
         meta.Label = s.Link != null ? null : s.Label;

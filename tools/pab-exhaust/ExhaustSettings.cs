@@ -29,6 +29,12 @@ public sealed partial record ExhaustSettings
     /// <summary>Record the kernel's account (vmstat deltas, free lists) of every phase and fill; off to measure what it costs.</summary>
     public bool KernelAccount { get; init; } = true;
 
+    /// <summary>The antagonist's CPU count (PAB_ANTAGONIST_CPUS, from pab-antagonize --cpu-count): antagonized records carry it.</summary>
+    public int? AntagonistCpus { get; init; }
+
+    /// <summary>--skip-idle: under the link, only each order's antagonized phase (a sweep measured idle at its first count).</summary>
+    public bool SkipIdle { get; init; }
+
     /// <summary>Set under pab-antagonize --idle-first: then both phases are measured, idle first.</summary>
     public PhaseLink.CommandEnd? Link { get; init; }
 
@@ -56,6 +62,15 @@ public sealed partial record ExhaustSettings
         if (!int.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int order))
             return (null, $"{source}: '{text}' is not an order (a whole number, 0 to {RunContext.MaxOrder})");
         return CheckOrder(order, source) is { } e ? (null, e) : (order, null);
+    }
+
+    /// <summary>PAB_ANTAGONIST_CPUS: a CPU count (1 or more), or nothing.</summary>
+    public static (int? Count, string? Error) ParseCpusVariable(string? text, string source)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return (null, null);
+        if (!int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count < 1)
+            return (null, $"{source}: '{text}' is not a CPU count (a whole number, 1 or more)");
+        return (count, null);
     }
 
     /// <summary>Checks sizes against each other and the page size; null when fine.</summary>

@@ -25,6 +25,8 @@ public sealed class IterationLoop(ExhaustSettings settings, RecordWriter writer,
     public int RunPhase(string label)
     {
         Settings = Settings with { Label = label };
+        // A sweep's count belongs to the antagonized phase; the idle phase is the same at every count.
+        writer.AntagonistCpus = label == ExhaustSettings.IdleLabel ? null : _base.AntagonistCpus;
         _account.Begin(Settings);
         for (int i = 0; i < _base.Iterations && !Interruption.Requested; i++)
         {

@@ -40,6 +40,23 @@ public sealed class PreflightTests : IDisposable
     }
 
     [Fact]
+    public void CpuCountTakesTheFirstOnlineCpus()
+    {
+        Assert.Null(Preflight.ResolveCpus(null, Machine("0-2,5"), out int[] cpus, count: 4));
+        Assert.Equal([0, 1, 2, 5], cpus);
+        Assert.Null(Preflight.ResolveCpus(null, Machine("1-3"), out cpus, count: 2));
+        Assert.Equal([1, 2], cpus);
+    }
+
+    [Fact]
+    public void CpuCountBeyondTheOnlineCpusIsRefusedNamingTheFlag()
+    {
+        var r = Preflight.ResolveCpus(null, Machine("0-1"), out _, count: 4);
+        Assert.Equal(ExitCode.CpusOffline, r!.Code);
+        Assert.Equal("--cpu-count 4: only 2 CPUs are online (0-1)", r.Message);
+    }
+
+    [Fact]
     public void MalformedOrEmptyListIsAUsageError()
     {
         Assert.Equal(ExitCode.Usage, Preflight.ResolveCpus("x", Machine("0-1"), out _)!.Code);

@@ -34,6 +34,9 @@ public class ExhaustCommandTests
         Assert.StartsWith("--label: not under pab-antagonize --idle-first", error);
         (_, error, _) = Parse(["--order", "4"], env);
         Assert.StartsWith("--order: not under pab-antagonize --idle-first", error);
+        (s, error, _) = Parse(["--skip-idle"], env);
+        Assert.Null(error);
+        Assert.True(s!.SkipIdle);
         // The antagonist's PAB_ORDER names its first order only: the link names each.
         env[RunContext.OrderVariable] = "0";
         (s, error, _) = Parse([], env);
@@ -136,11 +139,24 @@ public class ExhaustCommandTests
     [InlineData(RunContext.OrderVariable, "three")]
     [InlineData(RunContext.OrderVariable, "-2")]
     [InlineData(RunContext.LabelVariable, "Not-A-Label")]
+    [InlineData(RunContext.AntagonistCpusVariable, "0")]
+    [InlineData(RunContext.AntagonistCpusVariable, "two")]
     public void BadEnvironmentNamesTheVariable(string variable, string value)
     {
         var (s, error, _) = Parse([], new Dictionary<string, string> { [variable] = value });
         Assert.Null(s);
         Assert.StartsWith(variable + ":", error);
+    }
+
+    [Fact]
+    public void ASweepsCountComesFromTheAntagonistAndSkipIdleOnlyUnderTheLink()
+    {
+        var (s, error, _) = Parse([], new Dictionary<string, string> { [RunContext.AntagonistCpusVariable] = "4" });
+        Assert.Null(error);
+        Assert.Equal(4, s!.AntagonistCpus);
+        (s, error, _) = Parse(["--skip-idle"]);
+        Assert.Null(s);
+        Assert.StartsWith("--skip-idle: only under pab-antagonize --idle-first", error);
     }
 
     [Fact]
@@ -158,7 +174,7 @@ public class ExhaustCommandTests
     [Fact]
     public void EveryOptionIsAStaticFieldAndOnTheCommand()
     {
-        string[] expected = ["--chunk", "--huge-pages", "--iterations", "--label", "--max-bytes", "--mmap-size", "--no-kernel-account", "--order", "--progress", "--touch"];
+        string[] expected = ["--chunk", "--huge-pages", "--iterations", "--label", "--max-bytes", "--mmap-size", "--no-kernel-account", "--order", "--progress", "--skip-idle", "--touch"];
         var fields = typeof(ExhaustCommand).GetFields(BindingFlags.Public | BindingFlags.Static)
             .Where(f => typeof(Option).IsAssignableFrom(f.FieldType))
             .Select(f => ((Option)f.GetValue(null)!).Name).Order(StringComparer.Ordinal);

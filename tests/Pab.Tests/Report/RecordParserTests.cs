@@ -14,7 +14,7 @@ public class RecordParserTests
     private static Record Full() => new()
     {
         Type = RecordType.Samples, Run = "r", Tool = "t", ToolVersion = "1.2.3", Time = new DateTimeOffset(2026, 11, 22, 1, 2, 3, TimeSpan.Zero),
-        Metric = "m", Order = 3, Label = "antagonized", Iteration = 4, Cpu = 5, Unit = "ns", Value = 6, Values = [7, 8],
+        Metric = "m", Order = 3, Label = "antagonized", Iteration = 4, Cpu = 5, AntagonistCpus = 2, Unit = "ns", Value = 6, Values = [7, 8],
         Population = 9, Details = new() { ["p50_ns"] = 1.5 }, Event = "e", Message = "msg",
         Host = new HostInfo { KernelRelease = "k", KernelCmdline = "c", CpuModel = "cpu", Cpus = 2, NumaNodes = 1, MemTotalBytes = 10, ModuleVersion = "mv" },
         Options = new() { ["o"] = "1" }, ToolVersions = new() { ["pab-exhaust"] = "0.1.0" },

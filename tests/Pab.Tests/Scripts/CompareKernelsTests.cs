@@ -48,6 +48,7 @@ public sealed class CompareKernelsTests
     [InlineData(new[] { "--rounds", "0", "a=bookworm", "b=trixie" }, "--rounds must be a positive whole number")]
     [InlineData(new[] { "--bogus", "a=bookworm", "b=trixie" }, "unknown option '--bogus'")]
     [InlineData(new[] { "--resume", "/nonexistent" }, "no plan file there")]
+    [InlineData(new[] { "a=bookworm", "b=trixie", "--", "--antagonist-cpus", "1,2,4" }, "--antagonist-cpus 1,2,4: 4 is more than the guest's 2 CPUs (--cpus)")]
     public void BadUsageSaysWhatAndExits2(string[] args, string message)
     {
         var r = Run(args);

@@ -59,4 +59,37 @@ public sealed class PageAllocBenchTests
         Assert.Matches(form, id.Groups[1].Value);
         Assert.Matches(form, Pab.Common.RunContext.NewRunId());
     }
+
+    private static int OnlineCpus() => Pab.Common.CpuList.Parse(File.ReadAllText("/sys/devices/system/cpu/online").Trim()).Length;
+
+    [Theory]
+    [InlineData("0", "--antagonist-cpus: a count must be 1 or more (got 0)")]
+    [InlineData("9999", "--antagonist-cpus: 9999 is more than the")]
+    [InlineData("1,x", "--antagonist-cpus '1,x' is not a comma-separated list of CPU counts")]
+    [InlineData("1,,2", "--antagonist-cpus '1,,2' is not a comma-separated list of CPU counts")]
+    [InlineData("1,01", "--antagonist-cpus: 1 is given twice")]
+    [InlineData("", "--antagonist-cpus needs a value")]
+    public void BadCpuCountsNameTheFlagAndExit2BeforeAnythingRuns(string counts, string message)
+    {
+        using var dir = new TempDir("pab-bench-sweep");
+        var r = Exec.Run("sh", [RepoPaths.Of("scripts", "page-alloc-bench"), "--antagonist-cpus", counts,
+            "--ko", "/nonexistent/page_alloc_bench.ko", "--records", dir.Of("run.jsonl")], TimeSpan.FromMinutes(2));
+        Assert.Equal(2, r.Code);
+        Assert.Contains("page-alloc-bench: " + message, r.Stderr);
+        Assert.False(File.Exists(dir.Of("run.jsonl")), "nothing is started for a bad count");
+    }
+
+    [Fact]
+    public void SweepIsThePowersOfTwoUpToTheOnlineCpusAndAllOfThem()
+    {
+        PublishedTools.Of("pab-load");
+        int online = OnlineCpus();
+        var expected = new List<int>();
+        for (int c = 1; c < online; c *= 2) expected.Add(c);
+        expected.Add(online);
+        using var dir = new TempDir("pab-bench-sweep");
+        var r = Exec.Run("sh", [RepoPaths.Of("scripts", "page-alloc-bench"), "--iterations", "1", "--antagonist-cpus", "sweep",
+            "--ko", "/nonexistent/page_alloc_bench.ko", "--records", dir.Of("run.jsonl")], TimeSpan.FromMinutes(5));
+        Assert.Contains($", antagonist CPU counts {string.Join(',', expected)}; records in", r.Stderr);
+    }
 }

@@ -35,6 +35,8 @@ public sealed class Record
     [JsonPropertyName("label")] public string? Label { get; set; }
     [JsonPropertyName("iteration")] public int? Iteration { get; set; }
     [JsonPropertyName("cpu")] public int? Cpu { get; set; }
+    /// <summary>How many CPUs the antagonist ran on, where a CPU-count sweep chose it (pab-antagonize --cpu-count); absent otherwise.</summary>
+    [JsonPropertyName("antagonist_cpus")] public int? AntagonistCpus { get; set; }
     [JsonPropertyName("unit")] public string? Unit { get; set; }
 
     /// <summary>A metric's value.</summary>

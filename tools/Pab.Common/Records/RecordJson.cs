@@ -15,6 +15,7 @@ public static class RecordJson
         Run = JsonEncodedText.Encode("run"), Tool = JsonEncodedText.Encode("tool"), ToolVersion = JsonEncodedText.Encode("tool_version"),
         Time = JsonEncodedText.Encode("time"), Metric = JsonEncodedText.Encode("metric"), Order = JsonEncodedText.Encode("order"),
         Label = JsonEncodedText.Encode("label"), Iteration = JsonEncodedText.Encode("iteration"), Cpu = JsonEncodedText.Encode("cpu"),
+        AntagonistCpus = JsonEncodedText.Encode("antagonist_cpus"),
         Unit = JsonEncodedText.Encode("unit"), Value = JsonEncodedText.Encode("value"), Values = JsonEncodedText.Encode("values"),
         Population = JsonEncodedText.Encode("population"), Details = JsonEncodedText.Encode("details"), Event = JsonEncodedText.Encode("event"),
         Message = JsonEncodedText.Encode("message"), Host = JsonEncodedText.Encode("host"), Options = JsonEncodedText.Encode("options"),
@@ -50,6 +51,7 @@ public static class RecordJson
         String(w, Label, r.Label);
         Number(w, Iteration, r.Iteration);
         Number(w, Cpu, r.Cpu);
+        Number(w, AntagonistCpus, r.AntagonistCpus);
         String(w, Unit, r.Unit);
         Number(w, Value, r.Value);
         if (r.Values is { } values)

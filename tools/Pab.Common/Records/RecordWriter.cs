@@ -10,6 +10,8 @@ public sealed class RecordWriter(Stream stream, string tool)
 
     public string Tool { get; } = tool;
     public string Run { get; init; } = RunContext.RunId;
+    /// <summary>Stamped on every record written while set: the antagonist's CPU count of a sweep's phase (null: none).</summary>
+    public int? AntagonistCpus { get; set; }
 
     public void Write(Record record)
     {
@@ -17,6 +19,7 @@ public sealed class RecordWriter(Stream stream, string tool)
         record.ToolVersion ??= ToolInfo.Version;
         record.Run ??= Run;
         record.Time ??= DateTimeOffset.UtcNow;
+        record.AntagonistCpus ??= AntagonistCpus;
         if (record.Type == RecordType.Meta && ProcessAge.Seconds() is double age)
             (record.Details ??= [])["process_age_s"] = age;
         var json = RecordJson.ToUtf8Bytes(record);

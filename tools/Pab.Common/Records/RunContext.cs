@@ -9,6 +9,8 @@ public static class RunContext
     public const string LabelVariable = "PAB_LABEL";
     /// <summary>Set by pab-antagonize for the command it wraps: the order it allocates.</summary>
     public const string OrderVariable = "PAB_ORDER";
+    /// <summary>Set by pab-antagonize --cpu-count for the command it wraps: its CPU count, which the command's antagonized records carry.</summary>
+    public const string AntagonistCpusVariable = "PAB_ANTAGONIST_CPUS";
 
     /// <summary>The largest order a tool takes (on its command line or in PAB_ORDER); the module says which of them the kernel takes.</summary>
     public const int MaxOrder = 20;

@@ -39,7 +39,8 @@ public static class AccountComparison
         {
             foreach (string counter in counters[(order, phase)])
             {
-                var key = new GroupKey($"{phase}_{counter}", order < 0 ? null : order, null);
+                var (name, cpus) = KernelAccount.SplitSweepPhase(phase);
+                var key = new GroupKey($"{name}_{counter}", order < 0 ? null : order, null, cpus);
                 var values = runs.Select(r => { double v = r.Counters.GetValueOrDefault(counter); return new RunValue(r.Run, v, [v]); }).ToList();
                 rows[key] = new RowRuns(key, Pab.Common.Units.Count, "the phase's delta in each run", values, FromSample: false);
             }

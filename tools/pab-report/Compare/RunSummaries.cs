@@ -42,7 +42,7 @@ public static class RunSummaries
             {
                 foreach (int p in Percentiles)
                 {
-                    var exact = new GroupKey(PercentileName(key.Metric, p), key.Order, key.Label);
+                    var exact = key with { Metric = PercentileName(key.Metric, p) };
                     if (present.Contains(exact)) continue;
                     var values = runs.Select(r =>
                     {
@@ -56,11 +56,11 @@ public static class RunSummaries
             if (SameQuantityAs.TryGetValue(key.Metric, out var shownAs) && shownAs.Any(m => present.Contains(key with { Metric = m })))
                 continue;
             bool perIteration = runs.Any(r => r.Series.Any(s => s.Key.Iteration != null));
-            bool rate = !perIteration && unit == Units.Count && runs.All(r => durations.ContainsKey((r.Run, key.Order)));
+            bool rate = !perIteration && unit == Units.Count && runs.All(r => durations.ContainsKey((r.Run, key.Order, key.Cpus)));
             var list = runs.Select(r =>
             {
                 double[] within = Summary.Values(r.Series);
-                double v = rate ? within.Sum() / durations[(r.Run, key.Order)]
+                double v = rate ? within.Sum() / durations[(r.Run, key.Order, key.Cpus)]
                     : within.Length == 1 ? within[0] : Statistics.Median(within);
                 // Within-run values are the iterations; a total's only value is the run's own summary.
                 return new RunValue(r.Run, v, perIteration ? within : [v]);
@@ -80,14 +80,14 @@ public static class RunSummaries
             : $"{metric}_p{p}";
     }
 
-    // The antagonist's run time per run and order, from its records' details.
-    private static Dictionary<(RunInfo, int?), double> Durations(MergedData data)
+    // The antagonist's run time per run, order and CPU count (a sweep's), from its records' details.
+    private static Dictionary<(RunInfo, int?, int?), double> Durations(MergedData data)
     {
-        var map = new Dictionary<(RunInfo, int?), double>();
+        var map = new Dictionary<(RunInfo, int?, int?), double>();
         foreach (var s in data.Measured)
             foreach (var c in s.Items)
                 if (c.Header.Details?.GetValueOrDefault("run_time_s") is > 0 and var t)
-                    map[(s.Owner, s.Key.Order)] = t;
+                    map[(s.Owner, s.Key.Order, s.Key.Cpus)] = t;
         return map;
     }
 }

@@ -22,22 +22,24 @@ public static class AccountSection
         if (account.IsEmpty) return;
         var failures = data.Groups().Where(g => g.Key.Metric == Metrics.KernelAllocFailures).ToList();
         foreach (int order in account.Orders)
+        foreach (var (phase, cpus) in account.AntagonizedPhases(order))
         {
             var idle = account.Of(order, KernelAccount.Idle);
-            var antagonized = account.Of(order, KernelAccount.Antagonized);
+            var antagonized = account.Of(order, phase);
             w.WriteLine();
             int runs = Math.Max(idle.Count, antagonized.Count);
-            string title = $"The kernel's account, order {OrderText(order)} (/proc/vmstat over each phase; mean of {runs} run{(runs == 1 ? "" : "s")})";
+            string sweep = new GroupKey("", null, null, cpus).CpusText.Replace(" at ", ", antagonist on ", StringComparison.Ordinal);
+            string title = $"The kernel's account, order {OrderText(order)}{sweep} (/proc/vmstat over each phase; mean of {runs} run{(runs == 1 ? "" : "s")})";
             w.WriteLine(markdown ? "### " + title + "\n" : title);
             var table = CounterTable(account, order, idle, antagonized, out var others);
             if (table.Count > 0) writeTable(w, table);
             else w.WriteLine("(no headline counter moved)");
             if (others.Count > 0)
                 w.WriteLine((markdown ? "\n" : "") + "Also moved: " + string.Join(", ", others.Select(Short)) + ".");
-            foreach (var g in failures.Where(g => g.Key.Order == order))
+            foreach (var g in failures.Where(g => g.Key.Order == order && g.Key.Cpus == cpus))
                 foreach (var s in g.Series)
                     if (Summary.Values([s]).Sum() is > 0 and var n)
-                        w.WriteLine((markdown ? "\n" : "") + $"Failures{(data.Runs.Count > 1 ? " in run " + s.Owner.Id : "")}: " + FailureRule.Of(data, order, s.Owner, n).Describe() + ".");
+                        w.WriteLine((markdown ? "\n" : "") + $"Failures{(data.Runs.Count > 1 ? " in run " + s.Owner.Id : "")}: " + FailureRule.Of(data, order, s.Owner, n, cpus).Describe() + ".");
             var free = FreeTable(idle, antagonized);
             if (free.Count > 0)
             {

@@ -28,6 +28,7 @@ public static class ComparePage
         {
             FreeBlocks = FreeBlocksPanel.Of(sides.Select((d, i) => (cmp.SideNames[i], Pab.Report.Summaries.KernelAccount.Of(d))).ToList()),
             AccountMetrics = account,
+            Sweep = SweepPanel.Of(sides.Select((d, i) => (cmp.SideNames[i], d)).ToList()),
         };
     }
 

@@ -20,7 +20,7 @@ public static class CompareWriter
             foreach (var side in row.Sides)
             {
                 string F(double v) => UnitFormat.Format(v, row.Unit, 4);
-                string metric = row.Key.Label is { } l ? $"{row.Key.Metric} [{l}]" : row.Key.Metric;
+                string metric = row.Key.Metric + row.Key.CpusText + (row.Key.Label is { } l ? $" [{l}]" : "");
                 var cells = new[]
                 {
                     first ? metric : "", first ? row.Key.Order?.ToString(CultureInfo.InvariantCulture) ?? "-" : "", side.Name,

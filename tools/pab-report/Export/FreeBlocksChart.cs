@@ -17,7 +17,7 @@ public sealed record FreeBlocksPanel(string Title, IReadOnlyList<FreeBlocksLine>
         {
             var lines = new List<FreeBlocksLine>();
             foreach (var (side, account) in sides)
-                foreach (string phase in new[] { KernelAccount.Idle, KernelAccount.Antagonized })
+                foreach (string phase in account.AntagonizedPhases(order).Select(p => p.Phase).Prepend(KernelAccount.Idle))
                 {
                     var runs = account.Of(order, phase);
                     int max = KernelAccount.MaxBlockOrder(runs);

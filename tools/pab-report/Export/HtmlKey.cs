@@ -45,6 +45,9 @@ internal sealed class HtmlKey
 
     public OxyColor Colour(string side) => Palette[SideOf(side) % Palette.Length];
 
+    /// <summary>A side's colour; one the key does not list (a report's runs pooled) takes the first.</summary>
+    public OxyColor ColourOf(string side) => sideIndex.ContainsKey(side) ? Colour(side) : Palette[0];
+
     /// <summary>The colour as CSS, for the HTML key.</summary>
     public string Css(string side)
     {

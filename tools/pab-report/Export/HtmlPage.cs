@@ -6,4 +6,6 @@ public sealed record HtmlPage(string Title, IReadOnlyList<string> Notes, HtmlTab
     /// <summary>The kernel's account: free memory by block order per order, and its counters' run values.</summary>
     public IReadOnlyList<FreeBlocksPanel> FreeBlocks { get; init; } = [];
     public IReadOnlyList<MetricPanel> AccountMetrics { get; init; } = [];
+    /// <summary>A CPU-count sweep's curves (empty without one).</summary>
+    public IReadOnlyList<SweepPanel> Sweep { get; init; } = [];
 }

@@ -41,6 +41,12 @@ public static partial class HtmlReport
             w.Write("</ul>\n</section>\n");
         }
         if (key.Sides.Count > 0) WriteKey(w, key);
+        if (page.Sweep.Count > 0)
+        {
+            w.Write("<section id=\"sweep\">\n<h2>CPU-count sweep</h2>\n");
+            for (int i = 0; i < page.Sweep.Count; i++) WriteFigure(w, page.Sweep[i].Title, SweepChart.Svg(page.Sweep[i], key, $"s{i}"));
+            w.Write("</section>\n");
+        }
         if (page.Metrics.Count > 0)
         {
             w.Write("<section id=\"metrics\">\n<h2>Values per run</h2>\n");

@@ -55,6 +55,7 @@ public sealed class JsonSummaryExporter : IExporter<ReportContent>
     {
         w.WriteString("metric", key.Metric);
         if (key.Order is int o) w.WriteNumber("order", o);
+        if (key.Cpus is int cpus) w.WriteNumber("antagonist_cpus", cpus);
         if (key.Label is { } l) w.WriteString("label", l);
     }
 }

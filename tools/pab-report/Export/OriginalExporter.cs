@@ -13,8 +13,8 @@ public sealed class OriginalExporter : IExporter<ReportContent>
     private static void Write(MergedData data, Stream output)
     {
         var arrays = new SortedDictionary<string, List<ValueChunk>>(StringComparer.Ordinal);
-        // The kernel's account and the high-order probe are this rewrite's own: the original's JSON stays as it was.
-        foreach (var series in data.AllSeries.Where(s => !Pab.Common.Kernel.AccountMetrics.TrySplit(s.Key.Metric, out _, out _)
+        // The kernel's account, the high-order probe and a CPU-count sweep's points are this rewrite's own: the original's JSON stays as it was.
+        foreach (var series in data.AllSeries.Where(s => s.Key.Cpus == null && !Pab.Common.Kernel.AccountMetrics.TrySplit(s.Key.Metric, out _, out _)
                      && !Pab.Common.Metrics.IsHighOrder(s.Key.Metric)))
         {
             string key = MetricNames.OriginalKey(series.Key.Metric, series.Key.Order);

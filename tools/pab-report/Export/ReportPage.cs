@@ -26,6 +26,7 @@ public static class ReportPage
         {
             FreeBlocks = FreeBlocksPanel.Of([("", KernelAccount.Of(data))]),
             AccountMetrics = account,
+            Sweep = SweepPanel.Of([(data.Runs.Count == 1 ? "run" : $"{data.Runs.Count} runs pooled", data)]),
         };
     }
 }

@@ -55,6 +55,7 @@ public sealed class TextExporter(bool markdown) : IExporter<ReportContent>
             Heading(w, "Whole population (the antagonist's exact per-CPU figures: median of CPUs' p50, worst CPU's p99 and p99.9, overall max)");
             Write(w, exact);
         }
+        SweepTable.Write(w, SweepCurves.Of(data), markdown, Write);
         AccountSection.Write(w, data, markdown, Write);
         if (data.Derived.Count > 0)
         {
@@ -124,7 +125,7 @@ public sealed class TextExporter(bool markdown) : IExporter<ReportContent>
         else w.WriteLine(title + ":");
     }
 
-    private static string MetricName(GroupKey key) => key.Label is { } l ? $"{key.Metric} [{l}]" : key.Metric;
+    private static string MetricName(GroupKey key) => key.Metric + key.CpusText + (key.Label is { } l ? $" [{l}]" : "");
 
     private void WriteRun(TextWriter w, RunInfo run)
     {

@@ -19,6 +19,7 @@ public static class RecordChecks
             Fail($"\"order\" {o} is out of range (0 to {MaxOrder})");
         if (r.Iteration is < 0) Fail($"\"iteration\" {r.Iteration} is negative (iterations count from 0)");
         if (r.Cpu is < 0) Fail($"\"cpu\" {r.Cpu} is negative");
+        if (r.AntagonistCpus is < 1) Fail($"\"antagonist_cpus\" {r.AntagonistCpus} is not a CPU count (1 or more)");
         if (r.Population is < 0) Fail($"\"population\" {r.Population} is negative");
         if (r.Details != null)
             foreach (var pair in r.Details)

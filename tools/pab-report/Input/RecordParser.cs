@@ -44,6 +44,7 @@ public static class RecordParser
             else if (reader.ValueTextEquals("label"u8)) { reader.Read(); r.Label = reader.GetString(); }
             else if (reader.ValueTextEquals("iteration"u8)) { reader.Read(); r.Iteration = NullableInt(ref reader, "iteration"); }
             else if (reader.ValueTextEquals("cpu"u8)) { reader.Read(); r.Cpu = NullableInt(ref reader, "cpu"); }
+            else if (reader.ValueTextEquals("antagonist_cpus"u8)) { reader.Read(); r.AntagonistCpus = NullableInt(ref reader, "antagonist_cpus"); }
             else if (reader.ValueTextEquals("unit"u8)) { reader.Read(); r.Unit = reader.GetString(); }
             else if (reader.ValueTextEquals("value"u8)) { reader.Read(); r.Value = NullableLong(ref reader, "value"); }
             else if (reader.ValueTextEquals("population"u8)) { reader.Read(); r.Population = NullableLong(ref reader, "population"); }

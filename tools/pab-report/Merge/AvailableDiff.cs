@@ -24,12 +24,13 @@ public static class AvailableDiff
     {
         foreach (var first in Orders(series, Metrics.AntagonizedAvailableBytes))
         {
-            int? order = first.Key.Order;
-            if (HasOrder(series, Metrics.MemoryAvailableDiffBytes, order)) continue; // the input has it (e.g. an original first-version file)
-            var antagonized = ByIteration(series, Metrics.AntagonizedAvailableBytes, order);
-            var idle = ByIteration(series, Metrics.IdleAvailableBytes, order);
-            if (idle.Count == 0) idle = ByIteration(series, Metrics.IdleAvailableBytes, null); // idle runs need no order
-            var held = ByIteration(series, Metrics.KernelHeldBytes, order);
+            int? order = first.Key.Order, cpus = first.Key.Cpus;
+            if (HasOrder(series, Metrics.MemoryAvailableDiffBytes, order, cpus)) continue; // the input has it (e.g. an original first-version file)
+            var antagonized = ByIteration(series, Metrics.AntagonizedAvailableBytes, order, cpus);
+            // In a CPU-count sweep the idle phase was measured once per order, for every count.
+            var idle = ByIteration(series, Metrics.IdleAvailableBytes, order, null);
+            if (idle.Count == 0) idle = ByIteration(series, Metrics.IdleAvailableBytes, null, null); // idle runs need no order
+            var held = ByIteration(series, Metrics.KernelHeldBytes, order, cpus);
             if (idle.Count == 0 || held.Count == 0) continue;
             foreach (var point in antagonized)
             {
@@ -37,12 +38,12 @@ public static class AvailableDiff
                 long antagonizedBytes = point.Value;
                 if (Pick(idle, iteration) is not long idleBytes || Pick(held, iteration) is not long heldBytes) continue;
                 long diff = idleBytes - antagonizedBytes - heldBytes;
-                var key = new SeriesKey(Metrics.MemoryAvailableDiffBytes, order, null, iteration == -1 ? null : iteration);
+                var key = new SeriesKey(Metrics.MemoryAvailableDiffBytes, order, null, iteration == -1 ? null : iteration, cpus);
                 var owner = point.Source.Owner;
                 var header = new Record
                 {
                     Type = RecordType.Metric, Run = owner.Id, Tool = Tool, ToolVersion = ToolInfo.Version,
-                    Metric = key.Metric, Order = order, Iteration = key.Iteration, Unit = Units.Bytes,
+                    Metric = key.Metric, Order = order, Iteration = key.Iteration, AntagonistCpus = cpus, Unit = Units.Bytes,
                     Details = new Dictionary<string, double>
                     {
                         [Metrics.IdleAvailableBytes] = idleBytes,
@@ -78,39 +79,39 @@ public static class AvailableDiff
             }
             foreach (var first in antagonized)
             {
-                int? orderKey = first.Key.Order;
-                if (HasOrder(series, Metrics.MemoryAvailableDiffBytes, orderKey)) continue;
-                int made = derived.Count(d => d.Owner == run.Key && d.Key.Order == orderKey);
-                int wanted = series.Count(s => s.Key.Metric == Metrics.AntagonizedAvailableBytes && s.Key.Label == null && s.Key.Order == orderKey);
+                int? orderKey = first.Key.Order, cpus = first.Key.Cpus;
+                if (HasOrder(series, Metrics.MemoryAvailableDiffBytes, orderKey, cpus)) continue;
+                int made = derived.Count(d => d.Owner == run.Key && d.Key.Order == orderKey && d.Key.Cpus == cpus);
+                int wanted = series.Count(s => s.Key.Metric == Metrics.AntagonizedAvailableBytes && s.Key.Label == null && s.Key.Order == orderKey && s.Key.Cpus == cpus);
                 var lacking = new List<string>();
                 if (!idle) lacking.Add("idle_available_bytes");
-                if (!series.Any(s => s.Key.Metric == Metrics.KernelHeldBytes && s.Key.Order == orderKey && s.Key.Label == null))
-                    lacking.Add($"kernel_held_bytes at order {orderKey}");
+                if (!series.Any(s => s.Key.Metric == Metrics.KernelHeldBytes && s.Key.Order == orderKey && s.Key.Cpus == cpus && s.Key.Label == null))
+                    lacking.Add($"kernel_held_bytes at order {orderKey}{first.Key.Group.CpusText}");
                 if (made == wanted) continue;
                 string why = lacking.Count > 0
                     ? $"the run has antagonized_available_bytes at order {orderKey} but no {string.Join(" and no ", lacking)}"
                     : made == 0
                         ? "no iteration has idle and antagonized available bytes and held bytes all (or one of them has several values under --keep all)"
                         : $"computed for {made} of {wanted} iterations; the others lack a matching idle_available_bytes or kernel_held_bytes";
-                result.Add(new NotComputed(run.Key.Id, orderKey, $"{why}; {Inputs}"));
+                result.Add(new NotComputed(run.Key.Id, orderKey, $"{why}; {Inputs}") { Cpus = cpus });
             }
         }
         return result;
     }
 
-    /// <summary>The orders (null first, then ascending) at which the run has <paramref name="metric"/> without a label: the first series of each.</summary>
+    /// <summary>The orders (null first, then ascending) and CPU counts at which the run has <paramref name="metric"/> without a label: the first series of each.</summary>
     private static List<Series> Orders(IReadOnlyList<Series> series, string metric) =>
-        series.Where(s => s.Key.Metric == metric && s.Key.Label == null).GroupBy(s => s.Key.Order)
-            .Select(g => g.First()).OrderBy(s => s.Key.Order ?? -1).ToList();
+        series.Where(s => s.Key.Metric == metric && s.Key.Label == null).GroupBy(s => (s.Key.Order, s.Key.Cpus))
+            .Select(g => g.First()).OrderBy(s => s.Key.Order ?? -1).ThenBy(s => s.Key.Cpus ?? 0).ToList();
 
-    private static bool HasOrder(IReadOnlyList<Series> series, string metric, int? order) =>
-        series.Any(s => s.Key.Metric == metric && s.Key.Order == order);
+    private static bool HasOrder(IReadOnlyList<Series> series, string metric, int? order, int? cpus) =>
+        series.Any(s => s.Key.Metric == metric && s.Key.Order == order && s.Key.Cpus == cpus);
 
     private sealed record Point(int Iteration, long Value, Series Source);
 
     // Iteration (-1 for none) → the key's value, ascending by iteration, where the key holds exactly one value (with --keep all it may hold more: then it is ambiguous and left out); of two for one iteration, the later.
-    private static List<Point> ByIteration(IReadOnlyList<Series> series, string metric, int? order) =>
-        series.Where(s => s.Key.Metric == metric && s.Key.Order == order && s.Key.Label == null && s.ValueCount == 1)
+    private static List<Point> ByIteration(IReadOnlyList<Series> series, string metric, int? order, int? cpus) =>
+        series.Where(s => s.Key.Metric == metric && s.Key.Order == order && s.Key.Cpus == cpus && s.Key.Label == null && s.ValueCount == 1)
             .GroupBy(s => s.Key.Iteration ?? -1).Select(g => new Point(g.Key, g.Last().Items[0].Values[0], g.Last()))
             .OrderBy(p => p.Iteration).ToList();
 

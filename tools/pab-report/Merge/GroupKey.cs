@@ -2,8 +2,11 @@ using Pab.Common;
 
 namespace Pab.Report.Merge;
 
-/// <summary>What a report row summarises: a metric at one order and label, over all iterations and CPUs.</summary>
-public sealed record GroupKey(string Metric, int? Order, string? Label) : IComparable<GroupKey>
+/// <summary>
+/// What a report row summarises: a metric at one order and label (and, in a CPU-count sweep, the antagonist's
+/// CPU count), over all iterations and CPUs.
+/// </summary>
+public sealed record GroupKey(string Metric, int? Order, string? Label, int? Cpus = null) : IComparable<GroupKey>
 {
     public int CompareTo(GroupKey? other)
     {
@@ -11,6 +14,7 @@ public sealed record GroupKey(string Metric, int? Order, string? Label) : ICompa
         int c = MetricRank(Metric).CompareTo(MetricRank(other.Metric));
         if (c == 0) c = string.CompareOrdinal(Metric, other.Metric);
         if (c == 0) c = (Order ?? -1).CompareTo(other.Order ?? -1);
+        if (c == 0) c = (Cpus ?? 0).CompareTo(other.Cpus ?? 0);
         if (c == 0) c = string.CompareOrdinal(Label, other.Label);
         return c;
     }
@@ -30,5 +34,8 @@ public sealed record GroupKey(string Metric, int? Order, string? Label) : ICompa
     }
 
     public override string ToString() =>
-        Metric + (Order is int o ? $" order {o}" : "") + (Label is { } l && !Metric.StartsWith(l + "_", StringComparison.Ordinal) ? $" [{l}]" : "");
+        Metric + (Order is int o ? $" order {o}" : "") + CpusText + (Label is { } l && !Metric.StartsWith(l + "_", StringComparison.Ordinal) ? $" [{l}]" : "");
+
+    /// <summary>" at N CPUs" in a sweep, else nothing: appended to a metric's name where a row is shown.</summary>
+    public string CpusText => Cpus is int n ? $" at {n} CPU{(n == 1 ? "" : "s")}" : "";
 }

@@ -130,7 +130,7 @@ public sealed class Merger(KeepPolicy keep = KeepPolicy.Latest) : IRecordSink
     public static SeriesKey KeyOf(Record r)
     {
         string? label = r.Label is { } l && !Phases.Contains(l) && !r.Metric!.StartsWith(l + "_", StringComparison.Ordinal) ? l : null;
-        return new SeriesKey(r.Metric!, r.Order, label, r.Iteration);
+        return new SeriesKey(r.Metric!, r.Order, label, r.Iteration, r.AntagonistCpus);
     }
 
     private void Note(SeriesKey key, string run, string replacedIn, string byIn, long values)

@@ -50,7 +50,7 @@ public static class Advice
                 if (FirstIterationDiffers(ofRun) is { } first)
                     warnings.Add(new Warning(key, $"the first iteration ({row.Format(first.Value)}) is far from the rest (median {row.Format(first.RestMedian)}); a cold start (page cache, compaction) distorts it: add a warm-up iteration or discard the first", where));
                 // Failures the fills' pressure explains are a measurement (FailureRule), shown in the kernel's account.
-                if (key.Metric == Metrics.KernelAllocFailures && values.Any(v => v > 0) && FailureRule.Of(data, key.Order, run, values.Sum()) is { Explained: false } failed)
+                if (key.Metric == Metrics.KernelAllocFailures && values.Any(v => v > 0) && FailureRule.Of(data, key.Order, run, values.Sum(), key.Cpus) is { Explained: false } failed)
                     warnings.Add(new Warning(key, $"the kernel workers failed {UnitFormat.Count((long)values.Sum())} allocation(s) ({failed.Describe()}); the other metrics of this order are suspect: check dmesg and the antagonist's options", where));
             }
         }

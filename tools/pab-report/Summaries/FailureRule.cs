@@ -39,15 +39,17 @@ public static class FailureRule
         }
     }
 
-    public static Finding Of(MergedData data, int? order, RunInfo run, double failures)
+    /// <remarks><paramref name="cpus"/>: a sweep's count, whose own antagonized phase explains its failures.</remarks>
+    public static Finding Of(MergedData data, int? order, RunInfo run, double failures, int? cpus = null)
     {
         var account = Accounts.GetValue(data, KernelAccount.Of);
         double allocations = 0;
         foreach (var g in data.Groups())
-            if (g.Key.Metric == Metrics.KernelPageAllocs && g.Key.Order == order)
+            if (g.Key.Metric == Metrics.KernelPageAllocs && g.Key.Order == order && g.Key.Cpus == cpus)
                 foreach (var s in g.Series)
                     if (s.Owner == run) allocations += Summary.Values([s]).Sum();
-        var phase = account.Of(order ?? -1, KernelAccount.Antagonized).FirstOrDefault(p => p.Run == run);
+        string name = cpus is int c ? KernelAccount.SweepPhase(KernelAccount.Antagonized, c) : KernelAccount.Antagonized;
+        var phase = account.Of(order ?? -1, name).FirstOrDefault(p => p.Run == run);
         if (phase == null) return new Finding(failures, allocations, 0, 0, false);
         double Get(string c) => phase.Counters.GetValueOrDefault("vmstat_" + c);
         double stalls = phase.Counters.Where(c => c.Key.StartsWith("vmstat_allocstall_", StringComparison.Ordinal)).Sum(c => c.Value) + Get("compact_stall");

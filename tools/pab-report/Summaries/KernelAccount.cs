@@ -30,6 +30,26 @@ public sealed class KernelAccount
 
     public bool IsEmpty => Phases.Count == 0;
 
+    /// <summary>A CPU-count sweep's phase at one count: "antagonized@4cpus".</summary>
+    public static string SweepPhase(string phase, int cpus) => $"{phase}@{cpus.ToString(System.Globalization.CultureInfo.InvariantCulture)}cpus";
+
+    /// <summary>"antagonized@4cpus" → ("antagonized", 4); any other phase as it is, without a count.</summary>
+    public static (string Phase, int? Cpus) SplitSweepPhase(string phase)
+    {
+        int at = phase.IndexOf('@', StringComparison.Ordinal);
+        return at < 0 ? (phase, null)
+            : (phase[..at], int.Parse(phase[(at + 1)..^"cpus".Length], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The antagonized phases of an order: "antagonized", or in a sweep one per CPU count (by count), each with its count.</summary>
+    public IReadOnlyList<(string Phase, int? Cpus)> AntagonizedPhases(int order)
+    {
+        var sweep = Phases.Keys.Where(k => k.Order == order && k.Phase.StartsWith(Antagonized + "@", StringComparison.Ordinal))
+            .Select(k => (k.Phase, SplitSweepPhase(k.Phase).Cpus))
+            .OrderBy(p => p.Cpus).ToList();
+        return Phases.ContainsKey((order, Antagonized)) || sweep.Count == 0 ? [(Antagonized, null), .. sweep] : sweep;
+    }
+
     public IEnumerable<int> Orders => Phases.Keys.Select(k => k.Order).Distinct();
 
     public IReadOnlyList<PhaseAccountRun> Of(int order, string phase) => Phases.GetValueOrDefault((order, phase)) ?? [];
@@ -49,6 +69,8 @@ public sealed class KernelAccount
         foreach (var (key, runs) in data.AccountGroupsByRun())
         {
             if (!AccountMetrics.TrySplit(key.Metric, out string phase, out string name)) continue;
+            // A sweep's antagonized phases, one per CPU count, are phases of their own.
+            if (key.Cpus is int cpus) phase = SweepPhase(phase, cpus);
             int order = key.Order ?? -1;
             foreach (var r in runs)
             {
