@@ -23,6 +23,9 @@ public class AbiTests
                 P("INFO", PAB_IOCTL_INFO); P("ALLOC_BATCH", PAB_IOCTL_ALLOC_BATCH);
                 P("FREE_BATCH", PAB_IOCTL_FREE_BATCH); P("SELFTEST", PAB_IOCTL_SELFTEST);
                 P("QUEUE_ALLOC", PAB_IOCTL_QUEUE_ALLOC); P("QUEUE_FREE", PAB_IOCTL_QUEUE_FREE);
+                P("QUEUE_ALLOC_MODE", PAB_IOCTL_QUEUE_ALLOC_MODE); P("BULK_MAX", PAB_BULK_MAX);
+                P("GFP_KERNEL", PAB_GFP_KERNEL); P("GFP_ATOMIC", PAB_GFP_ATOMIC);
+                P("GFP_NORETRY", PAB_GFP_NORETRY); P("GFP_MODES", PAB_GFP_MODES);
                 P("ABI_VERSION", PAB_ABI_VERSION); P("MAGIC", PAB_IOCTL_MAGIC);
                 P("BATCH_MAX", PAB_BATCH_MAX); P("SELFTEST_MAX", PAB_SELFTEST_MAX); P("VERSION_LEN", PAB_VERSION_LEN);
                 S(pab_alloc_page); O(pab_alloc_page, args.order); O(pab_alloc_page, result.id);
@@ -36,6 +39,9 @@ public class AbiTests
                 O(pab_batch, done); O(pab_batch, flags);
                 S(pab_selftest); O(pab_selftest, order); O(pab_selftest, hold); O(pab_selftest, count);
                 O(pab_selftest, allocs); O(pab_selftest, failures); O(pab_selftest, elapsed_ns);
+                S(pab_queue_alloc_mode); O(pab_queue_alloc_mode, entries); O(pab_queue_alloc_mode, count);
+                O(pab_queue_alloc_mode, order); O(pab_queue_alloc_mode, done); O(pab_queue_alloc_mode, gfp);
+                O(pab_queue_alloc_mode, bulk); O(pab_queue_alloc_mode, __pad);
                 return 0;
             }
             """);
@@ -81,6 +87,12 @@ public class AbiTests
         Assert.Equal(c["SELFTEST"], Abi.Selftest);
         Assert.Equal(c["QUEUE_ALLOC"], Abi.QueueAlloc);
         Assert.Equal(c["QUEUE_FREE"], Abi.QueueFree);
+        Assert.Equal(c["QUEUE_ALLOC_MODE"], Abi.QueueAllocMode);
+        Assert.Equal(Abi.BulkMax, c["BULK_MAX"]);
+        Assert.Equal(Abi.GfpKernel, c["GFP_KERNEL"]);
+        Assert.Equal(Abi.GfpAtomic, c["GFP_ATOMIC"]);
+        Assert.Equal(Abi.GfpNoretry, c["GFP_NORETRY"]);
+        Assert.Equal(Abi.GfpModes, c["GFP_MODES"]);
         Assert.Equal(Abi.AbiVersion, c["ABI_VERSION"]);
         Assert.Equal(Abi.Magic, c["MAGIC"]);
         Assert.Equal(Abi.BatchMax, c["BATCH_MAX"]);
@@ -130,5 +142,14 @@ public class AbiTests
         Assert.Equal(c["pab_selftest.allocs"], Off<PabSelftest>(nameof(PabSelftest.Allocs)));
         Assert.Equal(c["pab_selftest.failures"], Off<PabSelftest>(nameof(PabSelftest.Failures)));
         Assert.Equal(c["pab_selftest.elapsed_ns"], Off<PabSelftest>(nameof(PabSelftest.ElapsedNs)));
+
+        Assert.Equal(c["pab_queue_alloc_mode"], sizeof(PabQueueAllocMode));
+        Assert.Equal(c["pab_queue_alloc_mode.entries"], Off<PabQueueAllocMode>(nameof(PabQueueAllocMode.Entries)));
+        Assert.Equal(c["pab_queue_alloc_mode.count"], Off<PabQueueAllocMode>(nameof(PabQueueAllocMode.Count)));
+        Assert.Equal(c["pab_queue_alloc_mode.order"], Off<PabQueueAllocMode>(nameof(PabQueueAllocMode.Order)));
+        Assert.Equal(c["pab_queue_alloc_mode.done"], Off<PabQueueAllocMode>(nameof(PabQueueAllocMode.Done)));
+        Assert.Equal(c["pab_queue_alloc_mode.gfp"], Off<PabQueueAllocMode>(nameof(PabQueueAllocMode.Gfp)));
+        Assert.Equal(c["pab_queue_alloc_mode.bulk"], Off<PabQueueAllocMode>(nameof(PabQueueAllocMode.Bulk)));
+        Assert.Equal(c["pab_queue_alloc_mode.__pad"], Off<PabQueueAllocMode>(nameof(PabQueueAllocMode.Pad)));
     }
 }
