@@ -85,9 +85,9 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
             return _out.Fail(new Refusal(ExitCode.Error, "reading the CPU topology: " + e.Message));
         }
         if ((Preflight.ResolveCpus(_options.Cpus, topology, out int[] cpus)
+             ?? CheckFreeOn(cpus)
              ?? Preflight.CheckRoot(Native.geteuid())
              ?? Preflight.CheckLoaded(ProcPath, ProcRoot)
-             ?? CheckFreeOn(cpus)
              ?? CheckHeldMemory(cpus.Length)) is { } refusal)
             return _out.Fail(refusal);
 
