@@ -57,7 +57,7 @@ public sealed class Worker
     private volatile bool _allocDone;
     private Worker? _freer;
     private Worker? _predecessor;
-    private long _handoffTicks, _allocCallTicks, _freeCallTicks, _allocNs, _freeNs, _bulkCalls;
+    private long _handoffTicks, _handoffWaitTicks, _allocCallTicks, _freeCallTicks, _allocNs, _freeNs, _bulkCalls;
 
     /// <summary>
     /// --free-on other: this worker's blocks are freed by <paramref name="freer"/>, on its CPU, and this worker
@@ -176,17 +176,20 @@ public sealed class Worker
         if (Held > _settings.Middle && target < _settings.Middle) n = Math.Min(n, Held - _settings.Middle);
         Interlocked.Add(ref _freer!._requests, n);
         Held -= n;
-        long waited = 0;
-        while (Volatile.Read(ref _freer._requests) > HandoffLimit && !_control.StopRequested && Error == null)
-        {
-            long before = Stopwatch.GetTimestamp();
-            if (!ServeRequests()) Thread.Yield();
-            waited += Stopwatch.GetTimestamp() - before;
-        }
         long now = Stopwatch.GetTimestamp();
+        _handoffTicks += now - start;
+        if (Volatile.Read(ref _freer._requests) > HandoffLimit)
+        {
+            // Timed as a whole, not per turn: a clock read can cost more than a turn (the guest's HPET).
+            long freeCallsBefore = _freeCallTicks;
+            while (Volatile.Read(ref _freer._requests) > HandoffLimit && !_control.StopRequested && Error == null)
+                if (!ServeRequests()) Thread.Yield();
+            long after = Stopwatch.GetTimestamp();
+            // The frees served meanwhile are this worker's own work, counted as its free calls.
+            _handoffWaitTicks += after - now - (_freeCallTicks - freeCallsBefore);
+            now = after;
+        }
         Integrate(now);
-        // The waiting is not the handoff's cost (it is the freer's work, serving requests counted as frees).
-        _handoffTicks += now - start - waited;
         CheckMiddle();
     }
 
@@ -194,9 +197,8 @@ public sealed class Worker
     private bool ServeRequests()
     {
         if (Volatile.Read(ref _requests) == 0) return false;
-        long start = Stopwatch.GetTimestamp();
+        // One atomic exchange, not timed: two clock reads would cost more than it.
         long owed = Interlocked.Exchange(ref _requests, 0);
-        _handoffTicks += Stopwatch.GetTimestamp() - start;
         while (owed > 0 && Error == null)
         {
             int n = (int)Math.Min(_settings.Batch, owed);
@@ -317,7 +319,7 @@ public sealed class Worker
     public WorkerSummary Summary() => new(Cpu, Node, Tid, Allocs, Frees, Failures, Remote, PeakHeld,
         StartTimestamp, EndTimestamp, _held, AllocLatency, FreeLatency)
     {
-        Costs = new WorkerCosts(_allocCallTicks, _freeCallTicks, _handoffTicks, _allocNs, _freeNs, _bulkCalls),
+        Costs = new WorkerCosts(_allocCallTicks, _freeCallTicks, _handoffTicks, _allocNs, _freeNs, _bulkCalls) { HandoffWaitTicks = _handoffWaitTicks },
         BulkCallLatency = BulkCallLatency,
     };
 

@@ -19,7 +19,11 @@ public sealed record WorkerSummary(
 /// A worker's time (Stopwatch ticks) inside its module calls and in the --free-on other handoff, and the
 /// time the module reported for alloc_pages()/__free_pages() alone (ns), for the cycle event.
 /// </summary>
-public sealed record WorkerCosts(long AllocCallTicks, long FreeCallTicks, long HandoffTicks, long AllocNs, long FreeNs, long BulkCalls);
+public sealed record WorkerCosts(long AllocCallTicks, long FreeCallTicks, long HandoffTicks, long AllocNs, long FreeNs, long BulkCalls)
+{
+    /// <summary>--free-on other: time spent waiting for the freer to catch up, beyond serving its own requests meanwhile.</summary>
+    public long HandoffWaitTicks { get; init; }
+}
 
 /// <summary>How to turn workers into records: the order, the page size, when steady state began, the clock's rate.</summary>
 public sealed record ResultSettings(int Order, long PageSize, long SteadyTimestamp, double TicksPerSecond, bool Latencies);
@@ -124,6 +128,7 @@ public static class WorkerResults
             ["allocator_ns_per_block"] = Math.Round(allocator, 1),
             ["handoff_ns_per_block"] = Math.Round(handoff, 1),
             ["handoff_share"] = cycle > 0 ? Math.Round(handoff / cycle, 5) : 0,
+            ["handoff_wait_ns_per_block"] = Math.Round(workers.Sum(w => (double)w.Costs!.HandoffWaitTicks) * nsPerTick / blocks, 1),
             ["blocks_count"] = blocks,
         };
         long bulkCalls = workers.Sum(w => w.Costs!.BulkCalls);
@@ -131,7 +136,7 @@ public static class WorkerResults
         records.Add(AntagonistRecords.Event(order, "cycle", "time per block allocated and freed", null, details));
         if (handoff > 0)
             messages.Add(string.Create(CultureInfo.InvariantCulture,
-                $"free-on other: the handoff took {handoff:0} ns of a {cycle:0} ns cycle per block ({100 * handoff / cycle:0.0} %)"));
+                $"free-on other: the handoff took {handoff:0} ns of a {cycle:0} ns cycle per block ({100 * handoff / cycle:0.0} %), and waiting for the freer {details["handoff_wait_ns_per_block"]:0} ns"));
     }
 
     private static void AddLatencies(IReadOnlyList<WorkerSummary> workers, OrderLatencies shared, int order, List<Record> records, List<string> messages)
