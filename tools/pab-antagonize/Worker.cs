@@ -72,8 +72,13 @@ public sealed class Worker
     /// <summary>The worker never ran (its pin failed): the one that frees its blocks must not wait for it.</summary>
     public void NeverRan() => _allocDone = true;
 
-    /// <summary>Most blocks this worker's freer may owe it before it waits: the handoff's lag, bounded.</summary>
-    private int HandoffLimit => 2 * _settings.Batch;
+    /// <summary>
+    /// Most blocks this worker's freer may owe it before it waits: the handoff's lag, bounded by the middle
+    /// hold (at least two batches), so held memory stays within 1.5 times the pattern's peak even when the
+    /// freer's CPU stalls. A tighter bound (two batches) coupled the CPUs: on a loaded host each waited
+    /// twice as long as it worked whenever the other's vCPU was descheduled (docs/benchmarks.md).
+    /// </summary>
+    private int HandoffLimit => Math.Max(2 * _settings.Batch, _settings.Middle);
 
     // This worker's draws into the shared samples.
     private SplitMix64 _allocDraws, _freeDraws;
