@@ -164,7 +164,10 @@ pab_kmod_build() { # SRC_DIR
 	if [ -e "$out/.stamp" ] && [ -z "$(find "$src" -newer "$out/.stamp" -type f -print -quit)" ]; then
 		printf '%s\n' "$out"; return 0
 	fi
-	if [ -n "$CHROOT" ]; then work="$CHROOT/tmp/pab-kmod-build"; else work="$PAB_ROOT/build/vm/$KREL/kmod-build"; fi
+	# The chroot is shared by every checkout on the machine: each builds in a folder of its own there.
+	local cwork
+	cwork=/tmp/pab-kmod-build-$(printf '%s' "$PAB_ROOT" | cksum | cut -d' ' -f1)
+	if [ -n "$CHROOT" ]; then work="$CHROOT$cwork"; else work="$PAB_ROOT/build/vm/$KREL/kmod-build"; fi
 	mkdir -p "$work"
 	# Sources only: build products of another kernel must not leak into this build.
 	tar -C "$src" -cf - --exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
@@ -174,7 +177,6 @@ pab_kmod_build() { # SRC_DIR
 	[ -n "${LLVM:-}" ] && mk+=(LLVM="$LLVM")
 	if [ ! -e "$work/Makefile" ]; then mk=(make -C "$KDIR" M="$work" modules); fi
 	if [ -n "$CHROOT" ]; then
-		local cwork=/tmp/pab-kmod-build
 		mk=("${mk[@]//$work/$cwork}")
 		pab_chroot_run "$CHROOT" "${mk[@]}" >"$out/build.log" 2>&1 ||
 			{ cat "$out/build.log" >&2; pab_die "module build for $KREL failed (log: $out/build.log)"; }
