@@ -505,9 +505,11 @@ static __u32 queue_op(struct worker *w, bool alloc, int order, __u32 count, __u3
 
 	for (k = 0; readable && k < done && k < count; k++) {
 		const struct pab_batch_entry *e = &w->e[k];
+		/* Chunks start every CHUNK entries, counted from each bulk call's start. */
+		__u32 in_chunk = (m && m->bulk ? k % m->bulk : k) % CHUNK;
 		bool id_ok = exact ? e->id == (__u64)base + 1 + k :
 			     e->id > (__u64)base && e->id <= (__u64)hi &&
-			     (!k || (k % CHUNK ? e->id == e[-1].id + 1 : e->id > e[-1].id));
+			     (!k || (in_chunk ? e->id == e[-1].id + 1 : e->id > e[-1].id));
 
 		if (!id_ok || e->reserved || e->latency_ns < 0 || (alloc ? e->nid < 0 : e->nid != -1)) {
 			violation("%s order %d entry %u of %u: place %llu (base %ld), nid %d, reserved %u, latency %lld",
