@@ -512,9 +512,9 @@ static __u32 queue_op(struct worker *w, bool alloc, int order, __u32 count, __u3
 			     (!k || (in_chunk ? e->id == e[-1].id + 1 : e->id > e[-1].id));
 
 		if (!id_ok || e->reserved || e->latency_ns < 0 || (alloc ? e->nid < 0 : e->nid != -1)) {
-			violation("%s order %d entry %u of %u: place %llu (base %ld), nid %d, reserved %u, latency %lld",
-				  what, order, k, done, e->id, base, e->nid, e->reserved,
-				  (long long)e->latency_ns);
+			violation("%s order %d entry %u of %u: place %llu (base %ld, previous %llu, bulk %u), nid %d, reserved %u, latency %lld",
+				  what, order, k, done, e->id, base, k ? e[-1].id : 0ULL,
+				  m ? m->bulk : 0, e->nid, e->reserved, (long long)e->latency_ns);
 			break;
 		}
 	}
