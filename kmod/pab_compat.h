@@ -25,4 +25,19 @@
 #define PAB_MAX_ORDER	(MAX_ORDER - 1)
 #endif
 
+/*
+ * pab_alloc_pages_bulk(gfp, nr, pages): fills the NULL slots of pages[0, nr)
+ * with order-0 pages on the local node; returns how many slots are filled.
+ * 6.14 renamed alloc_pages_bulk_array() to alloc_pages_bulk(). Every kernel
+ * this module builds for has one of them; PAB_HAVE_BULK says so in one place.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 14, 0)
+#define PAB_HAVE_BULK	1
+#define pab_alloc_pages_bulk(gfp, nr, pages) alloc_pages_bulk(gfp, nr, pages)
+#else
+#define PAB_HAVE_BULK	1
+#define pab_alloc_pages_bulk(gfp, nr, pages) \
+	alloc_pages_bulk_array(gfp, nr, pages)
+#endif
+
 #endif /* _PAB_COMPAT_H */

@@ -269,7 +269,7 @@ static void pab_undo(struct pab_file *pf, struct pab_batch_entry *e,
  * Allocates up to n blocks of order into pages[] and fills in e[] but for
  * the ids; returns how many (fewer than n: out of memory).
  */
-static unsigned int pab_queue_alloc_chunk(unsigned int order,
+static unsigned int pab_queue_alloc_chunk(unsigned int order, gfp_t gfp,
 					  struct pab_batch_entry *e,
 					  unsigned int n, struct page **pages)
 {
@@ -277,7 +277,7 @@ static unsigned int pab_queue_alloc_chunk(unsigned int order,
 	u64 last = sched_clock();
 
 	for (got = 0; got < n; got++) {
-		pages[got] = alloc_pages(PAB_GFP, order);
+		pages[got] = alloc_pages(gfp, order);
 		pab_time(&e[got], &last);
 		if (!pages[got])
 			break;
@@ -542,16 +542,17 @@ static int pab_step_free(struct pab_file *pf, s32 order,
 	return ret;
 }
 
-static int pab_step_queue_alloc(struct pab_file *pf, s32 order,
-				struct pab_batch_entry *e, unsigned int n,
-				struct pab_batch_entry __user *ue,
-				unsigned int *done)
+/* Allocates n blocks with gfp onto the back of order's queue. */
+static int pab_queue_alloc_gfp(struct pab_file *pf, s32 order, gfp_t gfp,
+			       struct pab_batch_entry *e, unsigned int n,
+			       struct pab_batch_entry __user *ue,
+			       unsigned int *done)
 {
 	struct page *pages[PAB_CHUNK];
 	unsigned int got;
 	int ret;
 
-	got = pab_queue_alloc_chunk(order, e, n, pages);
+	got = pab_queue_alloc_chunk(order, gfp, e, n, pages);
 	*done = 0;
 	if (!got)
 		return -ENOMEM;
@@ -560,6 +561,14 @@ static int pab_step_queue_alloc(struct pab_file *pf, s32 order,
 	if (!ret && got < n)
 		ret = -ENOMEM;
 	return ret;
+}
+
+static int pab_step_queue_alloc(struct pab_file *pf, s32 order,
+				struct pab_batch_entry *e, unsigned int n,
+				struct pab_batch_entry __user *ue,
+				unsigned int *done)
+{
+	return pab_queue_alloc_gfp(pf, order, PAB_GFP, e, n, ue, done);
 }
 
 static int pab_step_queue_free(struct pab_file *pf, s32 order,
@@ -601,6 +610,134 @@ static long pab_ioctl_batch(struct pab_file *pf, struct pab_batch __user *uarg,
 			ret = pab_batch_yield();
 	}
 	return pab_batch_end(uarg, done, ret);
+}
+
+static gfp_t pab_gfp_of(u32 mode)
+{
+	switch (mode) {
+	case PAB_GFP_ATOMIC:
+		return GFP_ATOMIC | __GFP_NOWARN;
+	case PAB_GFP_NORETRY:
+		return GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN;
+	default:
+		return PAB_GFP;
+	}
+}
+
+#ifdef PAB_HAVE_BULK
+/*
+ * One alloc_pages_bulk() call for m order-0 pages, queued at the back of
+ * order 0's queue; its entries are copied to ue. pages[] is scratch for m.
+ */
+static int pab_bulk_call(struct pab_file *pf, gfp_t gfp, struct page **pages,
+			 unsigned int m, struct pab_batch_entry __user *ue,
+			 unsigned int *done)
+{
+	struct pab_batch_entry e[PAB_CHUNK];
+	struct pab_batch_entry first;
+	unsigned int got, i = 0;
+	u64 last;
+	int ret = 0;
+
+	*done = 0;
+	memset(pages, 0, m * sizeof(*pages));
+	last = sched_clock();
+	got = pab_alloc_pages_bulk(gfp, m, pages);
+	pab_time(&first, &last);
+	/* Slots are filled from the first; a short call leaves the rest NULL. */
+	got = min(got, m);
+
+	while (i < got && !ret) {
+		unsigned int n = min(got - i, (unsigned int)PAB_CHUNK), k;
+
+		for (k = 0; k < n; k++) {
+			e[k].latency_ns = i + k ? 0 : first.latency_ns;
+			e[k].nid = page_to_nid(pages[i + k]);
+			e[k].reserved = 0;
+		}
+		*done += pab_queue_add(&pf->queues[0], 0, pages + i, n, e,
+				       ue + i, &ret);
+		i += n;
+	}
+	/* Blocks after a failed copy were never queued. */
+	for (; i < got; i++)
+		__free_pages(pages[i], 0);
+	if (!ret && got < m)
+		ret = -ENOMEM;
+	return ret;
+}
+
+static int pab_queue_alloc_bulk(struct pab_file *pf,
+				const struct pab_queue_alloc_mode *a,
+				struct pab_batch_entry __user *ue, u32 *done)
+{
+	struct page **pages;
+	int ret = 0;
+
+	pages = kmalloc_array(a->bulk, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	while (*done < a->count && !ret) {
+		unsigned int m = min(a->count - *done, a->bulk), n;
+
+		ret = pab_bulk_call(pf, pab_gfp_of(a->gfp), pages, m,
+				    ue + *done, &n);
+		*done += n;
+		if (!ret && *done < a->count)
+			ret = pab_batch_yield();
+	}
+	kfree(pages);
+	return ret;
+}
+#else
+static int pab_queue_alloc_bulk(struct pab_file *pf,
+				const struct pab_queue_alloc_mode *a,
+				struct pab_batch_entry __user *ue, u32 *done)
+{
+	return -EOPNOTSUPP;
+}
+#endif
+
+static bool pab_queue_alloc_mode_valid(const struct pab_queue_alloc_mode *a)
+{
+	return a->count && a->count <= PAB_BATCH_MAX &&
+	       pab_order_valid(a->order) && a->gfp < PAB_GFP_MODES &&
+	       a->bulk <= PAB_BULK_MAX && (!a->bulk || a->order == 0) &&
+	       !a->__pad;
+}
+
+static long pab_ioctl_queue_alloc_mode(struct pab_file *pf,
+				       struct pab_queue_alloc_mode __user *uarg)
+{
+	struct pab_batch_entry chunk[PAB_CHUNK];
+	struct pab_batch_entry __user *ue;
+	struct pab_queue_alloc_mode a;
+	u32 done = 0;
+	int ret = 0;
+
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	if (!pab_queue_alloc_mode_valid(&a))
+		return -EINVAL;
+	if (put_user(0U, &uarg->done))
+		return -EFAULT;
+	ue = u64_to_user_ptr(a.entries);
+
+	if (a.bulk)
+		ret = pab_queue_alloc_bulk(pf, &a, ue, &done);
+	while (!a.bulk && done < a.count && !ret) {
+		unsigned int n = min_t(u32, a.count - done, PAB_CHUNK);
+		unsigned int i;
+
+		ret = pab_queue_alloc_gfp(pf, a.order, pab_gfp_of(a.gfp), chunk,
+					  n, ue + done, &i);
+		done += i;
+		if (!ret && done < a.count)
+			ret = pab_batch_yield();
+	}
+	if (put_user(done, &uarg->done))
+		return -EFAULT;
+	return ret;
 }
 
 static long pab_ioctl_selftest(struct pab_selftest __user *uarg)
@@ -781,6 +918,8 @@ static long pab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return pab_ioctl_batch(pf, uarg, true, pab_step_queue_free);
 	case PAB_IOCTL_PROBE:
 		return pab_ioctl_probe(uarg);
+	case PAB_IOCTL_QUEUE_ALLOC_MODE:
+		return pab_ioctl_queue_alloc_mode(pf, uarg);
 	default:
 		return pab_unknown_ioctl(cmd);
 	}

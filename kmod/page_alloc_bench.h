@@ -22,7 +22,8 @@
 #endif
 
 #define PAB_PROC_NAME		"page_alloc_bench"
-#define PAB_ABI_VERSION		3
+/* Each new call bumps it: 3 added PROBE, 4 QUEUE_ALLOC_MODE. */
+#define PAB_ABI_VERSION		4
 #define PAB_IOCTL_MAGIC		0x12
 
 /* Most entries one batched call takes. */
@@ -42,6 +43,23 @@
  */
 #define PAB_PROBE_NOCOMPACT	0
 #define PAB_PROBE_COMPACT	1
+
+/* Most pages one alloc_pages_bulk() call of QUEUE_ALLOC_MODE asks for. */
+#define PAB_BULK_MAX		1024
+
+/*
+ * GFP modes of QUEUE_ALLOC_MODE; every one adds __GFP_NOWARN, as failure is
+ * a result the caller counts.
+ * KERNEL:  GFP_KERNEL, what the other calls use: may reclaim and compact.
+ * ATOMIC:  GFP_ATOMIC (__GFP_HIGH | __GFP_KSWAPD_RECLAIM): never sleeps,
+ *          may dip below the min watermark into the atomic reserve.
+ * NORETRY: GFP_KERNEL | __GFP_NORETRY: one light round of direct reclaim
+ *          and compaction, then fail; never the OOM killer.
+ */
+#define PAB_GFP_KERNEL		0
+#define PAB_GFP_ATOMIC		1
+#define PAB_GFP_NORETRY		2
+#define PAB_GFP_MODES		3
 
 /*
  * The layout checks below hold for the kernel and for userspace (C11) alike:
@@ -285,6 +303,46 @@ PAB_ABI_OFFSET(pab_probe, attempts, 24);
 PAB_ABI_OFFSET(pab_probe, successes, 28);
 PAB_ABI_OFFSET(pab_probe, elapsed_ns, 32);
 
+/**
+ * struct pab_queue_alloc_mode - argument of QUEUE_ALLOC_MODE
+ * @entries: user pointer to @count struct pab_batch_entry, written as by
+ *           QUEUE_ALLOC
+ * @count: in: blocks to allocate, 1..PAB_BATCH_MAX
+ * @order: in: order; 0 when @bulk is set
+ * @done: out: blocks allocated and queued
+ * @gfp: in: PAB_GFP_KERNEL, PAB_GFP_ATOMIC or PAB_GFP_NORETRY
+ * @bulk: in: 0 for one alloc_pages() per block; else pages asked of each
+ *        alloc_pages_bulk() call, 1..PAB_BULK_MAX
+ * @__pad: must be 0
+ *
+ * QUEUE_ALLOC with a choice of GFP flags and of the bulk API: the blocks go
+ * onto the back of the same queue QUEUE_ALLOC fills and QUEUE_FREE empties.
+ * With @bulk, calls begin at entries 0, @bulk, 2 * @bulk ... (the last may
+ * ask for fewer); the first entry of a call holds that call's latency and
+ * its other entries 0, so latencies still sum to the time spent allocating.
+ * A call that returns fewer pages than it asked for ends the ioctl with
+ * -ENOMEM after queueing what it got. -EOPNOTSUPP: the kernel has no
+ * alloc_pages_bulk().
+ */
+struct pab_queue_alloc_mode {
+	__u64 entries;
+	__u32 count;
+	__s32 order;
+	__u32 done;
+	__u32 gfp;
+	__u32 bulk;
+	__u32 __pad;
+};
+
+PAB_ABI_SIZE(pab_queue_alloc_mode, 32);
+PAB_ABI_OFFSET(pab_queue_alloc_mode, entries, 0);
+PAB_ABI_OFFSET(pab_queue_alloc_mode, count, 8);
+PAB_ABI_OFFSET(pab_queue_alloc_mode, order, 12);
+PAB_ABI_OFFSET(pab_queue_alloc_mode, done, 16);
+PAB_ABI_OFFSET(pab_queue_alloc_mode, gfp, 20);
+PAB_ABI_OFFSET(pab_queue_alloc_mode, bulk, 24);
+PAB_ABI_OFFSET(pab_queue_alloc_mode, __pad, 28);
+
 #define PAB_IOCTL_ALLOC_PAGE	_IOWR(PAB_IOCTL_MAGIC, 1, struct pab_alloc_page)
 #define PAB_IOCTL_FREE_PAGE	_IOWR(PAB_IOCTL_MAGIC, 3, struct pab_free_page)
 #define PAB_IOCTL_INFO		_IOR(PAB_IOCTL_MAGIC, 16, struct pab_info)
@@ -294,5 +352,7 @@ PAB_ABI_OFFSET(pab_probe, elapsed_ns, 32);
 #define PAB_IOCTL_QUEUE_ALLOC	_IOWR(PAB_IOCTL_MAGIC, 20, struct pab_batch)
 #define PAB_IOCTL_QUEUE_FREE	_IOWR(PAB_IOCTL_MAGIC, 21, struct pab_batch)
 #define PAB_IOCTL_PROBE		_IOWR(PAB_IOCTL_MAGIC, 22, struct pab_probe)
+#define PAB_IOCTL_QUEUE_ALLOC_MODE \
+	_IOWR(PAB_IOCTL_MAGIC, 23, struct pab_queue_alloc_mode)
 
 #endif /* _PAGE_ALLOC_BENCH_H */

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -39,7 +40,7 @@
 #define PAB_CHUNK_TEST	40
 
 /* Test points main() runs; the unload one is skipped without --module. */
-#define TESTS		18
+#define TESTS		19
 
 static int passed, failed;	/* checks, over all test points */
 
@@ -354,6 +355,7 @@ static void test_bad_pointers(int fd)
 		PAB_IOCTL_ALLOC_PAGE, PAB_IOCTL_FREE_PAGE, PAB_IOCTL_INFO,
 		PAB_IOCTL_ALLOC_BATCH, PAB_IOCTL_FREE_BATCH, PAB_IOCTL_SELFTEST,
 		PAB_IOCTL_QUEUE_ALLOC, PAB_IOCTL_QUEUE_FREE, PAB_IOCTL_PROBE,
+		PAB_IOCTL_QUEUE_ALLOC_MODE,
 	};
 	void *ptrs[] = { NULL, (void *)1, KADDR, (void *)-4096L };
 	long pg = sysconf(_SC_PAGESIZE);
@@ -638,6 +640,166 @@ static void test_queues(int fd, int fd2, unsigned int max_order)
 		CHECK(info_of(fd).total_outstanding == 0, "close left %llu",
 		      info_of(fd).total_outstanding);
 	}
+}
+
+static int mode_alloc(int fd, struct pab_batch_entry *e, __u32 count, int order,
+		      __u32 gfp, __u32 bulk, __u32 *done)
+{
+	struct pab_queue_alloc_mode a = {
+		.entries = (uintptr_t)e, .count = count, .order = order,
+		.done = 0xdeadbeef, .gfp = gfp, .bulk = bulk,
+	};
+	int ret = xioctl(fd, PAB_IOCTL_QUEUE_ALLOC_MODE, &a);
+
+	if (done)
+		*done = a.done;
+	return ret;
+}
+
+struct cross_free {
+	int fd, order, cpu;
+	__u32 count, done;
+	int ret;
+};
+
+/* Frees a queue from a thread pinned to another CPU, as --free-on other does. */
+static void *cross_free_main(void *p)
+{
+	struct cross_free *c = p;
+	static struct pab_batch_entry e[PAB_BATCH_MAX];
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(c->cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	do {
+		__u32 n;
+
+		c->ret = batch(c->fd, PAB_IOCTL_QUEUE_FREE, e, PAB_BATCH_MAX, c->order, &n);
+		c->done += n;
+	} while (c->ret == 0);
+	return NULL;
+}
+
+static void test_queue_modes(int fd, int fd2, unsigned int max_order)
+{
+	static struct pab_batch_entry e[PAB_BATCH_MAX + 1];
+	__u32 gfp, done, k;
+	__u64 place;
+	int ret;
+
+	/* Places go on from where earlier tests left this file's order-0 queue. */
+	CHECK(mode_alloc(fd, e, 1, 0, PAB_GFP_KERNEL, 0, &done) == 0 && done == 1, "first");
+	place = e[0].id;
+	CHECK(batch(fd, PAB_IOCTL_QUEUE_FREE, e, 1, 0, &done) == 0 && e[0].id == place, "first free");
+	place++;
+	/* Each GFP mode, one block at a time and in batches, onto one queue. */
+	for (gfp = 0; gfp < PAB_GFP_MODES; gfp++) {
+		ret = mode_alloc(fd, e, 100, 0, gfp, 0, &done);
+		CHECK(ret == 0 && done == 100 && places_from(e, 100, place, true),
+		      "gfp %u: %d done %u", gfp, ret, done);
+		place += done;
+		ret = mode_alloc(fd, e, 4, 3, gfp, 0, &done);
+		CHECK(ret == 0 && done == 4 && places_from(e, 4, 1 + 4 * gfp, true),
+		      "gfp %u order 3: %d", gfp, ret);
+	}
+	CHECK(info_of(fd).file_outstanding == 312, "held %llu", info_of(fd).file_outstanding);
+	/* The same queue QUEUE_FREE empties, oldest first. */
+	CHECK(batch(fd, PAB_IOCTL_QUEUE_FREE, e, 300, 0, &done) == 0 && done == 300 &&
+	      places_from(e, 300, place - 300, false), "free modes' blocks %u", done);
+	CHECK(batch(fd, PAB_IOCTL_QUEUE_FREE, e, 12, 3, &done) == 0 && done == 12, "free order 3");
+
+	/* Bulk: calls of 16 from entry 0, each latency on its call's first entry. */
+	ret = mode_alloc(fd, e, 100, 0, PAB_GFP_KERNEL, 16, &done);
+	CHECK(ret == 0 && done == 100 && places_from(e, 100, place, true), "bulk: %d done %u", ret, done);
+	for (k = 0; k < done; k++)
+		if (k % 16 && e[k].latency_ns) {
+			CHECK(false, "entry %u of a bulk call has latency %lld", k, e[k].latency_ns);
+			break;
+		}
+	place += done;
+	for (gfp = 0; gfp < PAB_GFP_MODES; gfp++) {
+		ret = mode_alloc(fd, e, PAB_BATCH_MAX, 0, gfp, PAB_BULK_MAX, &done);
+		CHECK(ret == 0 && done == PAB_BATCH_MAX && places_from(e, done, place, true),
+		      "bulk max gfp %u: %d done %u", gfp, ret, done);
+		place += done;
+		ret = mode_alloc(fd, e, 7, 0, gfp, 1, &done);
+		CHECK(ret == 0 && done == 7 && places_from(e, 7, place, true), "bulk 1: %d", ret);
+		place += done;
+	}
+	CHECK(info_of(fd).total_outstanding_pages == 100 + 3 * (PAB_BATCH_MAX + 7),
+	      "bulk held %llu", info_of(fd).total_outstanding_pages);
+
+	/* A queue filled here is freed from another CPU's thread: free-on other needs no call. */
+	{
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		struct cross_free c = { .fd = fd, .order = 0, .cpu = cpus > 1 ? 1 : 0,
+					.count = 100 + 3 * (PAB_BATCH_MAX + 7) };
+		pthread_t t;
+
+		pthread_create(&t, NULL, cross_free_main, &c);
+		pthread_join(t, NULL);
+		CHECK(c.ret == -ENOENT && c.done == c.count, "cross-CPU free %d done %u", c.ret, c.done);
+		CHECK(info_of(fd).total_outstanding == 0, "left %llu", info_of(fd).total_outstanding);
+	}
+
+	/* Every field checked. */
+	CHECK(mode_alloc(fd, e, 0, 0, 0, 0, NULL) == -EINVAL, "count 0");
+	CHECK(mode_alloc(fd, e, PAB_BATCH_MAX + 1, 0, 0, 0, NULL) == -EINVAL, "count max+1");
+	CHECK(mode_alloc(fd, e, 1, -1, 0, 0, NULL) == -EINVAL, "order -1");
+	CHECK(mode_alloc(fd, e, 1, max_order + 1, 0, 0, NULL) == -EINVAL, "order max+1");
+	CHECK(mode_alloc(fd, e, 1, 0, PAB_GFP_MODES, 0, NULL) == -EINVAL, "gfp past modes");
+	CHECK(mode_alloc(fd, e, 1, 0, 0xffffffff, 0, NULL) == -EINVAL, "gfp ~0");
+	CHECK(mode_alloc(fd, e, 1, 1, 0, 1, NULL) == -EINVAL, "bulk order 1");
+	CHECK(mode_alloc(fd, e, 1, max_order, 0, 8, NULL) == -EINVAL, "bulk max order");
+	CHECK(mode_alloc(fd, e, 1, 0, 0, PAB_BULK_MAX + 1, NULL) == -EINVAL, "bulk max+1");
+	{
+		struct pab_queue_alloc_mode a = { .entries = (uintptr_t)e, .count = 1, .__pad = 1 };
+
+		CHECK(xioctl(fd, PAB_IOCTL_QUEUE_ALLOC_MODE, &a) == -EINVAL, "pad");
+	}
+	CHECK(info_of(fd).file_outstanding == 0, "EINVAL left blocks");
+
+	/* Entries that cannot be written: nothing stays queued. */
+	for (k = 0; k < 2; k++) {
+		CHECK(mode_alloc(fd, NULL, 40, 0, 1, k * 16, &done) == -EFAULT && done == 0,
+		      "NULL entries bulk %u done %u", k * 16, done);
+		CHECK(mode_alloc(fd, KADDR, 40, 0, 2, k * 16, &done) == -EFAULT && done == 0,
+		      "kernel entries bulk %u done %u", k * 16, done);
+	}
+	CHECK(info_of(fd).file_outstanding == 0, "EFAULT left %llu", info_of(fd).file_outstanding);
+	/* Entries running into an unmapped page: done is what landed, and stays queued. */
+	{
+		long pg = sysconf(_SC_PAGESIZE);
+		char *m = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		struct pab_batch_entry *pe;
+		__u32 fit, bulk;
+
+		munmap(m + pg, pg);
+		fit = pg / sizeof(*pe) - 4;
+		pe = (struct pab_batch_entry *)(m + pg) - fit;
+		for (bulk = 0; bulk <= 64; bulk += 64) {
+			ret = mode_alloc(fd, pe, fit + 100, 0, 0, bulk, &done);
+			CHECK(ret == -EFAULT && done <= fit && info_of(fd).file_outstanding == done,
+			      "straddle bulk %u: %d done %u held %llu", bulk, ret, done,
+			      info_of(fd).file_outstanding);
+			batch(fd, PAB_IOCTL_QUEUE_FREE, e, PAB_BATCH_MAX, 0, &done);
+		}
+		munmap(m, pg);
+	}
+	/* Another file's queue is not this one's; closing frees what the calls queued. */
+	CHECK(mode_alloc(fd2, e, 50, 0, 1, 10, &done) == 0 && done == 50, "fd2 bulk");
+	CHECK(batch(fd, PAB_IOCTL_QUEUE_FREE, e, 1, 0, &done) == -ENOENT, "foreign queue");
+	{
+		int cfd = open_pab();
+
+		CHECK(mode_alloc(cfd, e, 64, 0, 1, 32, &done) == 0, "to close bulk");
+		CHECK(mode_alloc(cfd, e, 8, 2, 2, 0, &done) == 0, "to close order 2");
+		close(cfd);
+	}
+	CHECK(batch(fd2, PAB_IOCTL_QUEUE_FREE, e, 50, 0, &done) == 0 && done == 50, "fd2 free");
+	CHECK(info_of(fd).total_outstanding == 0, "close left %llu", info_of(fd).total_outstanding);
 }
 
 static void test_selftest(int fd, unsigned int max_order)
@@ -1066,6 +1228,7 @@ int main(int argc, char **argv)
 	TEST("unknown_cmds", test_unknown_cmds(fd));
 	TEST("batches", test_batches(fd, fd2, max_order));
 	TEST("queues", test_queues(fd, fd2, max_order));
+	TEST("queue_modes", test_queue_modes(fd, fd2, max_order));
 	TEST("selftest", test_selftest(fd, max_order));
 	TEST("selftest_killable", test_selftest_killable());
 	TEST("probe", test_probe(fd, max_order));

@@ -332,6 +332,35 @@ static __u32 queue_expect(bool alloc, __u32 count, long avail, size_t room, int 
 	return done;
 }
 
+/*
+ * The same for QUEUE_ALLOC_MODE with bulk set: each alloc_pages_bulk() call
+ * of up to bulk pages is queued and written back a chunk at a time.
+ */
+static __u32 bulk_expect(__u32 count, __u32 bulk, size_t room, int *ret)
+{
+	__u32 done = 0, i, n;
+
+	*ret = 0;
+	while (done < count) {
+		__u32 m = count - done < bulk ? count - done : bulk;
+
+		for (i = 0; i < m; i += n) {
+			n = m - i < CHUNK ? m - i : CHUNK;
+			if (done + i + n > room) {
+				*ret = EFAULT;
+				return done + i;
+			}
+		}
+		done += m;
+	}
+	return done;
+}
+
+/* QUEUE_ALLOC_MODE's own fields; NULL in queue_op: the plain queue calls. */
+struct qmode {
+	__u32 gfp, bulk, pad;
+};
+
 #define Q_ODD	1	/* random entry and batch pointers */
 #define Q_QUIET	2	/* the other threads are stopped: every queue's model is exact */
 
@@ -339,12 +368,20 @@ static __u32 queue_expect(bool alloc, __u32 count, long avail, size_t room, int 
  * One queue call on a queue this thread may use, checked against the model,
  * which it then updates; returns done.
  */
-static __u32 queue_op(struct worker *w, bool alloc, int order, __u32 count, __u32 flags, int how)
+static __u32 queue_op(struct worker *w, bool alloc, int order, __u32 count, __u32 flags, int how,
+		      const struct qmode *m)
 {
-	unsigned long cmd = alloc ? PAB_IOCTL_QUEUE_ALLOC : PAB_IOCTL_QUEUE_FREE;
-	const char *what = alloc ? "queue alloc" : "queue free";
+	unsigned long cmd = m ? PAB_IOCTL_QUEUE_ALLOC_MODE :
+			    alloc ? PAB_IOCTL_QUEUE_ALLOC : PAB_IOCTL_QUEUE_FREE;
+	const char *what = m ? "queue alloc mode" : alloc ? "queue alloc" : "queue free";
 	bool valid = order >= 0 && order <= (int)max_order && count && count <= PAB_BATCH_MAX &&
-		     !flags;
+		     !flags && (!m || (m->gfp < PAB_GFP_MODES && m->bulk <= PAB_BULK_MAX &&
+				       (!m->bulk || order == 0) && !m->pad));
+	union {
+		struct pab_batch b;
+		struct pab_queue_alloc_mode a;
+	} arg;
+	size_t argsize = m ? sizeof(arg.a) : sizeof(arg.b);
 	struct qmodel *q = valid ? &proc.q[order] : NULL;
 	int owner = valid ? queue_owner(order) : -1;
 	bool exact = valid && (owner == w->t || how & Q_QUIET);
@@ -387,8 +424,20 @@ static __u32 queue_op(struct worker *w, bool alloc, int order, __u32 count, __u3
 	b.count = count;
 	b.order = order;
 	b.flags = flags;
+	if (m) {
+		memset(&arg.a, 0, sizeof(arg.a));
+		arg.a.entries = (uintptr_t)ent;
+		arg.a.count = count;
+		arg.a.order = order;
+		arg.a.gfp = m->gfp;
+		arg.a.bulk = m->bulk;
+		arg.a.__pad = m->pad;
+	} else {
+		arg.b = b;
+	}
+	pb = (struct pab_batch *)&arg;
 	if ((how & Q_ODD) && pick(w, 16) == 0) {
-		pb = some_ptr(w, sizeof(b), &good);
+		pb = some_ptr(w, argsize, &good);
 		if ((char *)pb == w->rw + 1)
 			good = true;	/* misaligned, but it holds what we wrote */
 		if (!good) {
@@ -399,7 +448,7 @@ static __u32 queue_op(struct worker *w, bool alloc, int order, __u32 count, __u3
 			add(&proc.shared_pages, -reserved);
 			return 0;
 		}
-		memcpy(pb, &b, sizeof(b));
+		memcpy(pb, &arg, argsize);
 	}
 	np = (count && count <= PAB_BATCH_MAX ? count : 0) + 8;
 	if (readable)
@@ -412,9 +461,10 @@ static __u32 queue_op(struct worker *w, bool alloc, int order, __u32 count, __u3
 	}
 
 	ret = call(w, cmd, pb);
-	if (pb != &b)
-		memcpy(&b, pb, sizeof(b));
-	done = b.done;
+	if (pb != (struct pab_batch *)&arg)
+		memcpy(&arg, pb, argsize);
+	/* done is at the same place in both structs */
+	done = arg.b.done;
 
 	if (!valid) {
 		if (ret != EINVAL)
@@ -423,7 +473,11 @@ static __u32 queue_op(struct worker *w, bool alloc, int order, __u32 count, __u3
 		done = 0;
 		goto untouched;
 	}
-	want = queue_expect(alloc, count, exact && !alloc ? avail : LONG_MAX, room, &expect);
+	if (m && m->bulk)
+		want = bulk_expect(count, m->bulk, room, &expect);
+	else
+		want = queue_expect(alloc, count, exact && !alloc ? avail : LONG_MAX, room,
+				    &expect);
 	if (exact || alloc)
 		/* only running out of memory may stop an alloc short */
 		bad = (ret != expect || done != want) && !(alloc && ret == ENOMEM && done < want);
@@ -451,14 +505,16 @@ static __u32 queue_op(struct worker *w, bool alloc, int order, __u32 count, __u3
 
 	for (k = 0; readable && k < done && k < count; k++) {
 		const struct pab_batch_entry *e = &w->e[k];
+		/* Chunks start every CHUNK entries, counted from each bulk call's start. */
+		__u32 in_chunk = (m && m->bulk ? k % m->bulk : k) % CHUNK;
 		bool id_ok = exact ? e->id == (__u64)base + 1 + k :
 			     e->id > (__u64)base && e->id <= (__u64)hi &&
-			     (!k || (k % CHUNK ? e->id == e[-1].id + 1 : e->id > e[-1].id));
+			     (!k || (in_chunk ? e->id == e[-1].id + 1 : e->id > e[-1].id));
 
 		if (!id_ok || e->reserved || e->latency_ns < 0 || (alloc ? e->nid < 0 : e->nid != -1)) {
-			violation("%s order %d entry %u of %u: place %llu (base %ld), nid %d, reserved %u, latency %lld",
-				  what, order, k, done, e->id, base, e->nid, e->reserved,
-				  (long long)e->latency_ns);
+			violation("%s order %d entry %u of %u: place %llu (base %ld, previous %llu, bulk %u), nid %d, reserved %u, latency %lld",
+				  what, order, k, done, e->id, base, k ? e[-1].id : 0ULL,
+				  m ? m->bulk : 0, e->nid, e->reserved, (long long)e->latency_ns);
 			break;
 		}
 	}
@@ -500,7 +556,7 @@ static void trim(struct worker *w)
 		/* Oldest first, just enough to get back under. */
 		n = (w->held_pages - OWN_PAGES + (1L << big) - 1) >> big;
 		n = n < most >> big ? n : most >> big;
-		if (!queue_op(w, false, big, n < PAB_BATCH_MAX ? n : PAB_BATCH_MAX, 0, 0))
+		if (!queue_op(w, false, big, n < PAB_BATCH_MAX ? n : PAB_BATCH_MAX, 0, 0, NULL))
 			break;
 	}
 }
@@ -673,7 +729,23 @@ static void do_queue_alloc(struct worker *w)
 	int order = queue_order(w);
 	__u32 count = some_count(w);
 
-	queue_op(w, true, order, count, pick(w, 16) ? 0 : rnd(w), Q_ODD);
+	if (pick(w, 2)) {
+		queue_op(w, true, order, count, pick(w, 16) ? 0 : rnd(w), Q_ODD, NULL);
+		return;
+	}
+	/* Mostly valid modes; bulk mostly on order 0, the only order it takes. */
+	{
+		struct qmode m = {
+			.gfp = pick(w, 16) ? pick(w, PAB_GFP_MODES) : (__u32)rnd(w),
+			.bulk = pick(w, 2) ? 0 : pick(w, 16) ? 1 + pick(w, 100) :
+				pick(w, 2) ? PAB_BULK_MAX + pick(w, 2) : (__u32)rnd(w),
+			.pad = pick(w, 32) ? 0 : (__u32)rnd(w),
+		};
+
+		if (m.bulk && pick(w, 8))
+			order = 0;
+		queue_op(w, true, order, count, 0, Q_ODD, &m);
+	}
 }
 
 static void do_queue_free(struct worker *w)
@@ -687,7 +759,7 @@ static void do_queue_free(struct worker *w)
 			if ((queue_owner(o) < 0 || queue_owner(o) == w->t) &&
 			    ld(&proc.q[o].queued) > ld(&proc.q[o].freed) && !pick(w, ++n))
 				order = o;
-	queue_op(w, false, order, count, pick(w, 16) ? 0 : rnd(w), Q_ODD);
+	queue_op(w, false, order, count, pick(w, 16) ? 0 : rnd(w), Q_ODD, NULL);
 }
 
 static void do_info(struct worker *w)
@@ -796,6 +868,7 @@ static void do_raw(struct worker *w)
 	case PAB_IOCTL_ALLOC_PAGE: case PAB_IOCTL_FREE_PAGE: case PAB_IOCTL_INFO:
 	case PAB_IOCTL_ALLOC_BATCH: case PAB_IOCTL_FREE_BATCH: case PAB_IOCTL_SELFTEST:
 	case PAB_IOCTL_QUEUE_ALLOC: case PAB_IOCTL_QUEUE_FREE: case PAB_IOCTL_PROBE:
+	case PAB_IOCTL_QUEUE_ALLOC_MODE:
 		return;
 	}
 	if (((unsigned int)cmd >> 8 & 0xff) == 'T' || ((unsigned int)cmd >> 8 & 0xff) == 'f' ||
@@ -899,7 +972,7 @@ static void quiet_check(struct worker *w, bool all)
 
 			/* one more than held, to see it run empty */
 			c = n < PAB_BATCH_MAX ? n + 1 : PAB_BATCH_MAX;
-			d = queue_op(w, false, o, c, 0, Q_QUIET);
+			d = queue_op(w, false, o, c, 0, Q_QUIET, NULL);
 			drained += d;
 		} while (d == c && ++loops < 64);
 	}

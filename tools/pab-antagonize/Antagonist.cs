@@ -87,6 +87,7 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
             return _out.Fail(new Refusal(ExitCode.Error, "reading the CPU topology: " + e.Message));
         }
         if ((Preflight.ResolveCpus(_options.Cpus, topology, out int[] cpus, _options.CpuCount)
+             ?? CheckFreeOn(cpus)
              ?? Preflight.CheckRoot(Native.geteuid())
              ?? Preflight.CheckLoaded(ProcPath, ProcRoot)
              ?? CheckHeldMemory(cpus.Length)) is { } refusal)
@@ -150,6 +151,12 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
 
     /// <summary>The options of one order: the hold --middle and --spread did not give, derived from the machine.</summary>
     private AntagonizeOptions For(int order, int cpus) => _options.ForOrder(order, cpus, Host.MemTotalBytes, Environment.SystemPageSize);
+
+    /// <summary>--free-on other pairs each CPU with another: one CPU has none.</summary>
+    private Refusal? CheckFreeOn(int[] cpus) =>
+        _options.FreeOn == FreeOn.Other && cpus.Length < 2
+            ? new Refusal(ExitCode.Usage, $"--free-on other: needs at least 2 CPUs to free each block on a CPU other than its own, and the run has 1 (CPU {CpuList.Format(cpus)}); give --cpus a longer list or use --free-on same")
+            : null;
 
     /// <summary>Every order's hold against the limit (derived holds stay well inside it; an explicit one may not).</summary>
     private Refusal? CheckHeldMemory(int cpus)

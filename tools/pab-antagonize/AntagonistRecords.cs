@@ -32,7 +32,11 @@ public static class AntagonistRecords
             ["latencies"] = o.Latencies ? "true" : "false",
             ["samples"] = o.Samples.ToString(CultureInfo.InvariantCulture),
             ["seed"] = o.Seed.ToString(CultureInfo.InvariantCulture),
+            // The allocation modes: compare sets only runs of one mode against each other.
+            ["gfp"] = AllocModes.GfpName(o.Gfp),
+            ["free_on"] = AllocModes.Name(o.FreeOn),
         };
+        if (o.Bulk > 0) opts["bulk"] = o.Bulk.ToString(CultureInfo.InvariantCulture);
         // What the machine decided (HoldDefaults), so compare can say when two sides' machines held differently.
         string derived = string.Join(',', new[] { o.DeriveMiddle ? "middle" : null, o.DeriveSpread ? "spread" : null }.OfType<string>());
         if (derived.Length > 0)

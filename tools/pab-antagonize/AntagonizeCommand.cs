@@ -51,6 +51,28 @@ public static class AntagonizeCommand
         Description = $"Blocks per module call (1 to {Abi.BatchMax}; 1 uses the original's single-page calls)", DefaultValueFactory = _ => 256,
         CustomParser = r => CliValues.Integer(r, 1, Abi.BatchMax),
     };
+    private static readonly Option<string> GfpOption = new("--gfp")
+    {
+        Description = "GFP flags of every allocation: kernel (GFP_KERNEL: may reclaim and compact, as the original), " +
+            "atomic (GFP_ATOMIC: never sleeps, may use the reserve below the min watermark), " +
+            "noretry (GFP_KERNEL|__GFP_NORETRY: one light reclaim and compaction attempt, then fail); all with __GFP_NOWARN",
+        DefaultValueFactory = _ => "kernel",
+        HelpName = "kernel|atomic|noretry",
+    };
+    private static readonly Option<int> BulkOption = new("--bulk")
+    {
+        Description = $"Allocate through alloc_pages_bulk(), N pages a call (1 to {Abi.BulkMax}; order 0 only; at most --batch); " +
+            "latencies per page are a call's time over its pages, and whole calls' latencies are recorded too [default: alloc_pages() per block]",
+        HelpName = "N",
+        CustomParser = r => CliValues.Integer(r, 1, Abi.BulkMax),
+    };
+    private static readonly Option<string> FreeOnOption = new("--free-on")
+    {
+        Description = "Which CPU frees a block: same (the one that allocated it), or other (the next worker's CPU in --cpus order, " +
+            "the last's the first's: a fixed pairing, at least 2 CPUs)",
+        DefaultValueFactory = _ => "same",
+        HelpName = "same|other",
+    };
     private static readonly Option<bool> LatenciesOption = new("--latencies")
     {
         Description = "Record alloc and free latencies (sample and exact percentiles) [default]",
@@ -149,7 +171,7 @@ public static class AntagonizeCommand
             "Records go to stdout as JSON lines (a `steady` event first), messages to stderr.")
         {
             OrderOption, CpusOption, CpuCountOption, MiddleOption, SpreadOption, BatchOption, LatenciesOption, NoLatenciesOption,
-            SamplesOption, DurationOption, WaitLoadedOption, SeedOption, NoHoldLimitOption, NiceOption, IdleFirstOption, OrderFileOption, BallastOption, SelftestOption,
+            SamplesOption, GfpOption, BulkOption, FreeOnOption, DurationOption, WaitLoadedOption, SeedOption, NoHoldLimitOption, NiceOption, IdleFirstOption, OrderFileOption, BallastOption, SelftestOption,
             ProbeOrderOption, ProbeCountOption, ProbeAtRestOption, CommandArgument,
         };
         root.SetAction(pr =>
@@ -201,6 +223,19 @@ public static class AntagonizeCommand
         if (orders.Length > 1 && !idleFirst) return $"--order {string.Join(',', orders)}: a list needs --idle-first (one command measures each order in turn)";
         int? cpuCount = pr.GetResult(CpuCountOption) != null ? pr.GetValue(CpuCountOption) : null;
         if (cpuCount != null && pr.GetValue(CpusOption) != null) return "--cpu-count: not with --cpus (it takes the first N online CPUs)";
+        string gfpText = pr.GetValue(GfpOption) ?? "kernel", freeOnText = pr.GetValue(FreeOnOption) ?? "same";
+        int gfp = Array.IndexOf(AllocModes.GfpNames, gfpText), freeOn = Array.IndexOf(AllocModes.FreeOnNames, freeOnText);
+        if (gfp < 0) return $"--gfp '{gfpText}': not one of {string.Join(", ", AllocModes.GfpNames)}";
+        if (freeOn < 0) return $"--free-on '{freeOnText}': not one of {string.Join(", ", AllocModes.FreeOnNames)}";
+        int bulk = pr.GetResult(BulkOption) == null ? 0 : pr.GetValue(BulkOption);
+        if (bulk > 0 && orders.FirstOrDefault(o => o != 0) is int big && big != 0)
+            return $"--bulk: alloc_pages_bulk() allocates order-0 pages only, and --order {string.Join(',', orders)} asks for order {big}";
+        if (bulk > batch) return $"--bulk {bulk}: more than --batch {batch}, the blocks of one module call; raise --batch or lower --bulk";
+        bool anyMode = gfp != 0 || bulk > 0 || freeOn != 0;
+        if (anyMode && pr.GetValue(SelftestOption) != null)
+            return "--selftest: not with --gfp, --bulk or --free-on (the in-kernel loop allocates with GFP_KERNEL and frees where it allocated)";
+        if (anyMode && batch == 1)
+            return "--batch 1 drives the original's single-page calls, which have no GFP mode, bulk or cross-CPU free; not with --gfp, --bulk or --free-on";
         int ballast = pr.GetValue(BallastOption);
         long? selftest = pr.GetValue(SelftestOption);
         if (selftest != null && command.Length > 0) return "--selftest: not with a COMMAND";
@@ -214,6 +249,7 @@ public static class AntagonizeCommand
             CpuCount = cpuCount, WaitLoaded = waitLoaded, OrderFile = pr.GetValue(OrderFileOption), DeriveMiddle = deriveMiddle, DeriveSpread = deriveSpread,
             Probe = probe ? new ProbeSettings(pr.GetValue(ProbeOrderOption),
                 pr.GetResult(ProbeCountOption) != null ? pr.GetValue(ProbeCountOption) : null, pr.GetValue(ProbeAtRestOption)) : null,
+            Gfp = (uint)gfp, Bulk = bulk, FreeOn = (FreeOn)freeOn,
         };
         return null;
     }

@@ -7,6 +7,26 @@ public sealed record AntagonizeOptions(
     TimeSpan? Duration, ulong Seed, string[] Command, long? SelftestCount = null, bool NoHoldLimit = false,
     bool IdleFirst = false, long BallastBytes = 0, int Nice = AntagonizeOptions.DefaultNice)
 {
+    /// <summary>GFP mode of every allocation (Abi.GfpKernel, GfpAtomic, GfpNoretry; --gfp).</summary>
+    public uint Gfp { get; init; } = Pab.Common.Abi.GfpKernel;
+
+    /// <summary>Pages per alloc_pages_bulk() call (--bulk); 0: alloc_pages() per block.</summary>
+    public int Bulk { get; init; }
+
+    /// <summary>Which CPU frees each block (--free-on).</summary>
+    public FreeOn FreeOn { get; init; } = FreeOn.Same;
+
+    /// <summary>Whether any mode beyond the original's (GFP_KERNEL, alloc_pages, freed where allocated) was asked for.</summary>
+    public bool AnyMode => Gfp != Pab.Common.Abi.GfpKernel || Bulk > 0 || FreeOn != FreeOn.Same;
+
+    /// <summary>The mode flags given, as typed, for messages.</summary>
+    public string ModeFlags => string.Join(' ', new[]
+    {
+        Gfp != Pab.Common.Abi.GfpKernel ? $"--gfp {AllocModes.GfpName(Gfp)}" : null,
+        Bulk > 0 ? $"--bulk {Bulk}" : null,
+        FreeOn != FreeOn.Same ? $"--free-on {AllocModes.Name(FreeOn)}" : null,
+    }.OfType<string>());
+
     /// <summary>Where to name the order being measured as each begins (--order-file); null: nowhere.</summary>
     public string? OrderFile { get; init; }
 

@@ -45,6 +45,9 @@ public static class ModuleCheck
             if (options.SelftestCount != null)
                 return new Refusal(ExitCode.AbiMismatch,
                     $"--selftest needs this project's module (its in-kernel loop), but the loaded {Abi.ModuleName} is the original module, which has only the single-page alloc and free calls; load this project's with `pab-load remove` and `pab-load insert`");
+            if (options.AnyMode)
+                return new Refusal(ExitCode.AbiMismatch,
+                    $"{options.ModeFlags} needs this project's module (its queue calls), but the loaded {Abi.ModuleName} is the original module, which has only the single-page alloc and free calls; load this project's with `pab-load remove` and `pab-load insert`");
             // The original passes any order to alloc_pages(), which warns in the kernel log above the highest.
             if (KernelMaxOrder.Read(procRoot) is int max && order > max)
                 return new Refusal(ExitCode.OrderRejected, $"--order {order}: the kernel takes orders 0 to {max} (/proc/buddyinfo)");

@@ -10,4 +10,6 @@ public sealed class OrderLatencies(int samples, ulong seed)
     public Reservoir FreeSample { get; } = new(samples, SplitMix64.Derive(seed ^ 0xF4EE, -1));
     public LatencyHistogram AllocSlow { get; } = new();
     public LatencyHistogram FreeSlow { get; } = new();
+    /// <summary>--bulk: whole calls' slow buckets.</summary>
+    public LatencyHistogram BulkCallSlow { get; } = new();
 }

@@ -45,7 +45,10 @@ public sealed class OrderWorkers : IDisposable
     {
         var o = options;
         var control = new AntagonistControl(cpus.Length, parked: o.IdleFirst);
-        var settings = new WorkerSettings(order, o.Middle, o.Spread, o.Batch, o.Latencies, o.Samples, o.Seed);
+        var settings = new WorkerSettings(order, o.Middle, o.Spread, o.Batch, o.Latencies, o.Samples, o.Seed)
+        {
+            Gfp = o.Gfp, Bulk = o.Bulk, FreeOn = o.FreeOn,
+        };
         WorkerPool pool;
         try
         {

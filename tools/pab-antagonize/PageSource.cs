@@ -28,8 +28,15 @@ public sealed class ModulePageSource(ModuleClient client, bool singlePageCalls, 
     /// <summary>Blocks allocated through the single-page calls and not yet freed (0 with the queue calls, whose blocks the module counts).</summary>
     public int Held => _ids.Count;
 
+    /// <summary>GFP mode of the queue calls (Abi.Gfp*).</summary>
+    public uint Gfp { get; init; } = Abi.GfpKernel;
+
+    /// <summary>Pages per alloc_pages_bulk() call; 0: alloc_pages() per block.</summary>
+    public int Bulk { get; init; }
+
     public int Alloc(int order, Span<PabBatchEntry> entries, out int done)
     {
+        if (AllocModes.NeedsModeCall(Gfp, Bulk)) return Client.TryQueueAllocMode(order, Gfp, (uint)Bulk, entries, out done);
         if (!singlePageCalls) return Client.TryQueueAlloc(order, entries, out done);
         for (done = 0; done < entries.Length; done++)
         {

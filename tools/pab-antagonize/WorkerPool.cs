@@ -51,7 +51,10 @@ public sealed class WorkerPool : IDisposable
             {
                 var client = ModuleClient.Open(procPath);
                 clients.Add(client);
-                var source = sources[i] = new ModulePageSource(client, settings.Batch == 1, settings.Middle + settings.Spread);
+                var source = sources[i] = new ModulePageSource(client, settings.Batch == 1, settings.Middle + settings.Spread)
+                {
+                    Gfp = settings.Gfp, Bulk = settings.Bulk,
+                };
                 workers[i] = new Worker(cpus[i], topology.NodeOf(cpus[i]), source, control, settings, latencies);
             }
         }
@@ -60,6 +63,10 @@ public sealed class WorkerPool : IDisposable
             foreach (var c in clients) c.Dispose();
             throw;
         }
+        // --free-on other: worker i's blocks are freed by worker i + 1 (the last's by the first), reading i's queue.
+        if (settings.FreeOn == FreeOn.Other && workers.Length > 1)
+            for (int i = 0; i < workers.Length; i++)
+                workers[i].PairWith(workers[AllocModes.PartnerOf(i, workers.Length)], workers[(i + workers.Length - 1) % workers.Length]);
         return new WorkerPool(clients, workers, noInfoCall ? sources : null, latencies);
     }
 
@@ -83,6 +90,7 @@ public sealed class WorkerPool : IDisposable
                 pinned.Signal();
                 if (_pinErrors[index] != 0)
                 {
+                    w.NeverRan();
                     control.RequestStop();
                     return;
                 }

@@ -7,7 +7,23 @@ namespace Pab.Antagonize;
 public sealed record WorkerSummary(
     int Cpu, int Node, int Tid, long Allocs, long Frees, long Failures, long Remote, int PeakHeld,
     long StartTimestamp, long EndTimestamp, HeldIntegral HeldTicks,
-    LatencyRecorder AllocLatency, LatencyRecorder FreeLatency);
+    LatencyRecorder AllocLatency, LatencyRecorder FreeLatency)
+{
+    /// <summary>Where the worker's time went; null where not measured (tests).</summary>
+    public WorkerCosts? Costs { get; init; }
+    /// <summary>--bulk: whole calls' latencies.</summary>
+    public LatencyRecorder? BulkCallLatency { get; init; }
+}
+
+/// <summary>
+/// A worker's time (Stopwatch ticks) inside its module calls and in the --free-on other handoff, and the
+/// time the module reported for alloc_pages()/__free_pages() alone (ns), for the cycle event.
+/// </summary>
+public sealed record WorkerCosts(long AllocCallTicks, long FreeCallTicks, long HandoffTicks, long AllocNs, long FreeNs, long BulkCalls)
+{
+    /// <summary>--free-on other: time spent waiting for the freer to catch up, beyond serving its own requests meanwhile.</summary>
+    public long HandoffWaitTicks { get; init; }
+}
 
 /// <summary>How to turn workers into records: the order, the page size, when steady state began, the clock's rate.</summary>
 public sealed record ResultSettings(int Order, long PageSize, long SteadyTimestamp, double TicksPerSecond, bool Latencies);
@@ -89,7 +105,38 @@ public static class WorkerResults
             $"order {order}, {workers.Count} CPUs: {allocs} allocations in {runS:0.00} s ({rate / workers.Count:0} pages/s per CPU), {failures} failures, {remote} remote"));
 
         if (s.Latencies && shared != null) AddLatencies(workers, shared, order, records, messages);
+        if (workers.All(w => w.Costs != null) && allocs > 0) AddCycle(workers, s, order, records, messages);
         return (records, messages);
+    }
+
+    /// <summary>
+    /// The cycle event: per block allocated and freed, the time in module calls and in the handoff, and
+    /// how much of it the allocator's own calls took; with --free-on other, the handoff's share of a cycle.
+    /// </summary>
+    private static void AddCycle(IReadOnlyList<WorkerSummary> workers, ResultSettings s, int order, List<Record> records, List<string> messages)
+    {
+        double nsPerTick = 1e9 / s.TicksPerSecond;
+        long blocks = workers.Sum(w => w.Allocs);
+        double calls = workers.Sum(w => (double)w.Costs!.AllocCallTicks + w.Costs.FreeCallTicks) * nsPerTick / blocks;
+        double handoff = workers.Sum(w => (double)w.Costs!.HandoffTicks) * nsPerTick / blocks;
+        double allocator = workers.Sum(w => (double)w.Costs!.AllocNs + w.Costs.FreeNs) / blocks;
+        double cycle = calls + handoff;
+        var details = new Dictionary<string, double>
+        {
+            ["cycle_ns_per_block"] = Math.Round(cycle, 1),
+            ["module_calls_ns_per_block"] = Math.Round(calls, 1),
+            ["allocator_ns_per_block"] = Math.Round(allocator, 1),
+            ["handoff_ns_per_block"] = Math.Round(handoff, 1),
+            ["handoff_share"] = cycle > 0 ? Math.Round(handoff / cycle, 5) : 0,
+            ["handoff_wait_ns_per_block"] = Math.Round(workers.Sum(w => (double)w.Costs!.HandoffWaitTicks) * nsPerTick / blocks, 1),
+            ["blocks_count"] = blocks,
+        };
+        long bulkCalls = workers.Sum(w => w.Costs!.BulkCalls);
+        if (bulkCalls > 0) details["bulk_calls_count"] = bulkCalls;
+        records.Add(AntagonistRecords.Event(order, "cycle", "time per block allocated and freed", null, details));
+        if (handoff > 0)
+            messages.Add(string.Create(CultureInfo.InvariantCulture,
+                $"free-on other: the handoff took {handoff:0} ns of a {cycle:0} ns cycle per block ({100 * handoff / cycle:0.0} %), and waiting for the freer {details["handoff_wait_ns_per_block"]:0} ns"));
     }
 
     private static void AddLatencies(IReadOnlyList<WorkerSummary> workers, OrderLatencies shared, int order, List<Record> records, List<string> messages)
@@ -117,7 +164,15 @@ public static class WorkerResults
                 Order = order, Label = Antagonist.Label,
             });
         }
-        foreach (var (kind, hist) in new[] { ("alloc", allocAll), ("free", freeAll) })
+        var kinds = new List<(string, LatencyHistogram)> { ("alloc", allocAll), ("free", freeAll) };
+        if (workers.All(w => w.BulkCallLatency != null) && workers.Count > 0)
+        {
+            var bulkAll = new LatencyHistogram();
+            bulkAll.Add(shared.BulkCallSlow);
+            foreach (var w in workers) w.BulkCallLatency!.AddTo(bulkAll);
+            kinds.Add(("bulk_call", bulkAll));
+        }
+        foreach (var (kind, hist) in kinds)
         {
             var details = PercentileDetails(hist);
             foreach (var (name, q) in Percentiles)

@@ -25,6 +25,9 @@ public class AbiTests
                 P("QUEUE_ALLOC", PAB_IOCTL_QUEUE_ALLOC); P("QUEUE_FREE", PAB_IOCTL_QUEUE_FREE);
                 P("PROBE", PAB_IOCTL_PROBE); P("PROBE_MAX", PAB_PROBE_MAX);
                 P("PROBE_NOCOMPACT", PAB_PROBE_NOCOMPACT); P("PROBE_COMPACT", PAB_PROBE_COMPACT);
+                P("QUEUE_ALLOC_MODE", PAB_IOCTL_QUEUE_ALLOC_MODE); P("BULK_MAX", PAB_BULK_MAX);
+                P("GFP_KERNEL", PAB_GFP_KERNEL); P("GFP_ATOMIC", PAB_GFP_ATOMIC);
+                P("GFP_NORETRY", PAB_GFP_NORETRY); P("GFP_MODES", PAB_GFP_MODES);
                 P("ABI_VERSION", PAB_ABI_VERSION); P("MAGIC", PAB_IOCTL_MAGIC);
                 P("BATCH_MAX", PAB_BATCH_MAX); P("SELFTEST_MAX", PAB_SELFTEST_MAX); P("VERSION_LEN", PAB_VERSION_LEN);
                 S(pab_alloc_page); O(pab_alloc_page, args.order); O(pab_alloc_page, result.id);
@@ -41,6 +44,9 @@ public class AbiTests
                 S(pab_probe); O(pab_probe, latencies); O(pab_probe, count); O(pab_probe, order);
                 O(pab_probe, mode); O(pab_probe, flags); O(pab_probe, attempts); O(pab_probe, successes);
                 O(pab_probe, elapsed_ns);
+                S(pab_queue_alloc_mode); O(pab_queue_alloc_mode, entries); O(pab_queue_alloc_mode, count);
+                O(pab_queue_alloc_mode, order); O(pab_queue_alloc_mode, done); O(pab_queue_alloc_mode, gfp);
+                O(pab_queue_alloc_mode, bulk); O(pab_queue_alloc_mode, __pad);
                 return 0;
             }
             """);
@@ -90,6 +96,12 @@ public class AbiTests
         Assert.Equal((long)Abi.ProbeMax, c["PROBE_MAX"]);
         Assert.Equal((long)Abi.ProbeNoCompact, c["PROBE_NOCOMPACT"]);
         Assert.Equal((long)Abi.ProbeCompact, c["PROBE_COMPACT"]);
+        Assert.Equal(c["QUEUE_ALLOC_MODE"], Abi.QueueAllocMode);
+        Assert.Equal(Abi.BulkMax, c["BULK_MAX"]);
+        Assert.Equal(Abi.GfpKernel, c["GFP_KERNEL"]);
+        Assert.Equal(Abi.GfpAtomic, c["GFP_ATOMIC"]);
+        Assert.Equal(Abi.GfpNoretry, c["GFP_NORETRY"]);
+        Assert.Equal(Abi.GfpModes, c["GFP_MODES"]);
         Assert.Equal(Abi.AbiVersion, c["ABI_VERSION"]);
         Assert.Equal(Abi.Magic, c["MAGIC"]);
         Assert.Equal(Abi.BatchMax, c["BATCH_MAX"]);
@@ -149,5 +161,13 @@ public class AbiTests
         Assert.Equal(c["pab_probe.attempts"], Off<PabProbe>(nameof(PabProbe.Attempts)));
         Assert.Equal(c["pab_probe.successes"], Off<PabProbe>(nameof(PabProbe.Successes)));
         Assert.Equal(c["pab_probe.elapsed_ns"], Off<PabProbe>(nameof(PabProbe.ElapsedNs)));
+        Assert.Equal(c["pab_queue_alloc_mode"], sizeof(PabQueueAllocMode));
+        Assert.Equal(c["pab_queue_alloc_mode.entries"], Off<PabQueueAllocMode>(nameof(PabQueueAllocMode.Entries)));
+        Assert.Equal(c["pab_queue_alloc_mode.count"], Off<PabQueueAllocMode>(nameof(PabQueueAllocMode.Count)));
+        Assert.Equal(c["pab_queue_alloc_mode.order"], Off<PabQueueAllocMode>(nameof(PabQueueAllocMode.Order)));
+        Assert.Equal(c["pab_queue_alloc_mode.done"], Off<PabQueueAllocMode>(nameof(PabQueueAllocMode.Done)));
+        Assert.Equal(c["pab_queue_alloc_mode.gfp"], Off<PabQueueAllocMode>(nameof(PabQueueAllocMode.Gfp)));
+        Assert.Equal(c["pab_queue_alloc_mode.bulk"], Off<PabQueueAllocMode>(nameof(PabQueueAllocMode.Bulk)));
+        Assert.Equal(c["pab_queue_alloc_mode.__pad"], Off<PabQueueAllocMode>(nameof(PabQueueAllocMode.Pad)));
     }
 }

@@ -76,12 +76,24 @@ public struct PabProbe
     public ulong ElapsedNs;
 }
 
+[StructLayout(LayoutKind.Sequential)]
+public struct PabQueueAllocMode
+{
+    public ulong Entries;
+    public uint Count;
+    public int Order;
+    public uint Done;
+    public uint Gfp;
+    public uint Bulk;
+    public uint Pad;
+}
+
 public static unsafe class Abi
 {
     /// <summary>The module's name: its .ko, its /sys/module folder and its /proc file.</summary>
     public const string ModuleName = "page_alloc_bench";
     public const string ProcPath = "/proc/" + ModuleName;
-    public const int AbiVersion = 3;
+    public const int AbiVersion = 4;
     public const int Magic = 0x12;
     public const int BatchMax = 1024;
     public const ulong SelftestMax = 1UL << 32;
@@ -90,6 +102,8 @@ public static unsafe class Abi
     public const uint ProbeMax = 1U << 20;
     /// <summary>Probe modes: only what the free lists hold, or with direct reclaim and compaction (PAB_PROBE_*).</summary>
     public const uint ProbeNoCompact = 0, ProbeCompact = 1;
+    public const int BulkMax = 1024;
+    public const uint GfpKernel = 0, GfpAtomic = 1, GfpNoretry = 2, GfpModes = 3;
 
     // asm-generic/ioctl.h encoding, which x86-64 uses.
     private const int NrBits = 8, TypeBits = 8, SizeBits = 14;
@@ -108,4 +122,5 @@ public static unsafe class Abi
     public static readonly uint QueueAlloc = Ioc(Read | Write, 20, sizeof(PabBatch));
     public static readonly uint QueueFree = Ioc(Read | Write, 21, sizeof(PabBatch));
     public static readonly uint Probe = Ioc(Read | Write, 22, sizeof(PabProbe));
+    public static readonly uint QueueAllocMode = Ioc(Read | Write, 23, sizeof(PabQueueAllocMode));
 }

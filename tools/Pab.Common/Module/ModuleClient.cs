@@ -73,6 +73,22 @@ public sealed unsafe class ModuleClient : IDisposable
     public int TryQueueFree(int order, Span<PabBatchEntry> entries, out int done) =>
         Batch(Abi.QueueFree, order, entries, out done);
 
+    /// <summary>
+    /// QUEUE_ALLOC_MODE: as <see cref="TryQueueAlloc"/> with GFP mode <paramref name="gfp"/> (Abi.Gfp*) and, when
+    /// <paramref name="bulk"/> is not 0, through alloc_pages_bulk() calls of that many pages (order 0), each call's
+    /// latency on its first entry and 0 on the others. Returns errno (0, or ENOMEM with <paramref name="done"/> made).
+    /// </summary>
+    public int TryQueueAllocMode(int order, uint gfp, uint bulk, Span<PabBatchEntry> entries, out int done)
+    {
+        fixed (PabBatchEntry* e = entries)
+        {
+            var arg = new PabQueueAllocMode { Entries = (ulong)e, Count = (uint)entries.Length, Order = order, Gfp = gfp, Bulk = bulk };
+            int err = Ioctl(Abi.QueueAllocMode, &arg);
+            done = (int)arg.Done;
+            return err;
+        }
+    }
+
     private int Batch(uint request, int order, Span<PabBatchEntry> entries, out int done)
     {
         fixed (PabBatchEntry* e = entries)

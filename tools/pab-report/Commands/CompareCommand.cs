@@ -47,13 +47,19 @@ internal static class CompareCommand
         CustomParser = r => CliValues.Number(r, 0, double.PositiveInfinity),
     };
 
+    private static readonly Option<bool> AcrossModesOption = new("--across-modes")
+    {
+        Description = "Compare runs whose antagonist ran in different modes (--gfp, --bulk, --free-on): when the mode is the experiment " +
+            "(free-on other against same); without it such a comparison is refused",
+    };
+
     static CompareCommand() => FormatOption.ShowChoices<CompareFormat>();
 
     public static Command Create(Stream stdout, TextWriter stderr, Ansi colour)
     {
         var compare = new Command("compare", "Compare sides against a baseline over runs (a boot is one sample): per metric and order, the change with its interval and a verdict where the runs allow one")
         {
-            SidesArgument, FormatOption, ExportMarkdownOption, ExportJsonOption, SharedOptions.Html, SharedOptions.Keep, SharedOptions.SkipBad, AlphaOption, MinChangeOption,
+            SidesArgument, FormatOption, ExportMarkdownOption, ExportJsonOption, SharedOptions.Html, SharedOptions.Keep, SharedOptions.SkipBad, AlphaOption, MinChangeOption, AcrossModesOption,
         };
         compare.SetAction(pr => Run(pr, stdout, stderr, colour));
         return compare;
@@ -84,8 +90,21 @@ internal static class CompareCommand
             data.Add(d);
         }
         if (failed) return (int)ExitCode.Failed;
+        var modes = ModeDifferences.Describe(names, data);
+        if (modes.Count > 0 && !pr.GetValue(AcrossModesOption))
+        {
+            foreach (string m in modes) stderr.WriteLine($"pab-report compare: {m}");
+            stderr.WriteLine("pab-report compare: runs are compared only against runs of the same mode (a GFP mode takes other watermarks and paths, " +
+                "bulk another API, freeing on another CPU other locks); compare one mode at a time, or give --across-modes when the mode is the experiment");
+            return (int)ExitCode.Failed;
+        }
         var cmp = Comparison.Run(data, names, pr.GetValue(AlphaOption), pr.GetValue(MinChangeOption) / 100);
         cmp.SideInfo.AddRange(SideInfo.Describe(sides, names, data));
+        foreach (string m in modes)
+        {
+            stderr.WriteLine($"pab-report: warning: {m} (--across-modes)");
+            cmp.SideInfo.Add(m);
+        }
         foreach (string hold in HoldDifferences.Describe(names, data))
         {
             stderr.WriteLine($"pab-report: warning: {hold}");
