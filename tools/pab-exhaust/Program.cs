@@ -1,6 +1,9 @@
 using Pab.Common;
 using Pab.Exhaust;
 
+// Before anything is allocated: no 2 MiB pages in the parent's memory (pab-fill gets the machine's setting).
+OwnHugePages.Disable();
+
 return ExhaustCommand.Cli(settings =>
 {
     var host = HostInfo.Collect();
