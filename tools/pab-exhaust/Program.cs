@@ -1,8 +1,8 @@
 using Pab.Common;
 using Pab.Exhaust;
 
-// Before anything is allocated: no 2 MiB pages in the parent's memory (pab-fill gets the machine's setting).
-OwnHugePages.Disable();
+// From the start (this runs the program again once): no 2 MiB pages in the parent's memory (pab-fill gets the machine's setting).
+OwnHugePages.DisableFromStart(args);
 
 return ExhaustCommand.Cli(settings =>
 {

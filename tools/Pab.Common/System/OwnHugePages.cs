@@ -6,17 +6,52 @@ namespace Pab.Common;
 /// Transparent huge pages off for our own memory (prctl PR_SET_THP_DISABLE). Where THP is "always",
 /// the runtime's heap and the threads' stacks grow by a whole 2 MiB page whenever they first touch a
 /// new 2 MiB range: our footprint, inside the memory being measured, then jumps by 2 MiB at random
-/// (seen at start-up as often as with more workers). So the flag is set first thing. It is inherited
-/// at fork and kept across execve: a program we start gets the machine's setting back, the flag
-/// being lifted just while it starts.
+/// (seen at start-up as often as with more workers). The runtime starts its finalizer thread before
+/// Main, and its 8 MiB stack can take such a page at once; so the flag is set first thing in Main and
+/// the program executed again, keeping the flag (execve does), from its start. A program we start
+/// gets the machine's setting back: the flag is lifted while it starts.
 /// </summary>
-public static partial class OwnHugePages
+public static unsafe partial class OwnHugePages
 {
-    private const int PrSetThpDisable = 41;
+    private const int PrSetThpDisable = 41, PrGetThpDisable = 42;
     private static bool _off;
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int execv(byte* path, byte** argv);
+
+    /// <summary>
+    /// Sets the flag, and when it was not set already runs this program again from its start with
+    /// <paramref name="args"/> (returns only when it was set, or cannot be, or the execve failed:
+    /// then this image goes on, the flag set where it could be).
+    /// </summary>
+    public static void DisableFromStart(string[] args)
+    {
+        if (prctl(PrGetThpDisable, 0, 0, 0, 0) == 1)
+        {
+            _off = true;
+            return;
+        }
+        if (!Disable()) return;
+        // By its path, not /proc/self/exe: the process keeps its name (ps, the OOM killer's log).
+        if (Environment.ProcessPath is not { } exe) return;
+        string argv0 = Environment.GetCommandLineArgs() is [var first, ..] ? first : exe;
+        var strings = new nint[args.Length + 3];
+        try
+        {
+            strings[0] = Marshal.StringToCoTaskMemUTF8(exe);
+            strings[1] = Marshal.StringToCoTaskMemUTF8(argv0);
+            for (int i = 0; i < args.Length; i++) strings[i + 2] = Marshal.StringToCoTaskMemUTF8(args[i]);
+            fixed (nint* p = strings)
+                execv((byte*)p[0], (byte**)(p + 1));
+        }
+        finally
+        {
+            foreach (nint p in strings) Marshal.FreeCoTaskMem(p);
+        }
+    }
 
     /// <summary>Sets the flag; false when the kernel refuses it (before 3.15, or without THP: nothing to turn off).</summary>
     public static bool Disable() => _off = prctl(PrSetThpDisable, 1, 0, 0, 0) == 0;
