@@ -9,7 +9,7 @@ namespace Pab.Common;
 /// (seen at start-up as often as with more workers). The runtime starts its finalizer thread before
 /// Main, and its 8 MiB stack can take such a page at once; so the flag is set first thing in Main and
 /// the program executed again, keeping the flag (execve does), from its start. A program we start
-/// gets the machine's setting back: the flag is lifted while it starts.
+/// gets the setting we were started with back: the flag is lifted while it starts (unless we inherited it).
 /// </summary>
 public static unsafe partial class OwnHugePages
 {
@@ -22,6 +22,12 @@ public static unsafe partial class OwnHugePages
     [LibraryImport("libc", SetLastError = true)]
     private static partial int execv(byte* path, byte** argv);
 
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int setenv(string name, string value, int overwrite);
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int unsetenv(string name);
+
     /// <summary>
     /// Sets the flag, and when it was not set already runs this program again from its start with
     /// <paramref name="args"/> (returns only when it was set, or cannot be, or the execve failed:
@@ -31,12 +37,17 @@ public static unsafe partial class OwnHugePages
     {
         if (prctl(PrGetThpDisable, 0, 0, 0, 0) == 1)
         {
-            _off = true;
+            // Set by our first image (which says so here), or inherited: then what we start inherits it too.
+            _off = Environment.GetEnvironmentVariable(ReexecVariable) == "1";
+            Environment.SetEnvironmentVariable(ReexecVariable, null);
+            unsetenv(ReexecVariable);
             return;
         }
         if (!Disable()) return;
         // By its path, not /proc/self/exe: the process keeps its name (ps, the OOM killer's log).
         if (Environment.ProcessPath is not { } exe) return;
+        // In libc's environment, which execv passes on (.NET's own copy is not libc's).
+        setenv(ReexecVariable, "1", 1);
         string argv0 = Environment.GetCommandLineArgs() is [var first, ..] ? first : exe;
         var strings = new nint[args.Length + 3];
         try
@@ -51,7 +62,11 @@ public static unsafe partial class OwnHugePages
         {
             foreach (nint p in strings) Marshal.FreeCoTaskMem(p);
         }
+        unsetenv(ReexecVariable);
     }
+
+    // Tells the second image that the flag is ours, not inherited; removed at once from our environment.
+    private const string ReexecVariable = "PAB_THP_OFF_BY_US";
 
     /// <summary>Sets the flag; false when the kernel refuses it (before 3.15, or without THP: nothing to turn off).</summary>
     public static bool Disable() => _off = prctl(PrSetThpDisable, 1, 0, 0, 0) == 0;
