@@ -77,8 +77,37 @@ public static unsafe partial class OwnHugePages
     /// </summary>
     public static Lift Lifted()
     {
-        if (_off) prctl(PrSetThpDisable, 0, 0, 0, 0);
+        if (_off)
+        {
+            AwaitThreadsStarted(TimeSpan.FromMilliseconds(500));
+            prctl(PrSetThpDisable, 0, 0, 0, 0);
+        }
         return new Lift(_off);
+    }
+
+    // A thread created but not yet run (the runtime's signal thread is started just before a command
+    // is) would touch its stack first while the flag is lifted, and could take a 2 MiB page: seen once
+    // in a 2-CPU guest. The runtime's threads name themselves first thing, so until a thread has a name
+    // of its own (or the limit passes) it has not run.
+    private static void AwaitThreadsStarted(TimeSpan limit)
+    {
+        long deadline = Environment.TickCount64 + (long)limit.TotalMilliseconds;
+        try
+        {
+            string main = File.ReadAllText("/proc/self/comm");
+            string self = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            while (Directory.EnumerateDirectories("/proc/self/task").Any(t =>
+                       Path.GetFileName(t) != self && ReadOrEmpty(Path.Join(t, "comm")) == main)
+                   && Environment.TickCount64 < deadline)
+                Thread.Sleep(1);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    private static string ReadOrEmpty(string path)
+    {
+        try { return File.ReadAllText(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return ""; }
     }
 
     /// <summary>Sets the flag again, if it was set when lifted.</summary>
