@@ -9,8 +9,9 @@ public class OwnPagesTests
     public void TheAntagonistHasNoHugePagesAndItsCommandHasTheMachinesSetting()
     {
         // Under --idle-first the command starts before the checks (which then refuse: no module here).
-        // It reads its parent's flag and its own.
+        // It reads its parent's flag (set again just after the start: given up to 5 s) and its own.
         var r = Exec.Run(PublishedTools.Of("pab-antagonize"), ["--order", "0", "--idle-first", "--", "sh", "-c",
+            "for i in $(seq 50); do grep -q 'THP_enabled:.0' /proc/$PPID/status && break; sleep 0.1; done; " +
             "grep -h THP_enabled /proc/$PPID/status; grep -h THP_enabled /proc/self/status"], TimeSpan.FromMinutes(2));
         var lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(l => l.StartsWith("THP_enabled:", StringComparison.Ordinal)).ToList();
