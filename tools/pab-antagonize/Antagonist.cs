@@ -55,9 +55,6 @@ public sealed class Antagonist(AntagonizeOptions options, RecordWriter records, 
                 return (int)ExitCode.CommandNotStarted;
             }
         }
-        // Our memory stays in 4 KiB pages once no command will inherit the setting: the command under
-        // --idle-first has started by now; without a command, none will.
-        if (_command != null || _options.Command.Length == 0) NoHugePages.Disable();
         try
         {
             return RunChecked();

@@ -65,6 +65,9 @@ public sealed class OrderPhases(PhaseLink.AntagonistEnd link, RunOutput output, 
             // The large object heap too: the last order's samples were written from it.
             System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            // Code touched only while starting up leaves, as the first fill would make it leave:
+            // what we hold is then the same at the start of both phases.
+            ExecutablePages.Release();
             output.Event("phase", $"idle: workers for order {order} pinned and parked, no module calls", null, Memory(), Antagonist.IdleLabel);
             link.Send(PhaseLink.ReadyFor(order));
             string? word = link.Receive();

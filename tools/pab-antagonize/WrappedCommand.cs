@@ -55,7 +55,8 @@ public sealed class WrappedCommand(string[] command, int order, RunOutput output
         Process child;
         try
         {
-            child = Process.Start(psi) ?? throw new Win32Exception("no process");
+            using (OwnHugePages.Lifted())
+                child = Process.Start(psi) ?? throw new Win32Exception("no process");
         }
         catch (Win32Exception e)
         {

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Pab.Common;
 using static Pab.Exhaust.ExhaustNative;
 
 namespace Pab.Exhaust;
@@ -35,7 +36,8 @@ public static unsafe class ChildSpawn
             posix_spawn_file_actions_adddup2(actions, memfd, SharedPage.ChildFd);
             posix_spawn_file_actions_adddup2(actions, 2, 1);
             int pid;
-            error = posix_spawn(&pid, argv[0], actions, null, argv, envp);
+            using (OwnHugePages.Lifted())
+                error = posix_spawn(&pid, argv[0], actions, null, argv, envp);
             posix_spawn_file_actions_destroy(actions);
             return error == 0 ? pid : -1;
         }
