@@ -10,10 +10,8 @@ namespace Pab.Exhaust;
 public sealed class IterationLoop(ExhaustSettings settings, RecordWriter writer, TextWriter log, bool progress)
 {
     private readonly ChildSupervisor _child = new(writer, progress, settings.KernelAccount);
-    // By default the events are counted unless the triggers would go in with the antagonist's workers
-    // already allocating: a lone antagonized phase, started under pab-antagonize without --idle-first.
     private readonly PhaseAccount _account = new(writer, log, settings.KernelAccount,
-        TraceEvents.ByDefault && (settings.Link != null || settings.Label != ExhaustSettings.AntagonizedLabel));
+        TraceEvents.ByDefaultFor(linked: settings.Link != null, antagonized: settings.Label == ExhaustSettings.AntagonizedLabel));
     private readonly ExhaustSettings _base = settings;
 
     /// <summary>The current phase's settings (its order and label).</summary>

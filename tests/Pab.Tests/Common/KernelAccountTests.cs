@@ -227,6 +227,10 @@ public sealed class KernelAccountTests
         Assert.True(TraceEvents.Enabled(null, byDefault: true));
         Assert.False(TraceEvents.Enabled(null, byDefault: false));
         Assert.True(TraceEvents.Enabled("", byDefault: true));
+        // On by default under the phase link and alone idle; not for a lone antagonized phase.
+        Assert.True(TraceEvents.ByDefaultFor(linked: true, antagonized: false));
+        Assert.True(TraceEvents.ByDefaultFor(linked: false, antagonized: false));
+        Assert.False(TraceEvents.ByDefaultFor(linked: false, antagonized: true));
     }
 
     [Fact]

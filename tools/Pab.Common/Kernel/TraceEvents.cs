@@ -11,6 +11,12 @@ public static class TraceEvents
     /// </summary>
     public const bool ByDefault = true;
 
+    /// <summary>
+    /// The default for a pab-exhaust run: on, but for a lone antagonized phase (no phase link), whose
+    /// triggers would go in with the antagonist's workers already allocating.
+    /// </summary>
+    public static bool ByDefaultFor(bool linked, bool antagonized) => ByDefault && (linked || !antagonized);
+
     /// <summary>Whether to count: "1" yes, "0" no, anything else (unset included) the default given.</summary>
     public static bool Enabled(string? value, bool byDefault) => value switch
     {
