@@ -1,4 +1,5 @@
 using Pab.Common;
+using Pab.Common.Kernel;
 
 namespace Pab.Exhaust;
 
@@ -9,7 +10,8 @@ namespace Pab.Exhaust;
 public sealed class IterationLoop(ExhaustSettings settings, RecordWriter writer, TextWriter log, bool progress)
 {
     private readonly ChildSupervisor _child = new(writer, progress, settings.KernelAccount);
-    private readonly PhaseAccount _account = new(writer, log, settings.KernelAccount);
+    private readonly PhaseAccount _account = new(writer, log, settings.KernelAccount,
+        TraceEvents.ByDefaultFor(linked: settings.Link != null, antagonized: settings.Label == ExhaustSettings.AntagonizedLabel));
     private readonly ExhaustSettings _base = settings;
 
     /// <summary>The current phase's settings (its order and label).</summary>
@@ -57,6 +59,7 @@ public sealed class IterationLoop(ExhaustSettings settings, RecordWriter writer,
     /// <summary>The exit status: a failure's code, else 128 + the signal that interrupted the run (said and recorded), else 0.</summary>
     public int Finish(int code)
     {
+        _account.Finish();
         if (code != 0) return code;
         if (Interruption.Signal is int signal and not 0)
         {

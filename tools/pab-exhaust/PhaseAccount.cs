@@ -9,16 +9,17 @@ namespace Pab.Exhaust;
 /// that moved over it, with the phase's duration and the bytes its fills took (docs/record-format.md).
 /// Disabled (--no-kernel-account), it reads and writes nothing.
 /// </summary>
-public sealed class PhaseAccount(RecordWriter writer, TextWriter log, bool enabled = true)
+public sealed class PhaseAccount(RecordWriter writer, TextWriter log, bool enabled = true, bool traceByDefault = false)
 {
     private static readonly long PageSize = Environment.SystemPageSize;
     private Dictionary<string, long>? _vmstatStart;
     private long _startTicks;
     private long _filled;
     private bool _saidNoVmstat, _saidNoFreeLists, _saidBuddyOnly, _saidNoTrace;
-    // Opt-in for now: guest runs with hist triggers sometimes hang on 6.1 under TCG (one seen adding them
-    // while the antagonist ran; docs/record-format.md), so allocator events are counted only with PAB_TRACE_EVENTS=1.
-    private readonly TraceCounts? _trace = enabled && Environment.GetEnvironmentVariable("PAB_TRACE_EVENTS") == "1" ? new() : null;
+    // The hist triggers go in with the first phase and stay to the end (TraceCounts: adding one while
+    // the antagonist allocates hung a guest). PAB_TRACE_EVENTS=1 or 0 overrides the default.
+    private readonly TraceCounts? _trace = enabled && TraceEvents.Enabled(Environment.GetEnvironmentVariable(TraceEvents.Variable), traceByDefault) ? new() : null;
+    private Dictionary<string, Dictionary<long, long>>? _traceStart;
     private int _pageblockOrder = 9;
 
     /// <summary>Reads the start state and writes the free lists' record.</summary>
@@ -33,11 +34,12 @@ public sealed class PhaseAccount(RecordWriter writer, TextWriter log, bool enabl
             _saidNoVmstat = true;
             log.WriteLine($"pab-exhaust: cannot read {VmStat.Path}: the phases' counters are not recorded");
         }
-        if (_trace?.Begin() is { } why && !_saidNoTrace)
+        if (_trace?.Start() is { } why && !_saidNoTrace)
         {
             _saidNoTrace = true;
             log.WriteLine($"pab-exhaust: allocator events are not counted: {why}");
         }
+        _traceStart = _trace?.Snapshot();
         _startTicks = Stopwatch.GetTimestamp();
     }
 
@@ -49,7 +51,8 @@ public sealed class PhaseAccount(RecordWriter writer, TextWriter log, bool enabl
     {
         if (!enabled) return;
         double seconds = (Stopwatch.GetTimestamp() - _startTicks) / (double)Stopwatch.Frequency;
-        var events = _trace?.End(_pageblockOrder);
+        var traceEnd = _trace?.Snapshot();
+        var events = _traceStart != null && traceEnd != null ? TraceCounts.Difference(_traceStart, traceEnd, _pageblockOrder) : null;
         var after = VmStat.Read();
         Record Count(string metric, long value) => new()
         {
@@ -65,7 +68,11 @@ public sealed class PhaseAccount(RecordWriter writer, TextWriter log, bool enabl
                 writer.Write(Count(AccountMetrics.Trace(s.Label, ev), n));
         WriteFree(s, "end");
         _vmstatStart = null;
+        _traceStart = null;
     }
+
+    /// <summary>Removes the hist triggers once every phase has ended (process exit would, too).</summary>
+    public void Finish() => _trace?.Stop();
 
     private void WriteFree(ExhaustSettings s, string point)
     {

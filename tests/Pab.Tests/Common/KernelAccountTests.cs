@@ -144,7 +144,7 @@ public sealed class KernelAccountTests
     }
 
     [Fact]
-    public void TraceCountsAddsItsTriggersAndRemovesThemAndAStaleOne()
+    public void TraceCountsAddsItsTriggersOnceAndRemovesThemAndAStaleOne()
     {
         using var dir = new TempDir("pab-trace-");
         string Ev(string ev, string file) => Path.Combine(dir.Path, "events", "kmem", ev, file);
@@ -156,27 +156,91 @@ public sealed class KernelAccountTests
         // A run killed outright left its trigger (the kernel shows it with its state).
         File.WriteAllText(Ev("mm_page_pcpu_drain", "trigger"), "hist:keys=order:vals=hitcount:sort=hitcount:size=1024 [active]\n");
         var trace = new TraceCounts(dir.Path);
-        Assert.Null(trace.Begin());
+        Assert.Null(trace.Snapshot()); // nothing counted before the triggers are in
+        Assert.Null(trace.Start());
+        Assert.True(trace.Counting);
         const string Spec = "hist:keys=order:vals=hitcount:sort=hitcount:size=1024";
         Assert.Equal($"{Spec} [active]\n!{Spec}\n{Spec}\n", File.ReadAllText(Ev("mm_page_pcpu_drain", "trigger"))); // the stale one removed, ours added
+        Assert.Null(trace.Start()); // later phases add nothing: no kernel text is patched again
+        Assert.Equal($"{Spec} [active]\n!{Spec}\n{Spec}\n", File.ReadAllText(Ev("mm_page_pcpu_drain", "trigger")));
+        Assert.Equal($"{Spec}\n", File.ReadAllText(Ev("mm_page_alloc_zone_locked", "trigger")));
+        // Just added, before any event: the histograms are empty.
+        foreach (var ev in new[] { "mm_page_alloc_extfrag", "mm_page_alloc_zone_locked", "mm_page_pcpu_drain" })
+            File.WriteAllText(Ev(ev, "hist"), "\nTotals:\n    Hits: 0\n    Entries: 0\n    Dropped: 0\n");
+        var start = trace.Snapshot()!;
         File.WriteAllText(Ev("mm_page_alloc_extfrag", "hist"),
             "{ fallback_order:          3 } hitcount:          5\n{ fallback_order:         10 } hitcount:          2\n{ fallback_order:          8 } hitcount:          1\n");
         File.WriteAllText(Ev("mm_page_alloc_zone_locked", "hist"), Fixture("guest-6.1-zone-locked-hist.txt"));
-        File.WriteAllText(Ev("mm_page_pcpu_drain", "hist"), "\nTotals:\n    Hits: 0\n");
-        var counts = trace.End(pageblockOrder: 9)!;
+        var counts = TraceCounts.Difference(start, trace.Snapshot()!, pageblockOrder: 9);
         Assert.Equal(8, counts["mm_page_alloc_extfrag"]);
         Assert.Equal(6, counts["mm_page_alloc_extfrag_fragmenting"]); // fallback orders 3 and 8, below pageblock order 9
         Assert.Equal(536, counts["mm_page_alloc_zone_locked"]);
         Assert.Equal(0, counts["mm_page_pcpu_drain"]);
+        trace.Stop();
         // Every trigger added was removed: tracing is left as it was found.
+        Assert.Equal($"{Spec}\n!{Spec}\n", File.ReadAllText(Ev("mm_page_alloc_zone_locked", "trigger")));
         Assert.EndsWith("!hist:keys=fallback_order:vals=hitcount:sort=hitcount:size=1024\n", File.ReadAllText(Ev("mm_page_alloc_extfrag", "trigger")));
-        Assert.Null(trace.End(9)); // nothing active any more
+        Assert.False(trace.Counting);
+        Assert.Null(trace.Snapshot()); // nothing active any more
+        trace.Stop(); // a second removal (process exit after the run's end) writes nothing
+        Assert.Equal($"{Spec}\n!{Spec}\n", File.ReadAllText(Ev("mm_page_alloc_zone_locked", "trigger")));
+    }
+
+    [Fact]
+    public void APhaseCountsTheDifferenceOfTwoSnapshotsOfTheCumulativeHistograms()
+    {
+        Dictionary<string, Dictionary<long, long>> Snap(string extfrag, string zoneLocked) => new()
+        {
+            ["mm_page_alloc_extfrag"] = TraceCounts.ParseHist(extfrag, "fallback_order"),
+            ["mm_page_alloc_zone_locked"] = TraceCounts.ParseHist(zoneLocked, "order"),
+        };
+        // The idle phase ended with these; the antagonized phase added hits to order 0, none to order 9,
+        // and fallbacks at order 4 and 10 that the first snapshot did not have at all.
+        var before = Snap("{ fallback_order:          3 } hitcount:          5\n\nTotals:\n    Hits: 5\n",
+            Fixture("guest-6.1-zone-locked-hist.txt")); // order 9: 32, order 0: 504
+        var after = Snap(
+            "{ fallback_order:          4 } hitcount:          2\n{ fallback_order:          3 } hitcount:          7\n{ fallback_order:         10 } hitcount:         11\n",
+            "{ order:          9 } hitcount:         32\n{ order:          0 } hitcount:       1504\n");
+        var counts = TraceCounts.Difference(before, after, pageblockOrder: 9);
+        Assert.Equal(2 + 2 + 11, counts["mm_page_alloc_extfrag"]);
+        Assert.Equal(2 + 2, counts["mm_page_alloc_extfrag_fragmenting"]); // orders 3 and 4; 10 is above pageblock order
+        Assert.Equal(1000, counts["mm_page_alloc_zone_locked"]);
+        Assert.False(counts.ContainsKey("mm_page_pcpu_drain")); // unreadable in both: no count rather than a 0
+        // Unchanged histograms count 0 for every event read.
+        var none = TraceCounts.Difference(after, after, 9);
+        Assert.Equal(["mm_page_alloc_extfrag", "mm_page_alloc_extfrag_fragmenting", "mm_page_alloc_zone_locked"], none.Keys);
+        Assert.All(none.Values, v => Assert.Equal(0, v));
+        // An event read at only one end has no count; a histogram cleared by someone else in between
+        // counts what it holds now (the least it can have seen), never a negative number.
+        var cleared = TraceCounts.Difference(after, new Dictionary<string, Dictionary<long, long>>
+        {
+            ["mm_page_alloc_zone_locked"] = new() { [0] = 40 },
+        }, 9);
+        Assert.Equal(new SortedDictionary<string, long> { ["mm_page_alloc_zone_locked"] = 40 }, cleared);
+    }
+
+    [Fact]
+    public void TraceEventsSwitchTakesOneOrZeroElseTheDefault()
+    {
+        Assert.True(TraceEvents.Enabled("1", byDefault: false));
+        Assert.False(TraceEvents.Enabled("0", byDefault: true));
+        Assert.True(TraceEvents.Enabled(null, byDefault: true));
+        Assert.False(TraceEvents.Enabled(null, byDefault: false));
+        Assert.True(TraceEvents.Enabled("", byDefault: true));
+        // On by default under the phase link and alone idle; not for a lone antagonized phase.
+        Assert.True(TraceEvents.ByDefaultFor(linked: true, antagonized: false));
+        Assert.True(TraceEvents.ByDefaultFor(linked: false, antagonized: false));
+        Assert.False(TraceEvents.ByDefaultFor(linked: false, antagonized: true));
     }
 
     [Fact]
     public void WithoutTracefsTraceCountsSaysWhy()
     {
         using var dir = new TempDir("pab-notrace-");
-        Assert.Contains("cannot add a hist trigger", new TraceCounts(dir.Path).Begin());
+        var trace = new TraceCounts(dir.Path);
+        string? why = trace.Start();
+        Assert.Contains("cannot add a hist trigger", why);
+        Assert.Equal(why, trace.Start()); // said the same way for every phase, never tried again
+        Assert.Null(trace.Snapshot());
     }
 }

@@ -4,13 +4,16 @@ using System.Text.RegularExpressions;
 namespace Pab.Common.Kernel;
 
 /// <summary>
-/// Counts of the page allocator's trace events over a phase, counted in the kernel by hist triggers (one
-/// histogram per event, keyed by order; nothing streamed to userspace): mm_page_alloc_extfrag (every
-/// fallback to another migratetype, and the fragmenting ones whose fallback order is below pageblock
-/// order), mm_page_alloc_zone_locked and mm_page_pcpu_drain. A trigger is added as the phase begins and
-/// removed as it ends, or when the process exits; one left by a run that was killed outright (SIGKILL) is
-/// recognised by its exact text and removed at the next start. Where tracefs or hist triggers are absent
-/// or not permitted, <see cref="Begin"/> says why once and the phase goes on without them.
+/// Counts of the page allocator's trace events, counted in the kernel by hist triggers (one histogram per
+/// event, keyed by order; nothing streamed to userspace): mm_page_alloc_extfrag (every fallback to another
+/// migratetype, and the fragmenting ones whose fallback order is below pageblock order),
+/// mm_page_alloc_zone_locked and mm_page_pcpu_drain. The triggers are added once, by the first
+/// <see cref="Start"/>, and removed once, by <see cref="Stop"/> or when the process exits: adding or
+/// removing one patches kernel text (the event's static key), which must not happen while other CPUs
+/// allocate hard (a guest hung so; docs/record-format.md). A phase's counts are the difference of two
+/// <see cref="Snapshot"/>s of the cumulative histograms; reading one patches nothing. A trigger left by a
+/// run killed outright (SIGKILL) is recognised by its exact text and removed at the next start. Where
+/// tracefs or hist triggers are absent or not permitted, <see cref="Start"/> says why.
 /// </summary>
 public sealed partial class TraceCounts
 {
@@ -34,56 +37,77 @@ public sealed partial class TraceCounts
 
     private readonly string? _events;
     private readonly List<string> _active = [];
-    private bool _cleanedStale;
+    private bool _started;
+    private string? _whyNot;
 
     public TraceCounts(string? root = null)
     {
         _events = root != null ? Path.Join(root, "events", "kmem")
             : new[] { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" }.Select(r => Path.Join(r, "events", "kmem"))
                 .FirstOrDefault(d => File.Exists(Path.Join(d, Events[0].Event, "trigger")));
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => RemoveAll();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
     }
 
-    /// <summary>Adds every trigger; null when counting, else why not (tracefs absent, not root, no hist triggers).</summary>
-    public string? Begin()
+    /// <summary>Whether the triggers are in place (so snapshots count).</summary>
+    public bool Counting { get { lock (_active) return _active.Count == Events.Length; } }
+
+    /// <summary>
+    /// Adds every trigger, the first time only (a stale one of ours removed first); null when counting,
+    /// else why not (tracefs absent, not root, no hist triggers), the same answer on every later call.
+    /// </summary>
+    public string? Start()
     {
-        if (_events == null) return "tracefs with the kmem events is not mounted (/sys/kernel/tracing, /sys/kernel/debug/tracing)";
-        RemoveAll();
+        if (_started) return _whyNot;
+        _started = true;
+        if (_events == null)
+            return _whyNot = "tracefs with the kmem events is not mounted (/sys/kernel/tracing, /sys/kernel/debug/tracing)";
         foreach (var (ev, key) in Events)
         {
             string trigger = Path.Join(_events, ev, "trigger");
             try
             {
-                if (!_cleanedStale && File.ReadAllText(trigger).Contains(Spec(key), StringComparison.Ordinal))
+                if (File.ReadAllText(trigger).Contains(Spec(key), StringComparison.Ordinal))
                     File.AppendAllText(trigger, "!" + Spec(key) + "\n"); // left by a run of ours that was killed
                 File.AppendAllText(trigger, Spec(key) + "\n");
                 lock (_active) _active.Add(ev);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                RemoveAll();
-                return $"cannot add a hist trigger to {trigger}: {e.Message}";
+                Stop();
+                return _whyNot = $"cannot add a hist trigger to {trigger}: {e.Message}";
             }
         }
-        _cleanedStale = true;
         return null;
     }
 
-    /// <summary>Reads every histogram and removes its trigger: event name → count; extfrag also as _fragmenting.</summary>
-    public SortedDictionary<string, long>? End(int pageblockOrder)
+    /// <summary>Every histogram as it stands (event → key value → hits since the trigger was added); null when not counting.</summary>
+    public Dictionary<string, Dictionary<long, long>>? Snapshot()
     {
-        if (_events == null || _active.Count == 0) return null;
-        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        if (!Counting) return null;
+        var snapshot = new Dictionary<string, Dictionary<long, long>>(StringComparer.Ordinal);
         foreach (var (ev, key) in Events)
+            if (ProcText.Read(Path.Join(_events!, ev, "hist")) is { } text)
+                snapshot[ev] = ParseHist(text, key);
+        return snapshot;
+    }
+
+    /// <summary>
+    /// The counts between two snapshots: event name → count, extfrag also as _fragmenting. A key new in the
+    /// later one counts all its hits; an event missing from either has no count. A key whose hits went down
+    /// (the histogram was cleared by someone else) counts what it has now, the least it can have seen.
+    /// </summary>
+    public static SortedDictionary<string, long> Difference(
+        IReadOnlyDictionary<string, Dictionary<long, long>> before, IReadOnlyDictionary<string, Dictionary<long, long>> after, int pageblockOrder)
+    {
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (ev, _) in Events)
         {
-            string? text = ProcText.Read(Path.Join(_events, ev, "hist"));
-            if (text == null) continue;
-            var byKey = ParseHist(text, key);
+            if (!before.TryGetValue(ev, out var was) || !after.TryGetValue(ev, out var now)) continue;
+            var byKey = now.ToDictionary(p => p.Key, p => p.Value >= was.GetValueOrDefault(p.Key) ? p.Value - was.GetValueOrDefault(p.Key) : p.Value);
             counts[ev] = byKey.Values.Sum();
             if (ev == "mm_page_alloc_extfrag")
                 counts[ev + "_fragmenting"] = byKey.Where(p => p.Key < pageblockOrder).Sum(p => p.Value);
         }
-        RemoveAll();
         return counts;
     }
 
@@ -103,7 +127,8 @@ public sealed partial class TraceCounts
         return hits;
     }
 
-    private void RemoveAll()
+    /// <summary>Removes every trigger added (once; later calls find none): tracing is left as it was found.</summary>
+    public void Stop()
     {
         lock (_active)
         {
