@@ -23,6 +23,9 @@ public sealed class IterationLoop(ExhaustSettings settings, RecordWriter writer,
     /// <summary>Starts an order the antagonist names: the settings given, with that order.</summary>
     public void StartOrder(int order) => Settings = _base with { Order = order };
 
+    /// <summary>Readies the kernel's account before the antagonist is asked to allocate (see PhaseAccount.StartTraces).</summary>
+    public void PrepareAccount() => _account.StartTraces();
+
     /// <summary>The iterations of one phase; the exit code (0 when all ran or a signal stopped them).</summary>
     public int RunPhase(string label)
     {

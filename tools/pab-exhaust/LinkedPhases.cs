@@ -23,6 +23,7 @@ public sealed class LinkedPhases(PhaseLink.CommandEnd link, IterationLoop loop, 
             if (order == null) break; // "end": every order measured
             loop.StartOrder(order.Value);
             if (Meta != null) writer.Write(Meta(loop.Settings));
+            loop.PrepareAccount(); // the workers are parked: no trigger goes in while they allocate
             int code = loop.Settings.SkipIdle ? 0 : loop.RunPhase(ExhaustSettings.IdleLabel);
             if (code != 0 || Cancelled()) return loop.Finish(code);
             if ((link.Send(PhaseLink.Antagonize) ?? link.WaitFor(PhaseLink.Steady, Cancelled)) is { } notSteady && !Cancelled())

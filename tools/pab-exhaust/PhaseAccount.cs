@@ -34,13 +34,20 @@ public sealed class PhaseAccount(RecordWriter writer, TextWriter log, bool enabl
             _saidNoVmstat = true;
             log.WriteLine($"pab-exhaust: cannot read {VmStat.Path}: the phases' counters are not recorded");
         }
-        if (_trace?.Start() is { } why && !_saidNoTrace)
-        {
-            _saidNoTrace = true;
-            log.WriteLine($"pab-exhaust: allocator events are not counted: {why}");
-        }
+        StartTraces();
         _traceStart = _trace?.Snapshot();
         _startTicks = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>
+    /// Adds the hist triggers if they are not in yet (once per run): called while the antagonist's
+    /// workers are parked, also where the first phase to run is an antagonized one (--skip-idle).
+    /// </summary>
+    public void StartTraces()
+    {
+        if (!enabled || _trace?.Start() is not { } why || _saidNoTrace) return;
+        _saidNoTrace = true;
+        log.WriteLine($"pab-exhaust: allocator events are not counted: {why}");
     }
 
     /// <summary>One fill's bytes, for per-GiB figures.</summary>
