@@ -505,7 +505,11 @@ static __u32 queue_op(struct worker *w, bool alloc, int order, __u32 count, __u3
 
 	for (k = 0; readable && k < done && k < count; k++) {
 		const struct pab_batch_entry *e = &w->e[k];
-		/* Chunks start every CHUNK entries, counted from each bulk call's start. */
+		/*
+		 * Chunks start every CHUNK entries, counted from each bulk call's start:
+		 * the module queues a call's pages a chunk at a time, and another
+		 * thread's blocks may be numbered between two chunks or two calls.
+		 */
 		__u32 in_chunk = (m && m->bulk ? k % m->bulk : k) % CHUNK;
 		bool id_ok = exact ? e->id == (__u64)base + 1 + k :
 			     e->id > (__u64)base && e->id <= (__u64)hi &&
