@@ -205,13 +205,19 @@ public class WorkerTests
     public void TheLoopDoesNotAllocate()
     {
         Make(Defaults, 20_000).Item1.Run(); // warm up: JIT and tiering
-        var (w, src, _) = Make(Defaults with { Batch = 128 }, 300_000);
-        src.FailEveryNthAlloc = 1000;
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        w.Run();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(w.Allocs >= 300_000);
-        Assert.True(allocated < 1024, $"the worker loop allocated {allocated} bytes");
+        // The runtime can allocate once on this thread while tiering settles (8016 bytes, seen once in
+        // CI's parallel run); a loop that allocates does so in every run, so the best of three is kept.
+        long allocated = long.MaxValue;
+        for (int run = 0; run < 3 && allocated >= 1024; run++)
+        {
+            var (w, src, _) = Make(Defaults with { Batch = 128 }, 300_000);
+            src.FailEveryNthAlloc = 1000;
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            w.Run();
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.True(w.Allocs >= 300_000);
+        }
+        Assert.True(allocated < 1024, $"the worker loop allocated {allocated} bytes in each of three runs");
     }
 
     [Fact]
