@@ -37,18 +37,10 @@ public sealed class ExhaustCgroupTests(ITestOutputHelper output)
     public async Task ChildIsOomKilledInTheCgroupCountMatchesItsAccountingAndParentSurvives()
     {
         using var box = CgroupSandbox.TryCreate(LimitBytes, out string why) ?? throw new InvalidOperationException(why);
-        using var p = StartInCgroup(box, "--iterations", Iterations.ToString(CultureInfo.InvariantCulture), "--chunk", "256K");
-        var stderrTask = p.StandardError.ReadToEndAsync();
-        string stdout = await p.StandardOutput.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await p.WaitForExitAsync(timeout.Token);
-        output.WriteLine(stdout);
-        output.WriteLine(await stderrTask);
+        var (exitCode, all) = await RunInCgroup(box, "--iterations", Iterations.ToString(CultureInfo.InvariantCulture), "--chunk", "256K");
 
         // The parent survived: it exited by itself, cleanly, after writing every record.
-        Assert.Equal(0, p.ExitCode);
-        var all = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(l => JsonSerializer.Deserialize(l, RecordJsonContext.Default.Record)!).ToList();
+        Assert.Equal(0, exitCode);
         // The meta record first: the machine and the settings, as every tool writes it.
         var meta = all[0];
         Assert.Equal(RecordType.Meta, meta.Type);
@@ -136,16 +128,8 @@ public sealed class ExhaustCgroupTests(ITestOutputHelper output)
         {
             using var box = CgroupSandbox.TryCreate(LimitBytes, out string why) ?? throw new InvalidOperationException(why);
             string[] args = on ? ["--iterations", "1"] : ["--iterations", "1", "--no-kernel-account"];
-            using var p = StartInCgroup(box, args);
-            var stderrTask = p.StandardError.ReadToEndAsync();
-            string stdout = await p.StandardOutput.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-            await p.WaitForExitAsync(timeout.Token);
-            output.WriteLine(stdout);
-            output.WriteLine(await stderrTask);
-            Assert.Equal(0, p.ExitCode);
-            var all = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                .Select(l => JsonSerializer.Deserialize(l, RecordJsonContext.Default.Record)!).ToList();
+            var (exitCode, all) = await RunInCgroup(box, args);
+            Assert.Equal(0, exitCode);
             Assert.Equal(on ? "true" : "false", all[0].Options!["kernel_account"]);
             var account = all.Where(r => AccountMetrics.TrySplit(r.Metric ?? "", out _, out _)).ToList();
             var fill = Assert.Single(all, r => r.Metric == "idle_available_bytes");
@@ -169,6 +153,20 @@ public sealed class ExhaustCgroupTests(ITestOutputHelper output)
     /// Starts pab-exhaust inside the cgroup: the shell moves itself in and only then becomes
     /// the tool, so nothing fills outside it; --max-bytes 2G is a second guard should the limit not hold.
     /// </summary>
+    /// <summary>Runs pab-exhaust in the cgroup to its end (3 minutes at most); its exit code and records.</summary>
+    private async Task<(int ExitCode, List<Pab.Common.Record> Records)> RunInCgroup(CgroupSandbox box, params string[] args)
+    {
+        using var p = StartInCgroup(box, args);
+        var stderrTask = p.StandardError.ReadToEndAsync();
+        string stdout = await p.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await p.WaitForExitAsync(timeout.Token);
+        output.WriteLine(stdout);
+        output.WriteLine(await stderrTask);
+        return (p.ExitCode, stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonSerializer.Deserialize(l, RecordJsonContext.Default.Record)!).ToList());
+    }
+
     private static Process StartInCgroup(CgroupSandbox box, params string[] args)
     {
         var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true };

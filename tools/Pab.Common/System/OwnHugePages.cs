@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Pab.Common.Kernel;
 
 namespace Pab.Common;
 
@@ -94,20 +95,14 @@ public static unsafe partial class OwnHugePages
         long deadline = Environment.TickCount64 + (long)limit.TotalMilliseconds;
         try
         {
-            string main = File.ReadAllText("/proc/self/comm");
+            if (ProcText.Read("/proc/self/comm") is not { } main) return;
             string self = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
             while (Directory.EnumerateDirectories("/proc/self/task").Any(t =>
-                       Path.GetFileName(t) != self && ReadOrEmpty(Path.Join(t, "comm")) == main)
+                       Path.GetFileName(t) != self && ProcText.Read(Path.Join(t, "comm")) == main)
                    && Environment.TickCount64 < deadline)
                 Thread.Sleep(1);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-    }
-
-    private static string ReadOrEmpty(string path)
-    {
-        try { return File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return ""; }
     }
 
     /// <summary>Sets the flag again, if it was set when lifted.</summary>
